@@ -1,0 +1,29 @@
+# The two commands for a new user: `make demo` and `make test`. Both do all set-up first.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_OUT ?= demo_out
+CORES ?= 2
+
+.PHONY: setup demo test lint bench clean-demo
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	$(BIN)/wgs-east validate config/test.yaml
+	$(BIN)/wgs-east run config/test.yaml --outdir $(DEMO_OUT) --cores $(CORES)
+
+test: setup
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/snakemake --lint --snakefile workflow/Snakefile --configfile config/lint.yaml
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean-demo:
+	rm -rf $(DEMO_OUT)

@@ -1,0 +1,5 @@
+import sys
+
+from wgs_east.cli import main
+
+sys.exit(main())

@@ -1,0 +1,132 @@
+"""The `wgs-east` command line. Every subcommand is a small function; errors become exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from wgs_east import __version__
+from wgs_east.errors import WgsEastError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from wgs_east.config import load_batch
+
+    batch = load_batch(args.config)
+    n_units = sum(len(s.units) for s in batch.samples)
+    print(
+        f"OK {args.config}: batch {batch.batch}, {len(batch.families)} families, "
+        f"{len(batch.samples)} samples, {n_units} units"
+    )
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from wgs_east.config import docs
+
+    if args.update:
+        root = Path(args.update)
+        (root / docs.SCHEMA_PATH).write_text(docs.json_schema_text())
+        readme = root / docs.README_PATH
+        readme.write_text(docs.render_readme(readme.read_text() if readme.exists() else ""))
+        print(f"updated {root / docs.SCHEMA_PATH} and {readme}")
+    elif args.markdown:
+        sys.stdout.write(docs.markdown_table())
+    else:
+        sys.stdout.write(docs.json_schema_text())
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from wgs_east.runner import run
+
+    return run(
+        config=Path(args.config),
+        outdir=Path(args.outdir),
+        cores=args.cores,
+        dry_run=args.dry_run,
+        profile=args.profile,
+        executor=args.executor,
+        extra=args.snakemake_args,
+    )
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from wgs_east.evaluate import cli_evaluate
+
+    return cli_evaluate(args)
+
+
+def _cmd_acmg_combine(args: argparse.Namespace) -> int:
+    from wgs_east.acmg.combine import cli_combine
+
+    return cli_combine(args.codes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wgs-east",
+        description="Whole-genome sequencing pipeline: FASTQ to QC'd, annotated, ACMG-classified variants.",
+    )
+    parser.add_argument("--version", action="version", version=f"wgs-east {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="validate a batch config and its input files")
+    p.add_argument("config", help="batch YAML file")
+    p.set_defaults(handler=_cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the batch config")
+    p.add_argument("--markdown", action="store_true", help="print the field table of config/README.md instead")
+    p.add_argument("--update", metavar="REPO", help="rewrite the checked-in schema and config/README.md table")
+    p.set_defaults(handler=_cmd_schema)
+
+    p = sub.add_parser("run", help="run the workflow on a batch (resumes an interrupted run)")
+    p.add_argument("config", help="batch YAML file")
+    p.add_argument("--outdir", required=True, help="output directory (one batch per directory)")
+    p.add_argument("--cores", type=int, default=1, help="cores to use locally (default 1)")
+    p.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
+    p.add_argument("--profile", help="Snakemake profile: a name under profiles/ or a directory")
+    p.add_argument("--executor", help="Snakemake executor plugin, e.g. slurm")
+    p.add_argument(
+        "snakemake_args", nargs=argparse.REMAINDER, help="after `--`: extra arguments passed to Snakemake"
+    )
+    p.set_defaults(handler=_cmd_run)
+
+    p = sub.add_parser("evaluate", help="compare a VCF with a truth set (precision, recall, F1 per sample)")
+    p.add_argument("--truth", required=True, help="truth VCF (bgzipped, indexed)")
+    p.add_argument("--query", required=True, help="query VCF (bgzipped, indexed)")
+    p.add_argument("--regions", help="BED of confident regions")
+    p.add_argument("--reference", required=True, help="reference FASTA, to normalise both sides")
+    p.add_argument("--sample", action="append", help="sample to evaluate (repeatable; default: all shared)")
+    p.add_argument("--json", dest="json_out", help="also write the metrics as JSON here")
+    p.set_defaults(handler=_cmd_evaluate)
+
+    acmg = sub.add_parser("acmg", help="ACMG/AMP evidence tools")
+    acmg_sub = acmg.add_subparsers(dest="acmg_command", required=True, metavar="ACMG_COMMAND")
+    p = acmg_sub.add_parser("combine", help="combine evidence codes into points and a class")
+    p.add_argument("codes", nargs="+", help="codes such as PVS1 PM2_Supporting PP3_Strong")
+    p.set_defaults(handler=_cmd_acmg_combine)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "snakemake_args", None) and args.snakemake_args[0] == "--":
+        args.snakemake_args = args.snakemake_args[1:]
+    try:
+        return args.handler(args)
+    except WgsEastError as exc:
+        print(f"wgs-east: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("wgs-east: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

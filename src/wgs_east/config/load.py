@@ -1,0 +1,183 @@
+"""Load and validate a batch YAML file; every problem found is reported at once with its location."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from wgs_east import fastq
+from wgs_east.config.checks import check_files, check_pedigree, check_unique_ids
+from wgs_east.config.models import CONTIG_REGEX, HPO_REGEX, ID_REGEX, Batch
+from wgs_east.errors import InputError, Problem, WgsEastError
+from wgs_east.reference import read_contigs
+
+_PATTERN_HELP = {
+    ID_REGEX: "must be 1-64 letters, digits, '_' or '-', starting with a letter or digit",
+    HPO_REGEX: "must be an HPO term id like HP:0001250",
+    CONTIG_REGEX: "is not a valid contig name",
+}
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def format_loc(loc: tuple[str | int, ...]) -> str:
+    """('samples', 2, 'units', 0, 'fastq1') -> 'samples[2].units[0].fastq1'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _pydantic_problems(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = format_loc(tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))))
+        kind = err["type"]
+        value = err.get("input")
+        if kind == "extra_forbidden":
+            msg = "unknown field"
+        elif kind == "missing":
+            msg = "required field is missing"
+        elif kind == "string_pattern_mismatch":
+            pattern = (err.get("ctx") or {}).get("pattern", "")
+            msg = f"invalid value {value!r}: {_PATTERN_HELP.get(pattern, 'must match ' + pattern)}"
+        elif kind in ("literal_error", "enum"):
+            msg = f"invalid value {value!r}: {err['msg'].lower()}"
+        elif kind == "value_error":
+            msg = err["msg"].removeprefix("Value error, ")
+        else:
+            shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+            msg = f"{err['msg']} (got {shown})"
+        problems.append(Problem(loc, msg))
+    return problems
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file strictly; syntax errors become an InputError naming line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, [Problem("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, [Problem("", f"cannot read file: {exc}")]) from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(path, [Problem(where, f"YAML syntax error: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, [Problem("", f"YAML error: {exc}")]) from None
+
+
+def parse_batch(data: Any, base_dir: Path, source: Path) -> Batch:
+    """Shape and type validation of already-parsed YAML data."""
+    if not isinstance(data, dict):
+        raise InputError(source, [Problem("", "the batch file must be a YAML mapping (batch:, reference:, samples:)")])
+    try:
+        return Batch.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        raise InputError(source, _pydantic_problems(exc)) from None
+
+
+def check_reference(batch: Batch) -> tuple[dict[str, int], list[Problem]]:
+    """Read the reference's contigs; check the configured contig names exist in it."""
+    try:
+        contigs = read_contigs(batch.reference.fasta)
+    except InputError as exc:
+        return {}, [Problem("reference.fasta", f"{exc.source}: {p}") for p in exc.problems]
+    problems = []
+    sc = batch.reference.sex_chromosomes
+    for field, name in (("x", sc.x), ("y", sc.y)):
+        if name not in contigs:
+            problems.append(
+                Problem(f"reference.sex_chromosomes.{field}", f"contig {name!r} is not in the reference FASTA")
+            )
+    for i, name in enumerate(batch.reference.exclude_contigs):
+        if name not in contigs:
+            problems.append(Problem(f"reference.exclude_contigs[{i}]", f"contig {name!r} is not in the reference"))
+    for i, region in enumerate(batch.reference.par_regions or []):
+        length = contigs.get(region.contig)
+        if length is None:
+            problems.append(Problem(f"reference.par_regions[{i}].contig", f"contig {region.contig!r} not in reference"))
+        elif not region.start <= region.end <= length:
+            problems.append(Problem(f"reference.par_regions[{i}]", f"region outside 1..{length} or start > end"))
+    autosomes = [c for c in contigs if c not in (sc.x, sc.y, *batch.reference.exclude_contigs)]
+    if contigs and not autosomes:
+        problems.append(Problem("reference.fasta", "the reference has no autosomal contig"))
+    return contigs, problems
+
+
+def check_fastqs(batch: Batch, skip: set[str] = frozenset()) -> list[Problem]:
+    """Record-level FASTQ checks of every unit whose files exist (units listed in ``skip`` are left out)."""
+    problems = []
+    for i, s in enumerate(batch.samples):
+        for j, u in enumerate(s.units):
+            if f"samples[{i}].units[{j}]" in skip:
+                continue
+            for issue in fastq.check_pair(u.fastq1, u.fastq2):
+                field = issue.which if issue.which != "pair" else "fastq2"
+                path = getattr(u, field)
+                problems.append(Problem(f"samples[{i}].units[{j}].{field}", f"{issue.msg} ({path})"))
+    return problems
+
+
+def load_batch(path: str | Path, *, check_inputs: bool = True) -> Batch:
+    """Load a batch YAML file. Relative paths resolve against the file's directory.
+
+    With ``check_inputs`` the input files are checked too (existence, FASTA, FASTQ records).
+    Raises InputError listing every problem found.
+    """
+    source = Path(path)
+    data = read_yaml(source)
+    base_dir = Path(os.path.abspath(source)).parent
+    batch = parse_batch(data, base_dir, source)
+    problems = check_unique_ids(batch) + check_pedigree(batch)
+    if check_inputs:
+        file_problems = check_files(batch)
+        problems += file_problems
+        bad_locs = {p.loc for p in file_problems}
+        if "reference.fasta" not in bad_locs:
+            problems += check_reference(batch)[1]
+        bad_units = {loc.rsplit(".", 1)[0] for loc in bad_locs if loc.startswith("samples")}
+        problems += check_fastqs(batch, skip=bad_units)
+    if problems:
+        raise InputError(source, problems)
+    return batch
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+__all__ = ["Batch", "InputError", "WgsEastError", "load_batch", "read_yaml", "file_sha256", "format_loc"]

@@ -1,0 +1,124 @@
+"""Up-front FASTQ checks, run by `wgs-east validate` / `run` before any job starts.
+
+Small pairs (up to ``full_check_bytes`` compressed, both files together) are read completely: format of
+every record, read names of R1 and R2 pairwise, equal read counts, gzip integrity. Larger pairs are
+checked on their first ``sample_reads`` records plus the BGZF end-of-file marker where the file is
+BGZF; the complete check of those runs as the `check_fastq` job of the workflow.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from itertools import zip_longest
+from pathlib import Path
+
+from wgs_east.reference import open_maybe_gzip
+
+BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_BASES = frozenset(b"ACGTNacgtnRYKMSWBDHVrykmswbdhv.")
+
+
+@dataclass
+class FastqIssue:
+    which: str  # "fastq1", "fastq2" or "pair"
+    msg: str
+
+
+class _BadRecord(Exception):
+    def __init__(self, lineno: int, msg: str) -> None:
+        super().__init__(msg)
+        self.lineno = lineno
+
+
+def _records(path: Path, limit: int | None):  # noqa: ANN202 - private generator
+    """Yield (record number, read name) after checking the record's four lines."""
+    with open_maybe_gzip(path) as fh:
+        n = 0
+        while limit is None or n < limit:
+            header = fh.readline()
+            if not header:
+                return
+            seq, plus, qual = fh.readline(), fh.readline(), fh.readline()
+            line = 4 * n + 1
+            if not header.startswith(b"@"):
+                raise _BadRecord(line, "not a FASTQ record: header line must start with '@'")
+            if not qual:
+                raise _BadRecord(line, "record is incomplete (file ends inside a record)")
+            if not plus.startswith(b"+"):
+                raise _BadRecord(line + 2, "not a FASTQ record: third line must start with '+'")
+            seq, qual = seq.rstrip(b"\r\n"), qual.rstrip(b"\r\n")
+            if not seq:
+                raise _BadRecord(line + 1, "empty sequence")
+            if not set(seq) <= _BASES:
+                raise _BadRecord(line + 1, "invalid characters in sequence")
+            if len(qual) != len(seq):
+                raise _BadRecord(line + 3, f"quality length {len(qual)} != sequence length {len(seq)}")
+            if min(qual) < 33 or max(qual) > 126:
+                raise _BadRecord(line + 3, "quality characters outside Phred+33 range")
+            name = header[1:].split()[0] if header[1:].split() else b""
+            if name[-2:] in (b"/1", b"/2"):
+                name = name[:-2]
+            yield n + 1, name
+            n += 1
+
+
+def check_pair(
+    fastq1: Path, fastq2: Path, *, sample_reads: int = 10_000, full_check_bytes: int = 256 * 1024**2
+) -> list[FastqIssue]:
+    """Check one R1/R2 pair; return the issues found (empty list: fine)."""
+    full = fastq1.stat().st_size + fastq2.stat().st_size <= full_check_bytes
+    limit = None if full else sample_reads
+    issues: list[FastqIssue] = []
+    for which, path in (("fastq1", fastq1), ("fastq2", fastq2)):
+        if not full and _is_bgzf(path) and not _has_bgzf_eof(path):
+            issues.append(FastqIssue(which, "truncated BGZF file: end-of-file marker missing"))
+    it1, it2 = _records(fastq1, limit), _records(fastq2, limit)
+    try:
+        for r1, r2 in zip_longest(_guard(it1, "fastq1"), _guard(it2, "fastq2")):
+            if r1 is None or r2 is None:
+                n = (r1 or r2)[0]
+                short = "fastq1" if r1 is None else "fastq2"
+                issues.append(FastqIssue("pair", f"different read counts: {short} ends before read {n}"))
+                break
+            if r1[1] != r2[1]:
+                issues.append(
+                    FastqIssue(
+                        "pair",
+                        f"read names differ at read {r1[0]}: {r1[1].decode(errors='replace')!r} "
+                        f"vs {r2[1].decode(errors='replace')!r}",
+                    )
+                )
+                break
+    except _FileIssue as exc:
+        issues.append(exc.issue)
+    return issues
+
+
+class _FileIssue(Exception):
+    def __init__(self, issue: FastqIssue) -> None:
+        self.issue = issue
+
+
+def _guard(records, which: str):  # noqa: ANN001, ANN202 - private generator wrapper
+    try:
+        yield from records
+    except _BadRecord as exc:
+        raise _FileIssue(FastqIssue(which, f"line {exc.lineno}: {exc}")) from None
+    except (EOFError, zlib.error, OSError) as exc:
+        msg = str(exc) or type(exc).__name__
+        if isinstance(exc, EOFError):
+            msg = f"truncated gzip file ({msg})"
+        raise _FileIssue(FastqIssue(which, f"cannot be read: {msg}")) from None
+
+
+def _is_bgzf(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    return head[:4] == b"\x1f\x8b\x08\x04" and head[12:14] == b"BC"
+
+
+def _has_bgzf_eof(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-len(BGZF_EOF), 2)
+        return fh.read() == BGZF_EOF

@@ -1,0 +1,115 @@
+"""Shared fixtures: a tiny valid batch written into a temporary directory, to be broken by tests."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write_fastq(path: Path, names: list[str], length: int = 50, seed: int = 1, gz: bool = True) -> None:
+    rng = random.Random(seed)
+    lines = []
+    for name in names:
+        seq = "".join(rng.choice("ACGT") for _ in range(length))
+        lines += [f"@{name}", seq, "+", "I" * length]
+    data = ("\n".join(lines) + "\n").encode()
+    path.write_bytes(gzip.compress(data, mtime=0) if gz else data)
+
+
+def write_fasta(path: Path, contigs: dict[str, int], seed: int = 2) -> None:
+    rng = random.Random(seed)
+    out = []
+    for name, length in contigs.items():
+        seq = "".join(rng.choice("ACGT") for _ in range(length))
+        out.append(f">{name}")
+        out += [seq[i : i + 60] for i in range(0, length, 60)]
+    path.write_text("\n".join(out) + "\n")
+
+
+class MiniBatch:
+    """A valid 3-sample batch (trio) + one singleton, with real small files, editable as a dict."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "ref").mkdir()
+        (root / "reads").mkdir()
+        write_fasta(root / "ref" / "genome.fa", {"chr1": 600, "chrX": 300, "chrY": 120})
+        samples = []
+        specs = [
+            ("KID1", "female", "FAM1", "DAD1", "MUM1", True),
+            ("DAD1", "male", "FAM1", None, None, False),
+            ("MUM1", "female", "FAM1", None, None, False),
+            ("SOLO1", "male", "FAM2", None, None, True),
+        ]
+        for k, (sid, sex, fam, father, mother, affected) in enumerate(specs):
+            names = [f"{sid}_r{i}" for i in range(20)]
+            write_fastq(root / "reads" / f"{sid}_R1.fastq.gz", names, seed=10 * k)
+            write_fastq(root / "reads" / f"{sid}_R2.fastq.gz", names, seed=10 * k + 1)
+            s: dict[str, Any] = {
+                "id": sid,
+                "sex": sex,
+                "family": fam,
+                "affected": affected,
+                "phenotypes": ["HP:0001250"] if affected else [],
+                "units": [
+                    {
+                        "id": "L001",
+                        "fastq1": f"reads/{sid}_R1.fastq.gz",
+                        "fastq2": f"reads/{sid}_R2.fastq.gz",
+                        "platform": "ILLUMINA",
+                        "library": f"LIB_{sid}",
+                    }
+                ],
+            }
+            if father:
+                s["father"] = father
+            if mother:
+                s["mother"] = mother
+            samples.append(s)
+        self.data: dict[str, Any] = {
+            "batch": "MINI1",
+            "reference": {"fasta": "ref/genome.fa", "build": "GRCh38", "sex_chromosomes": {"x": "chrX", "y": "chrY"}},
+            "samples": samples,
+        }
+
+    def write(self, data: dict[str, Any] | None = None, name: str = "batch.yaml") -> Path:
+        path = self.root / name
+        path.write_text(yaml.safe_dump(self.data if data is None else data, sort_keys=False))
+        return path
+
+    def copy(self) -> dict[str, Any]:
+        return copy.deepcopy(self.data)
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> MiniBatch:
+    return MiniBatch(tmp_path)
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., tuple[int, str, str]]:
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from wgs_east.cli import main
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse usage errors
+                code = int(exc.code or 0)
+        return code, out.getvalue(), err.getvalue()
+
+    return _run
