@@ -11,9 +11,12 @@ PYTHON=${PYTHON:-python3}
 VENV=.venv
 
 missing_pkgs=()
-while IFS=$'\t' read -r cmd deb _conda; do
+while IFS=$'\t' read -r cmd debs _conda check; do
     [[ -z "$cmd" || "$cmd" == \#* ]] && continue
-    command -v "$cmd" >/dev/null 2>&1 || missing_pkgs+=("$deb")
+    if ! command -v "$cmd" >/dev/null 2>&1 || ! bash -c "$check" >/dev/null 2>&1; then
+        IFS=, read -ra pkgs <<< "$debs"
+        missing_pkgs+=("${pkgs[@]}")
+    fi
 done < scripts/tools.tsv
 for extra in ${WGS_EAST_EXTRA_DEBS:-}; do missing_pkgs+=("$extra"); done
 

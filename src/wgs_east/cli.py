@@ -84,17 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--update", metavar="REPO", help="rewrite the checked-in schema and config/README.md table")
     p.set_defaults(handler=_cmd_schema)
 
-    p = sub.add_parser("run", help="run the workflow on a batch (resumes an interrupted run)")
+    p = sub.add_parser(
+        "run",
+        help="run the workflow on a batch (resumes an interrupted run)",
+        epilog="Arguments after `--` are passed to Snakemake unchanged.",
+    )
     p.add_argument("config", help="batch YAML file")
     p.add_argument("--outdir", required=True, help="output directory (one batch per directory)")
     p.add_argument("--cores", type=int, default=1, help="cores to use locally (default 1)")
     p.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     p.add_argument("--profile", help="Snakemake profile: a name under profiles/ or a directory")
     p.add_argument("--executor", help="Snakemake executor plugin, e.g. slurm")
-    p.add_argument(
-        "snakemake_args", nargs=argparse.REMAINDER, help="after `--`: extra arguments passed to Snakemake"
-    )
-    p.set_defaults(handler=_cmd_run)
+    p.set_defaults(handler=_cmd_run, snakemake_args=[])
 
     p = sub.add_parser("evaluate", help="compare a VCF with a truth set (precision, recall, F1 per sample)")
     p.add_argument("--truth", required=True, help="truth VCF (bgzipped, indexed)")
@@ -115,9 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:  # `wgs-east run ... -- --keep-going`: the rest goes to Snakemake unchanged
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1 :]
     args = parser.parse_args(argv)
-    if getattr(args, "snakemake_args", None) and args.snakemake_args[0] == "--":
-        args.snakemake_args = args.snakemake_args[1:]
+    if extra:
+        if args.command != "run":
+            parser.error("arguments after `--` are only accepted by `wgs-east run`")
+        args.snakemake_args = extra
     try:
         return args.handler(args)
     except WgsEastError as exc:

@@ -44,4 +44,10 @@ class InputError(WgsEastError):
 
 
 class RunError(WgsEastError):
-    """A run could not start or did not finish (locked output directory, failed job, ...)."""
+    """A run could not start: the output directory is locked by another run, or similar."""
+
+
+class WorkflowFailed(WgsEastError):
+    """The workflow started but a job failed; exit code 1 (bad input is 2)."""
+
+    exit_code = 1

@@ -1,0 +1,210 @@
+"""`wgs-east run`: validate the batch, prepare the output directory, run Snakemake's own CLI.
+
+The output directory holds one batch. Its state lives in ``DIR/.wgs-east/``:
+- ``batch.json``: the validated, path-resolved batch the workflow reads (rewritten only when it changes,
+  so that a resumed run redoes nothing);
+- ``run.json``: the facts the result headers record (config path and sha256, versions, first command);
+- ``lock``: an exclusive lock held while a run is active; a second run refuses to start.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from wgs_east import __version__
+from wgs_east.config import file_sha256, load_batch
+from wgs_east.config.models import Batch
+from wgs_east.errors import InputError, Problem, RunError, WorkflowFailed
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = REPO_ROOT / "workflow" / "Snakefile"
+PROFILES = REPO_ROOT / "profiles"
+STATE = ".wgs-east"
+DEFAULT_UMASK = 0o027
+
+
+def git_commit() -> str | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Atomic write that leaves the file (and its mtime) alone when the content is the same."""
+    if path.exists() and path.read_text() == text:
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def prepare_outdir(outdir: Path, batch: Batch) -> Path:
+    """Create the output directory (or check an existing one); refuse one that holds another batch."""
+    if outdir.exists() and not outdir.is_dir():
+        raise InputError(outdir, [Problem("--outdir", "exists and is not a directory")])
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(outdir, [Problem("--outdir", f"cannot create the output directory: {exc.strerror}")]) from None
+    if not os.access(outdir, os.W_OK | os.X_OK):
+        raise InputError(outdir, [Problem("--outdir", "output directory is not writable")])
+    state = outdir / STATE
+    previous = state / "batch.json"
+    if previous.exists():
+        try:
+            old = json.loads(previous.read_text()).get("batch")
+        except (OSError, ValueError):
+            old = None
+        if old != batch.batch:
+            raise InputError(
+                outdir,
+                [Problem("--outdir", f"holds a run of batch {old!r}, not {batch.batch!r}: use another directory")],
+            )
+    elif outdir.exists() and any(p.name != STATE for p in outdir.iterdir()):
+        raise InputError(outdir, [Problem("--outdir", "is not empty and holds no wgs-east run: use a new directory")])
+    state.mkdir(exist_ok=True)
+    return state
+
+
+def acquire_lock(state: Path) -> IO[str]:
+    fh = open(state / "lock", "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise RunError(
+            f"{state.parent}: another wgs-east run is active in this output directory ({holder}); "
+            "wait for it to finish or use another --outdir"
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+    fh.flush()
+    return fh
+
+
+def write_state(state: Path, batch: Batch, config: Path, command: str, dry_run: bool = False) -> None:
+    _write_if_changed(state / "batch.json", batch.model_dump_json(indent=2) + "\n")
+    facts = {
+        "batch": batch.batch,
+        "config_path": str(config.resolve()),
+        "config_sha256": file_sha256(config),
+        "wgs_east_version": __version__,
+        "git_commit": git_commit(),
+    }
+    run_json = state / "run.json"
+    if run_json.exists():
+        old = json.loads(run_json.read_text())
+        same = {k: old.get(k) for k in facts} == facts
+        if same and (dry_run or not old.get("dry_run")):
+            return  # same run: keep the first real command, leave the mtime alone
+    record = {**facts, "command": command, "dry_run": dry_run}
+    _write_if_changed(run_json, json.dumps(record, indent=2) + "\n")
+
+
+def resolve_profile(profile: str) -> str:
+    candidate = PROFILES / profile
+    if candidate.is_dir():
+        return str(candidate)
+    if Path(profile).is_dir():
+        return str(Path(profile).resolve())
+    raise InputError("--profile", [Problem(profile, f"no such profile (looked in {PROFILES} and the current directory)")])
+
+
+def snakemake_command(
+    outdir: Path,
+    cores: int,
+    *,
+    dry_run: bool = False,
+    profile: str | None = None,
+    executor: str | None = None,
+    targets: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> list[str]:
+    cmd = [
+        sys.executable, "-m", "snakemake",
+        "--snakefile", str(WORKFLOW),
+        "--directory", str(outdir),
+        "--config", f"batch_json={STATE}/batch.json", f"run_json={STATE}/run.json",
+        "--cores", str(cores),
+        "--rerun-incomplete",
+        "--show-failed-logs",
+        "--nolock",  # exclusivity comes from our own lock, which dies with the process
+    ]  # fmt: skip
+    if profile:
+        cmd += ["--profile", resolve_profile(profile)]
+    if executor:
+        cmd += ["--executor", executor]
+    if dry_run:
+        cmd += ["--dry-run"]
+    cmd += list(extra)
+    cmd += list(targets)
+    return cmd
+
+
+def job_environment() -> dict[str, str]:
+    """The environment of Snakemake and its jobs: `python` (and `wgs-east`) on PATH are the interpreter
+    wgs-east runs in, so that the workflow's helper steps (`python -m wgs_east.<module>`) find the package."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask the kernel to send SIGTERM to Snakemake when wgs-east dies (even by SIGKILL), so that
+    Snakemake stops its jobs cleanly instead of running on orphaned."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def run(
+    config: Path,
+    outdir: Path,
+    cores: int = 1,
+    dry_run: bool = False,
+    profile: str | None = None,
+    executor: str | None = None,
+    extra: Sequence[str] = (),
+    targets: Sequence[str] = (),
+    umask: int = DEFAULT_UMASK,
+) -> int:
+    batch = load_batch(config)
+    os.umask(umask)
+    outdir = Path(os.path.abspath(outdir))
+    state = prepare_outdir(outdir, batch)
+    lock = acquire_lock(state)
+    try:
+        command = shlex.join(["wgs-east", *sys.argv[1:]]) if sys.argv[0].endswith("wgs-east") else shlex.join(sys.argv)
+        write_state(state, batch, config, command, dry_run)
+        cmd = snakemake_command(
+            outdir, cores, dry_run=dry_run, profile=profile, executor=executor, targets=targets, extra=extra
+        )
+        proc = subprocess.run(
+            cmd, check=False, env=job_environment(), preexec_fn=_die_with_parent, pass_fds=(lock.fileno(),)
+        )
+    finally:
+        lock.close()
+    if proc.returncode != 0:
+        raise WorkflowFailed(
+            f"the workflow failed (Snakemake exit code {proc.returncode}); the failed job's log is shown above, "
+            f"all logs are under {outdir}/logs/. Fix the cause and re-run the same command: finished steps are kept."
+        )
+    if not dry_run:
+        print(f"wgs-east: done. Results in {outdir}/: variants/{batch.batch}.vcf.gz, alignments/, gvcf/, qc/")
+    return 0

@@ -1,0 +1,184 @@
+# Joint calling per family, scattered over region chunks and gathered; families merged into the batch
+# VCF; normalisation (split, left-align, trim) and soft filters recorded in FILTER.
+
+if BATCH.calling.caller == "bcftools":
+
+    rule call_variants:
+        input:
+            unpack(get_family_crams),
+            ref=REF,
+            fai=f"{REF}.fai",
+            regions="reference/chunks/chunk_{scatteritem}.bed",
+            ploidy="work/call/{family}.ploidy",
+            samples="work/call/{family}.samples",
+        output:
+            bcf=temp("work/call/{family}/chunk_{scatteritem}.bcf"),
+        params:
+            min_mapq=BATCH.calling.min_mapq,
+            min_baseq=BATCH.calling.min_baseq,
+        log:
+            "logs/call/call_variants/{family}/chunk_{scatteritem}.log",
+        benchmark:
+            "benchmarks/call/call_variants/{family}/chunk_{scatteritem}.tsv"
+        conda:
+            "../envs/bcftools.yaml"
+        threads: 1
+        resources:
+            mem_mb=scaled_mem(2000),
+            runtime=720,
+        shell:
+            # gVCF mode: variant records plus hom-ref blocks banded by per-sample depth, so that the
+            # family VCF is an all-sites record (reanalysis needs no CRAM).
+            "(bcftools mpileup --fasta-ref {input.ref:q} --regions-file {input.regions:q}"
+            " --annotate FORMAT/AD,FORMAT/DP --min-MQ {params.min_mapq} --min-BQ {params.min_baseq}"
+            " --max-depth 2000 --output-type u {input.crams:q}"
+            " | bcftools call --multiallelic-caller --gvcf 0,5,10,20,30 --annotate GQ"
+            " --ploidy-file {input.ploidy:q} --samples-file {input.samples:q}"
+            " --output-type b --output {output.bcf:q}.tmp.bcf"
+            " && mv {output.bcf:q}.tmp.bcf {output.bcf:q}) 2> {log:q}"
+
+else:
+
+    rule call_variants:
+        input:
+            unpack(get_family_crams),
+            ref=REF,
+            fai=f"{REF}.fai",
+            regions="reference/chunks/chunk_{scatteritem}.bed",
+            cnv="work/call/{family}.cnv.bed",
+        output:
+            bcf=temp("work/call/{family}/chunk_{scatteritem}.bcf"),
+        params:
+            min_mapq=BATCH.calling.min_mapq,
+            min_baseq=BATCH.calling.min_baseq,
+        log:
+            "logs/call/call_variants/{family}/chunk_{scatteritem}.log",
+        benchmark:
+            "benchmarks/call/call_variants/{family}/chunk_{scatteritem}.tsv"
+        conda:
+            "../envs/freebayes.yaml"
+        threads: 1
+        resources:
+            mem_mb=scaled_mem(4000),
+            runtime=1440,
+        shell:
+            "(freebayes --fasta-reference {input.ref:q} --targets {input.regions:q}"
+            " --cnv-map {input.cnv:q} --min-mapping-quality {params.min_mapq}"
+            " --min-base-quality {params.min_baseq} {input.crams:q}"
+            " | bcftools view --output-type b --output {output.bcf:q}.tmp.bcf"
+            " && mv {output.bcf:q}.tmp.bcf {output.bcf:q}) 2> {log:q}"
+
+
+rule gather_family_calls:
+    input:
+        get_family_chunk_calls,
+    output:
+        bcf="work/call/{family}.g.bcf",
+        csi="work/call/{family}.g.bcf.csi",
+    log:
+        "logs/call/gather_family_calls/{family}.log",
+    conda:
+        "../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=120,
+    shell:
+        "(bcftools concat --output-type b --output {output.bcf:q}.tmp.bcf {input:q}"
+        " && bcftools index --force --output {output.csi:q} {output.bcf:q}.tmp.bcf"
+        " && mv {output.bcf:q}.tmp.bcf {output.bcf:q}) 2> {log:q}"
+
+
+rule extract_sample_gvcf:
+    input:
+        bcf=get_sample_family_gvcf,
+    output:
+        vcf="gvcf/{sample}.g.vcf.gz",
+        tbi="gvcf/{sample}.g.vcf.gz.tbi",
+    log:
+        "logs/call/extract_sample_gvcf/{sample}.log",
+    conda:
+        "../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=120,
+    shell:
+        "(bcftools view --samples {wildcards.sample:q} --output-type z --output {output.vcf:q}.tmp.vcf.gz"
+        " {input.bcf:q} && tabix -p vcf {output.vcf:q}.tmp.vcf.gz"
+        " && mv {output.vcf:q}.tmp.vcf.gz.tbi {output.tbi:q} && mv {output.vcf:q}.tmp.vcf.gz {output.vcf:q})"
+        " 2> {log:q}"
+
+
+rule record_tool_versions:
+    output:
+        json="provenance/tools.json",
+    log:
+        "logs/provenance/record_tool_versions.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    shell:
+        "python -m wgs_east.provenance tools --out {output.json:q} 2> {log:q}"
+
+
+rule write_vcf_header_lines:
+    input:
+        tools="provenance/tools.json",
+        run=config["run_json"],
+    output:
+        txt="work/variants/provenance_header.txt",
+    log:
+        "logs/provenance/write_vcf_header_lines.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    shell:
+        "python -m wgs_east.provenance header --tools {input.tools:q} --run {input.run:q}"
+        " --out {output.txt:q} 2> {log:q}"
+
+
+rule joint_genotype:
+    input:
+        bcfs=get_family_gvcfs,
+        ref=REF,
+        fai=f"{REF}.fai",
+        header="work/variants/provenance_header.txt",
+    output:
+        vcf="variants/{batch}.vcf.gz",
+        tbi="variants/{batch}.vcf.gz.tbi",
+    params:
+        merge=get_merge_command(),
+        min_qual=BATCH.calling.min_qual,
+        min_depth=BATCH.calling.min_depth,
+    log:
+        "logs/call/joint_genotype/{batch}.log",
+    benchmark:
+        "benchmarks/call/joint_genotype/{batch}.tsv"
+    conda:
+        "../envs/bcftools.yaml"
+    threads: 1
+    resources:
+        mem_mb=scaled_mem(4000),
+        runtime=720,
+    shell:
+        # merge families (hom-ref filled from gVCF blocks), keep variant records, split multiallelics,
+        # left-align and trim against the reference, soft-filter, add provenance header lines.
+        "({params.merge} --output-type u {input.bcfs:q}"
+        " | bcftools view --exclude 'ALT=\".\"' --output-type u"
+        " | bcftools norm --multiallelics -any --fasta-ref {input.ref:q} --output-type u"
+        " | bcftools view --exclude 'ALT=\"*\" || ALT=\"<*>\"' --output-type u"
+        " | bcftools +fill-tags --output-type u -- --tags AC,AN,AF"
+        " | bcftools filter --mode + --soft-filter LowQual --exclude 'QUAL<{params.min_qual}' --output-type u"
+        " | bcftools filter --mode + --soft-filter LowDP --exclude 'INFO/DP<{params.min_depth}' --output-type u"
+        " | bcftools annotate --header-lines {input.header:q} --output-type z"
+        " --output {output.vcf:q}.tmp.vcf.gz"
+        " && tabix -p vcf {output.vcf:q}.tmp.vcf.gz"
+        " && mv {output.vcf:q}.tmp.vcf.gz.tbi {output.tbi:q} && mv {output.vcf:q}.tmp.vcf.gz {output.vcf:q})"
+        " 2> {log:q}"
