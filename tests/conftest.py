@@ -113,3 +113,30 @@ def run_cli() -> Callable[..., tuple[int, str, str]]:
         return code, out.getvalue(), err.getvalue()
 
     return _run
+
+
+TEST_CONFIG = REPO / "config" / "test.yaml"
+
+
+def wgs_east_cmd() -> list[str]:
+    """The installed console script next to this interpreter (the venv's)."""
+    import sys
+
+    return [str(Path(sys.executable).parent / "wgs-east")]
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real workflow, run once per test session on the test genome (config/test.yaml)."""
+    import subprocess
+
+    outdir = tmp_path_factory.mktemp("pipeline") / "run"
+    proc = subprocess.run(
+        [*wgs_east_cmd(), "run", str(TEST_CONFIG), "--outdir", str(outdir), "--cores", "2"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    (outdir.parent / "run.log").write_text(proc.stdout + proc.stderr)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return outdir

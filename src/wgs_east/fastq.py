@@ -8,6 +8,7 @@ BGZF; the complete check of those runs as the `check_fastq` job of the workflow.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -23,6 +24,13 @@ _BASES = frozenset(b"ACGTNacgtnRYKMSWBDHVrykmswbdhv.")
 class FastqIssue:
     which: str  # "fastq1", "fastq2" or "pair"
     msg: str
+
+
+@dataclass
+class PairCheck:
+    issues: list[FastqIssue]
+    pairs_checked: int
+    complete: bool  # True: both files were read to the end
 
 
 class _BadRecord(Exception):
@@ -64,9 +72,10 @@ def _records(path: Path, limit: int | None):  # noqa: ANN202 - private generator
 
 
 def check_pair(
-    fastq1: Path, fastq2: Path, *, sample_reads: int = 10_000, full_check_bytes: int = 256 * 1024**2
-) -> list[FastqIssue]:
-    """Check one R1/R2 pair; return the issues found (empty list: fine)."""
+    fastq1: Path, fastq2: Path, *, sample_reads: int = 10_000, full_check_bytes: float = 256 * 1024**2
+) -> PairCheck:
+    """Check one R1/R2 pair: completely when both files together are at most ``full_check_bytes``,
+    else the first ``sample_reads`` records (and the BGZF end-of-file marker)."""
     full = fastq1.stat().st_size + fastq2.stat().st_size <= full_check_bytes
     limit = None if full else sample_reads
     issues: list[FastqIssue] = []
@@ -74,6 +83,7 @@ def check_pair(
         if not full and _is_bgzf(path) and not _has_bgzf_eof(path):
             issues.append(FastqIssue(which, "truncated BGZF file: end-of-file marker missing"))
     it1, it2 = _records(fastq1, limit), _records(fastq2, limit)
+    pairs = 0
     try:
         for r1, r2 in zip_longest(_guard(it1, "fastq1"), _guard(it2, "fastq2")):
             if r1 is None or r2 is None:
@@ -90,9 +100,10 @@ def check_pair(
                     )
                 )
                 break
+            pairs += 1
     except _FileIssue as exc:
         issues.append(exc.issue)
-    return issues
+    return PairCheck(issues, pairs, full)
 
 
 class _FileIssue(Exception):
@@ -122,3 +133,30 @@ def _has_bgzf_eof(path: Path) -> bool:
     with open(path, "rb") as fh:
         fh.seek(-len(BGZF_EOF), 2)
         return fh.read() == BGZF_EOF
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Complete check of one pair, run as the workflow's `check_fastq_pair` job."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description="Check a FASTQ pair completely (format, names, counts, gzip).")
+    ap.add_argument("fastq1", type=Path)
+    ap.add_argument("fastq2", type=Path)
+    ap.add_argument("--out", type=Path, required=True, help="JSON summary, written only when the pair is fine")
+    args = ap.parse_args(argv)
+    result = check_pair(args.fastq1, args.fastq2, full_check_bytes=float("inf"))
+    if result.issues:
+        for issue in result.issues:
+            path = args.fastq2 if issue.which == "fastq2" else args.fastq1
+            print(f"FASTQ check failed: {path}: {issue.msg}", file=sys.stderr)
+        return 1
+    summary = {"fastq1": str(args.fastq1), "fastq2": str(args.fastq2), "read_pairs": result.pairs_checked}
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_text(json.dumps(summary, indent=2) + "\n")
+    tmp.replace(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -56,6 +56,7 @@ rule map_reads:
 rule mark_duplicates:
     input:
         bams=get_unit_bams,
+        checks=get_unit_fastq_checks,
         ref=REF,
         fai=f"{REF}.fai",
     output:
@@ -93,3 +94,24 @@ rule index_alignments:
         runtime=60,
     shell:
         "samtools index {input.cram:q} {output.crai:q} 2> {log:q}"
+
+
+rule check_fastq_pair:
+    input:
+        unpack(get_fastqs),
+    output:
+        json="qc/fastq_check/{sample}/{unit}.json",
+    log:
+        "logs/align/check_fastq_pair/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/align/check_fastq_pair/{sample}/{unit}.tsv"
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=720,
+    shell:
+        # the complete check (every record, R1/R2 names pairwise, counts, gzip integrity) runs beside
+        # trimming and mapping; the CRAM of a sample is only made when all its units passed.
+        "python -m wgs_east.fastq {input.r1:q} {input.r2:q} --out {output.json:q} 2> {log:q}"

@@ -61,6 +61,14 @@ def get_unit_bams(wildcards):
     )
 
 
+def get_unit_fastq_checks(wildcards):
+    return expand(
+        "qc/fastq_check/{sample}/{unit}.json",
+        sample=wildcards.sample,
+        unit=UNITS[wildcards.sample],
+    )
+
+
 def get_family_crams(wildcards):
     members = [s.id for s in BATCH.families[wildcards.family]]
     return {

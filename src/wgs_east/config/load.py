@@ -141,7 +141,7 @@ def check_fastqs(batch: Batch, skip: set[str] = frozenset()) -> list[Problem]:
         for j, u in enumerate(s.units):
             if f"samples[{i}].units[{j}]" in skip:
                 continue
-            for issue in fastq.check_pair(u.fastq1, u.fastq2):
+            for issue in fastq.check_pair(u.fastq1, u.fastq2).issues:
                 field = issue.which if issue.which != "pair" else "fastq2"
                 path = getattr(u, field)
                 problems.append(Problem(f"samples[{i}].units[{j}].{field}", f"{issue.msg} ({path})"))

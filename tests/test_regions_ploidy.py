@@ -1,0 +1,61 @@
+"""Region chunking for scatter-gather and sex-aware ploidy files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wgs_east.config.models import Region, Sex
+from wgs_east.ploidy import bcftools_ploidy, freebayes_cnv_map, haploid_x_intervals
+from wgs_east.regions import main as regions_main
+from wgs_east.regions import plan_pieces, snap_to_gaps
+
+
+def test_plan_cuts_long_contigs_and_packs_short_ones() -> None:
+    contigs = {"chr1": 250, "chr2": 90, "d1": 10, "d2": 15, "chrM": 5}
+    chunks = plan_pieces(contigs, 100, exclude=["chrM"])
+    assert chunks == [
+        [("chr1", 0, 83)],
+        [("chr1", 83, 167)],
+        [("chr1", 167, 250)],
+        [("chr2", 0, 90), ("d1", 0, 10)],
+        [("d2", 0, 15)],
+    ]
+    covered = sum(e - s for c in chunks for _, s, e in c)
+    assert covered == 250 + 90 + 10 + 15  # every base of every included contig exactly once
+
+
+def test_snap_moves_cut_into_n_gap_but_keeps_count() -> None:
+    chunks = [[("chr1", 0, 100)], [("chr1", 100, 200)]]
+    snapped = snap_to_gaps(chunks, {"chr1": [(110, 130)]}, window=30)
+    assert snapped == [[("chr1", 0, 120)], [("chr1", 120, 200)]]
+    assert snap_to_gaps(chunks, {"chr1": [(170, 190)]}, window=30) == chunks  # too far: unchanged
+
+
+def test_regions_cli_writes_bed_files_cut_at_gap(tmp_path: Path) -> None:
+    seq = "A" * 1000 + "N" * 50 + "C" * 950
+    fa = tmp_path / "g.fa"
+    fa.write_text(">c1\n" + "\n".join(seq[i : i + 60] for i in range(0, len(seq), 60)) + "\n>c2\nACGT\n")
+    outs = [tmp_path / f"{i}.bed" for i in range(3)]
+    assert regions_main(["--fasta", str(fa), "--chunk-size", "1500", "--", *map(str, outs)]) == 0
+    assert [o.read_text() for o in outs] == ["c1\t0\t1025\n", "c1\t1025\t2000\n", "c2\t0\t4\n"]
+
+
+def test_haploid_x_outside_pars() -> None:
+    pars = [Region(contig="chrX", start=11, end=20), Region(contig="chrX", start=91, end=100)]
+    assert haploid_x_intervals(100, pars) == [(1, 10), (21, 90)]
+    assert haploid_x_intervals(100, []) == [(1, 100)]
+
+
+def test_bcftools_ploidy_file() -> None:
+    text = bcftools_ploidy("chrX", "chrY", 100, 50, [])
+    lines = text.splitlines()
+    assert "chrX\t1\t100\tM\t1" in lines
+    assert "chrY\t1\t50\tF\t0" in lines
+    assert "chrY\t1\t50\tM\t1" in lines
+    assert "*\t*\t*\tF\t2" in lines and "*\t*\t*\tM\t2" in lines
+    assert not any(line.startswith("chrX") and "\tF\t" in line for line in lines)  # females diploid X
+
+
+def test_freebayes_cnv_map() -> None:
+    text = freebayes_cnv_map([("DAD", Sex.male), ("MUM", Sex.female)], "chrX", "chrY", 100, 50, [])
+    assert text.splitlines() == ["chrX\t0\t100\tDAD\t1", "chrY\t0\t50\tDAD\t1", "chrY\t0\t50\tMUM\t0"]
