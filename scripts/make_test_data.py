@@ -441,11 +441,20 @@ def build_reference(slice_seq: str) -> tuple[dict[str, str], list[BuiltGene]]:
     return genome, genes
 
 
+def exon_piece(exon: tuple[int, int], strand: str, exon_idx: int, i0: int, i1: int) -> tuple[int, int]:
+    """Genomic interval of the mRNA offsets [i0, i1) lying in ``exon`` (whose first base is ``exon_idx``)."""
+    if strand == "+":
+        return exon[0] + (i0 - exon_idx), exon[0] + (i1 - 1 - exon_idx)
+    return exon[1] - (i1 - 1 - exon_idx), exon[1] - (i0 - exon_idx)
+
+
 def gff3_text(genes: list[BuiltGene], genome: dict[str, str]) -> str:
     """Ensembl-style GFF3 (gene / mRNA / exon / CDS with phase / UTRs) as bcftools csq expects."""
     src = "wgs_east_synthetic"
     lines = ["##gff-version 3"]
-    lines += [f"##sequence-region {c} 1 {len(genome[c])}" for c in CONTIGS if any(g.spec.contig == c for g in genes)]
+    lines += [
+        f"##sequence-region {c} 1 {len(genome[c])}" for c in CONTIGS if any(g.spec.contig == c for g in genes)
+    ]
     order = sorted(genes, key=lambda g: (CONTIGS.index(g.spec.contig), g.start))
     exon_no = 0
     for g in order:
@@ -468,21 +477,17 @@ def gff3_text(genes: list[BuiltGene], genome: dict[str, str]) -> str:
                 feats.append((a, b, "exon", ".", f"{parent};Name=ENSE9{exon_no:010d};exon_id=ENSE9{exon_no:010d};"
                                                   f"rank={rank};version=1"))  # fmt: skip
                 lo_i, hi_i = idx, idx + (b - a + 1)  # mRNA offsets of this exon, half-open
-
-                def genomic(i0: int, i1: int, ex: tuple[int, int] = (a, b), base: int = lo_i) -> tuple[int, int]:
-                    if s.strand == "+":
-                        return ex[0] + (i0 - base), ex[0] + (i1 - 1 - base)
-                    return ex[1] - (i1 - 1 - base), ex[1] - (i0 - base)
-
                 if lo_i < t.cds_start:
-                    feats.append((*genomic(lo_i, min(hi_i, t.cds_start)), "five_prime_UTR", ".", parent))
+                    piece = exon_piece((a, b), s.strand, lo_i, lo_i, min(hi_i, t.cds_start))
+                    feats.append((*piece, "five_prime_UTR", ".", parent))
                 c0, c1 = max(lo_i, t.cds_start), min(hi_i, t.cds_end)
                 if c0 < c1:
-                    phase = (-(c0 - t.cds_start)) % 3
-                    feats.append((*genomic(c0, c1), "CDS", str(phase),
+                    phase = (-(c0 - t.cds_start)) % 3  # bases before the first complete codon
+                    feats.append((*exon_piece((a, b), s.strand, lo_i, c0, c1), "CDS", str(phase),
                                   f"ID=CDS:{ts.protein_id};{parent};protein_id={ts.protein_id}"))  # fmt: skip
                 if hi_i > t.cds_end:
-                    feats.append((*genomic(max(lo_i, t.cds_end), hi_i), "three_prime_UTR", ".", parent))
+                    piece = exon_piece((a, b), s.strand, lo_i, max(lo_i, t.cds_end), hi_i)
+                    feats.append((*piece, "three_prime_UTR", ".", parent))
                 idx = hi_i
             for a, b, ftype, phase, attrs in sorted(feats):
                 lines.append("\t".join([s.contig, src, ftype, str(a), str(b), ".", s.strand, phase, attrs]))
@@ -742,7 +747,9 @@ def resolve_plant(spec: PlantSpec, genes: dict[str, BuiltGene], genome: dict[str
         return Variant(contig, gpos, ref_g, alt_g, spec.af, (gpos, gpos), planted=spec.id)
 
     def c_snv(v: Variant) -> str:
-        ref_tx, alt_tx = (v.ref, v.alt) if not minus else (v.ref.translate(_COMPLEMENT), v.alt.translate(_COMPLEMENT))
+        ref_tx, alt_tx = (
+            (v.ref, v.alt) if not minus else (v.ref.translate(_COMPLEMENT), v.alt.translate(_COMPLEMENT))
+        )
         return f"c.{t.c_of_genomic(v.pos)}{ref_tx}>{alt_tx}"
 
     cds = mrna[t.cds_start : t.cds_end]
@@ -924,7 +931,9 @@ def vcf_header(genome: dict[str, str]) -> list[str]:
     for s in SAMPLES:
         lines.append(f"##SAMPLE=<ID={s},Sex={SEX[s]},Family={FAMILY[s]}>")
     lines.append("##PEDIGREE=<Child=PROBAND1,Mother=MOTHER1,Father=FATHER1>")
-    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *SAMPLES]))
+    lines.append(
+        "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *SAMPLES])
+    )
     return lines
 
 
@@ -939,9 +948,9 @@ def vcf_record(v: Variant) -> str:
                       ";".join(info) or ".", "GT", *gts])  # fmt: skip
 
 
-def run(cmd: list[str], **kw: object) -> str:
+def run(cmd: list[str]) -> str:
     """Run a tool, return stdout; a failure stops ``design`` with the tool's message."""
-    res = subprocess.run(cmd, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         raise SystemExit(f"design: {' '.join(cmd)} failed:\n{res.stderr}")
     return res.stdout
@@ -955,7 +964,9 @@ def check_normalised(vcf_gz: Path, fasta: Path) -> None:
     assert ours == theirs, "bcftools norm changes the truth VCF"
 
 
-def check_consequences(plants: list[Concrete], genome: dict[str, str], fasta: Path, gff: Path) -> dict[str, str]:
+def check_consequences(
+    plants: list[Concrete], genome: dict[str, str], fasta: Path, gff: Path
+) -> dict[str, str]:
     """Run ``bcftools csq -l`` on the planted variants; assert each gets its intended consequence."""
     with tempfile.TemporaryDirectory() as tmp:
         vcf = Path(tmp) / "planted.vcf"
@@ -978,7 +989,11 @@ def check_consequences(plants: list[Concrete], genome: dict[str, str], fasta: Pa
         bcsq = found.get(c.spec.id, "")
         t = c.transcript
         entries = [e.split("|") for e in bcsq.split(",")]
-        mine = [e for e in entries if len(e) > 2 and (e[2] == t.spec.transcript_id or (e[2] == "" and e[1] == t.gene.symbol))]
+        mine = [
+            e
+            for e in entries
+            if len(e) > 2 and (e[2] == t.spec.transcript_id or (e[2] == "" and e[1] == t.gene.symbol))
+        ]
         assert mine, f"{c.spec.id}: bcftools csq gave no consequence on {t.spec.transcript_id}: {bcsq}"
         terms = mine[0][0].split("&")
         assert c.spec.intended in terms, f"{c.spec.id}: intended {c.spec.intended}, bcftools csq says {bcsq}"
@@ -996,9 +1011,8 @@ def write_tsv(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 def cmd_design(args: argparse.Namespace) -> int:
     t0 = time.time()
-    for tool in ("bcftools",):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"design: {tool} not found on PATH")
+    if shutil.which("bcftools") is None:
+        raise SystemExit("design: bcftools (used to check the design) is not on PATH")
     out = Path(args.outdir)
     ref_dir, truth_dir, genes_dir = out / "reference", out / "truth", out / "genes"
     for d in (ref_dir, truth_dir, genes_dir):
@@ -1048,7 +1062,9 @@ def cmd_design(args: argparse.Namespace) -> int:
         if v.contig == Y_CONTIG or v.planted == "DENOVO_STOP":
             continue
         pat, mat = v.alleles["PROBAND1"]
-        assert pat in v.alleles["FATHER1"] and mat in v.alleles["MOTHER1"], f"Mendel error at {v.contig}:{v.pos}"
+        assert pat in v.alleles["FATHER1"] and mat in v.alleles["MOTHER1"], (
+            f"Mendel error at {v.contig}:{v.pos}"
+        )
     for c in plants:
         pv = c.variant
         for v in truth:
@@ -1149,7 +1165,9 @@ def cmd_design(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 # reads subcommand
 # ------------------------------------------------------------------------------------------------
-def load_haplotypes(fasta: Path, truth: Path) -> tuple[dict[str, str], dict[str, list[tuple[str, np.ndarray]]]]:
+def load_haplotypes(
+    fasta: Path, truth: Path
+) -> tuple[dict[str, str], dict[str, list[tuple[str, np.ndarray]]]]:
     """Sex per sample (from ``##SAMPLE`` header lines) and each sample's haplotype sequences.
 
     Haplotypes are built only from the reference and the phased truth genotypes: for every contig one
@@ -1171,7 +1189,9 @@ def load_haplotypes(fasta: Path, truth: Path) -> tuple[dict[str, str], dict[str,
         recs = list(vcf.fetch(contig))
         for s in samples:
             male = sexes[s] == "male"
-            n_hap = 2 if contig not in (X_CONTIG, Y_CONTIG) else (1 if male else (2 if contig == X_CONTIG else 0))
+            n_hap = (
+                2 if contig not in (X_CONTIG, Y_CONTIG) else (1 if male else (2 if contig == X_CONTIG else 0))
+            )
             pieces: list[list[str]] = [[] for _ in range(n_hap)]
             prev = [0] * n_hap
             for rec in recs:
@@ -1238,7 +1258,9 @@ def simulate_unit(haps: list[tuple[str, np.ndarray]], depth: float, seed: int) -
     for _contig, hap in haps:
         length = len(hap)
         n = int(round(depth * length / (2 * READ_LEN)))
-        frag = np.clip(np.rint(rng.normal(FRAGMENT_MEAN, FRAGMENT_SD, n)), FRAGMENT_MIN, length).astype(np.int64)
+        frag = np.clip(np.rint(rng.normal(FRAGMENT_MEAN, FRAGMENT_SD, n)), FRAGMENT_MIN, length).astype(
+            np.int64
+        )
         start = rng.integers(0, length - frag + 1)
         reverse = rng.random(n) < 0.5
         n_dup = int(rng.binomial(n, DUPLICATE_FRACTION))
@@ -1291,7 +1313,9 @@ def write_gzip_atomic(path: Path, data: bytes) -> None:
 
 
 def unit_seed(sample: str, unit: str) -> int:
-    return int(np.random.SeedSequence([READS_SEED, zlib.crc32(f"{sample}_{unit}".encode())]).generate_state(1)[0])
+    return int(
+        np.random.SeedSequence([READS_SEED, zlib.crc32(f"{sample}_{unit}".encode())]).generate_state(1)[0]
+    )
 
 
 def cmd_reads(args: argparse.Namespace) -> int:
@@ -1306,7 +1330,12 @@ def cmd_reads(args: argparse.Namespace) -> int:
     }  # fmt: skip
     stamp_text = json.dumps(params, sort_keys=True) + "\n"
     stamp = outdir / STAMP_NAME
-    if not args.force and stamp.is_file() and stamp.read_text() == stamp_text and all(p.is_file() for p in outputs):
+    if (
+        not args.force
+        and stamp.is_file()
+        and stamp.read_text() == stamp_text
+        and all(p.is_file() for p in outputs)
+    ):
         print(f"reads: {outdir} is up to date")
         return 0
     outdir.mkdir(parents=True, exist_ok=True)
