@@ -165,6 +165,8 @@ def test_normalised_biallelic_and_every_member_genotyped(pipeline_run: Path, bat
         for rec in vcf:
             n += 1
             assert len(rec.alts) == 1 and rec.alts[0] not in ("*", "<*>")
+            if "PASS" not in rec.filter.keys():
+                continue  # e.g. a LowQual SNV inside another member's homozygous deletion: no reads there
             carriers = [s for s in batch.sample_ids if any(a for a in rec.samples[s]["GT"] if a)]
             for fam_members in batch.families.values():
                 ids = [m.id for m in fam_members]
@@ -176,13 +178,14 @@ def test_normalised_biallelic_and_every_member_genotyped(pipeline_run: Path, bat
                         assert None not in gt, (rec.chrom, rec.pos, sid, gt)
                         assert rec.samples[sid]["DP"] is not None
     assert n > 500
-    # normalisation leaves nothing to do
+    # normalisation leaves nothing to do: "Lines total/split/realigned/skipped: N/0/0/0"
     out = subprocess.run(
         ["bcftools", "norm", "-f", str(REFERENCE), "-c", "e", "-m", "-any", "-Ou", "-o", "/dev/null",
          str(pipeline_run / "variants" / f"{batch.batch}.vcf.gz")],
         capture_output=True, text=True, check=True,
     )
-    assert "0/0/0/0" in out.stderr.replace(" ", "").split("Lines")[1] if "Lines" in out.stderr else True
+    counts = out.stderr.strip().rsplit(":", 1)[1].strip().split("/")
+    assert int(counts[0]) == n and counts[1:] == ["0", "0", "0"], out.stderr
 
 
 def test_resume_redoes_nothing(pipeline_run: Path, batch) -> None:  # noqa: ANN001
@@ -201,7 +204,7 @@ def test_gvcf_per_sample_is_all_sites(pipeline_run: Path, batch) -> None:  # noq
     for sample in batch.sample_ids:
         with pysam.VariantFile(str(pipeline_run / "gvcf" / f"{sample}.g.vcf.gz")) as vcf:
             assert list(vcf.header.samples) == [sample]
-            blocks = sum(1 for r in vcf if "END" in r.info)
+            blocks = sum(1 for r in vcf if r.alts is None and r.stop - r.start > 1)  # END-extended hom-ref blocks
         assert blocks > 10
 
 

@@ -52,6 +52,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         profile=args.profile,
         executor=args.executor,
         extra=args.snakemake_args,
+        umask=args.umask,
     )
 
 
@@ -65,6 +66,16 @@ def _cmd_acmg_combine(args: argparse.Namespace) -> int:
     from wgs_east.acmg.combine import cli_combine
 
     return cli_combine(args.codes)
+
+
+def _octal(text: str) -> int:
+    try:
+        value = int(text, 8)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an octal umask: {text!r}") from None
+    if not 0 <= value <= 0o777:
+        raise argparse.ArgumentTypeError(f"umask out of range: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     p.add_argument("--profile", help="Snakemake profile: a name under profiles/ or a directory")
     p.add_argument("--executor", help="Snakemake executor plugin, e.g. slurm")
+    p.add_argument(
+        "--umask",
+        type=_octal,
+        default=0o027,
+        help="umask of everything the run writes (octal, default 027: group-readable, not world-readable)",
+    )
     p.set_defaults(handler=_cmd_run, snakemake_args=[])
 
     p = sub.add_parser("evaluate", help="compare a VCF with a truth set (precision, recall, F1 per sample)")

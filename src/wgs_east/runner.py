@@ -17,6 +17,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
@@ -60,8 +61,11 @@ def prepare_outdir(outdir: Path, batch: Batch) -> Path:
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(outdir, [Problem("--outdir", f"cannot create the output directory: {exc.strerror}")]) from None
-    if not os.access(outdir, os.W_OK | os.X_OK):
-        raise InputError(outdir, [Problem("--outdir", "output directory is not writable")])
+    try:  # a real probe: os.access() says yes to root even on a read-only file system
+        with tempfile.NamedTemporaryFile(dir=outdir, prefix=".wgs-east-probe-"):
+            pass
+    except OSError as exc:
+        raise InputError(outdir, [Problem("--outdir", f"output directory is not writable: {exc.strerror}")]) from None
     state = outdir / STATE
     previous = state / "batch.json"
     if previous.exists():
