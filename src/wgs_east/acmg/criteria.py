@@ -1,0 +1,414 @@
+"""Site-level ACMG/AMP criteria, one small vectorised function each (ClinGen SVI recommendations).
+
+Every function takes prepared :class:`~wgs_east.acmg.inputs.Variants` (arrays + flags + per-row
+settings) and returns an :class:`Evidence`: an ``int8`` strength per row (0 = not applied; codes in
+:mod:`wgs_east.acmg.codes`) and the values that decided it, from which :meth:`Evidence.explain`
+builds a trail such as ``PP3_Moderate: REVEL=0.810 >= 0.773`` for the rows that are reported only.
+
+Rules (each threshold is a field of :class:`~wgs_east.acmg.settings.CriteriaSettings`):
+
+- PVS1: stop_gained, frameshift, splice_donor/acceptor (canonical +/-1,2) or start_lost, only where
+  ``lof_mechanism``. Abou Tayoun 2018 automatable branches: ``nmd_escape`` lowers a truncating
+  variant to ``pvs1_nmd_escape_strength`` (Strong); start_lost is at most ``pvs1_start_lost_strength``.
+- PS1 / PM5: missense only, ClinVar P/LP record with the same amino-acid change (PS1) / another
+  missense at the residue (PM5) with at least ``ps1_min_stars`` / ``pm5_min_stars`` review stars.
+- PM2 (Supporting, SVI v1.0): absent from the population resource, or covered (AN >= ``pm2_min_an``)
+  with overall and popmax AF at or below the inheritance-dependent maximum.
+- PM4: in-frame indel or stop_lost outside repeats. BP3: in-frame indel inside a repeat.
+- PP3: missense REVEL bands (Pejaver 2022) or SpliceAI >= 0.2 (Walker 2023), the higher strength.
+- BP4: missense REVEL bands with no predicted splicing impact; synonymous/intronic/splice-region
+  variants with SpliceAI <= 0.1 (a missing score gives no BP4 there).
+- BA1: overall or popmax AF > 0.05 in a population with AN >= 2000, except the SVI exception list.
+- BS1: the same frequency above the inheritance-dependent threshold. BS2: homozygotes (recessive,
+  or dominant genes flagged fully penetrant), hemizygotes + homozygotes (X-linked).
+- BP7: synonymous, or intronic at/beyond +7 / -21 (Walker 2023), with SpliceAI <= 0.1. A missing
+  SpliceAI score gives no BP7 (no evidence of no splicing impact).
+- PP5 and BP6 are retired and never applied; ClinVar assertions are annotation.
+
+:func:`exclude_double_counting` then removes PP3 where PVS1 applies, PM5 where PS1 applies (unless
+``pm5_with_ps1``), BS1 where BA1 applies, and BP4 where BP7 applies if not ``bp7_with_bp4``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wgs_east.acmg.codes import (
+    MODERATE,
+    STAND_ALONE,
+    STRENGTH_NAMES,
+    STRONG,
+    SUPPORTING,
+    VERY_STRONG,
+    format_code,
+)
+from wgs_east.acmg.inputs import Variants, intron_depth
+
+
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """One criterion over all rows: strength per row and the values that decided it."""
+
+    criterion: str
+    strength: np.ndarray
+    """int8 strength code per row, 0 = not applied."""
+    templates: tuple[str, ...] = ("",)
+    """Format strings over ``values``; ``reason`` picks one per row."""
+    reason: np.ndarray | int = 0
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """Arrays/Series aligned with the rows, or scalars."""
+
+    def applied(self) -> np.ndarray:
+        return self.strength > 0
+
+    def code(self, row: int) -> str:
+        """``PP3_Moderate`` for a row, ``""`` when not applied."""
+        s = int(self.strength[row])
+        return format_code(self.criterion, s) if s else ""
+
+    def explain(self, row: int) -> str:
+        """``"PP3_Moderate: REVEL=0.810 >= 0.773"`` for one row (positional), ``""`` when not applied."""
+        s = int(self.strength[row])
+        if not s:
+            return ""
+        r = self.reason if isinstance(self.reason, int) else int(self.reason[row])
+        vals = {k: _at(v, row) for k, v in self.values.items()}
+        return f"{format_code(self.criterion, s)}: {self.templates[r].format(**vals)}"
+
+
+def _at(value: Any, row: int) -> Any:
+    if isinstance(value, pd.Series):
+        value = value.iloc[row]
+    elif isinstance(value, np.ndarray) and value.ndim:
+        value = value[row]
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _strength(mask: np.ndarray, strength: Any) -> np.ndarray:
+    return np.where(mask, strength, 0).astype(np.int8)
+
+
+def _enabled(v: Variants, criterion: str) -> Any:
+    return v.params.enabled(criterion)
+
+
+def _name(strength: Any) -> Any:
+    """Strength code(s) -> name(s), for trails."""
+    return np.asarray(STRENGTH_NAMES, dtype=object)[strength]
+
+
+# --- PVS1 ----------------------------------------------------------------------------------------
+
+
+def pvs1(v: Variants) -> Evidence:
+    """PVS1 for null variants in loss-of-function genes, lowered for NMD escape and start loss."""
+    c, p = v.csq, v.params
+    top = p.fixed_strength("PVS1", VERY_STRONG)
+    nmd_cap = p.strength("pvs1_nmd_escape_strength")
+    start_cap = p.strength("pvs1_start_lost_strength")
+    escape = c.truncating & v.nmd_escape
+    start_only = c.start_lost & ~c.truncating
+    s = np.broadcast_to(np.asarray(top, dtype=np.int8), (v.n,))
+    s = np.where(escape, np.minimum(s, nmd_cap), s)
+    s = np.where(start_only, np.minimum(s, start_cap), s)
+    applies = c.null & v.lof_mechanism & _enabled(v, "PVS1")
+    reason = np.select([start_only, escape], [3, 2], 1).astype(np.int8)
+    return Evidence(
+        "PVS1",
+        _strength(applies, s),
+        templates=(
+            "",
+            "{consequence} in a gene where loss of function is a disease mechanism",
+            "{consequence} predicted to escape NMD: at most {nmd_cap} (Abou Tayoun 2018)",
+            "initiation codon variant ({consequence}): at most {start_cap} (Abou Tayoun 2018)",
+        ),
+        reason=reason,
+        values={"consequence": v.column("consequence"), "nmd_cap": _name(nmd_cap), "start_cap": _name(start_cap)},
+    )
+
+
+# --- PS1 / PM5 -----------------------------------------------------------------------------------
+
+
+def ps1(v: Variants) -> Evidence:
+    """PS1: missense with the same amino-acid change as a ClinVar P/LP record of enough stars."""
+    min_stars = v.params.get("ps1_min_stars")
+    applies = v.csq.missense_only & (v.same_aa_stars >= min_stars) & _enabled(v, "PS1")
+    return Evidence(
+        "PS1",
+        _strength(applies, v.params.fixed_strength("PS1", STRONG)),
+        templates=("same amino-acid change as a ClinVar P/LP record ({stars} stars >= {min_stars})",),
+        values={"stars": v.same_aa_stars, "min_stars": min_stars},
+    )
+
+
+def pm5(v: Variants) -> Evidence:
+    """PM5: missense at a residue where another missense is ClinVar P/LP with enough stars."""
+    min_stars = v.params.get("pm5_min_stars")
+    applies = v.csq.missense_only & (v.same_residue_stars >= min_stars) & _enabled(v, "PM5")
+    return Evidence(
+        "PM5",
+        _strength(applies, v.params.fixed_strength("PM5", MODERATE)),
+        templates=("different missense at this residue is ClinVar P/LP ({stars} stars >= {min_stars})",),
+        values={"stars": v.same_residue_stars, "min_stars": min_stars},
+    )
+
+
+# --- population frequency ------------------------------------------------------------------------
+
+
+def _nan0(a: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(a), 0.0, a)
+
+
+def frequency(v: Variants, min_an: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Highest AF among the overall and popmax populations with AN >= min_an.
+
+    Returns (af, an, source) with source 0 = none qualifies, 1 = overall, 2 = popmax.
+    """
+    overall = np.where(v.pop_an >= min_an, _nan0(v.pop_af), -1.0)
+    popmax = np.where(v.popmax_an >= min_an, _nan0(v.popmax_af), -1.0)
+    use_popmax = popmax > overall
+    af = np.maximum(np.maximum(overall, popmax), 0.0)
+    source = np.where(use_popmax, 2, np.where(overall >= 0, 1, 0)).astype(np.int8)
+    an = np.where(use_popmax, v.popmax_an, v.pop_an)
+    return af, an, source
+
+
+def _popmax_label(v: Variants) -> Any:
+    if "popmax_pop" in v.frame.columns:
+        return v.column("popmax_pop")
+    return "popmax"
+
+
+def ba1(v: Variants, exception: np.ndarray) -> Evidence:
+    """BA1: AF > ``ba1_af`` in the overall or popmax population with AN >= ``frequency_min_an``,
+    unless the allele is on the BA1 exception list."""
+    p = v.params
+    af, an, source = frequency(v, p.get("frequency_min_an"))
+    threshold = p.get("ba1_af")
+    applies = (af > threshold) & ~exception & _enabled(v, "BA1")
+    return Evidence(
+        "BA1",
+        _strength(applies, STAND_ALONE),
+        templates=("", "overall AF={af:.4g} > {threshold:g} (AN={an})", "{pop} AF={af:.4g} > {threshold:g} (AN={an})"),
+        reason=source,
+        values={"af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v)},
+    )
+
+
+def bs1(v: Variants, exception: np.ndarray) -> Evidence:
+    """BS1: the BA1 frequency above the inheritance-dependent threshold (recessive threshold for
+    recessive, mixed or unknown inheritance; dominant threshold when no mode is recessive)."""
+    p = v.params
+    af, an, source = frequency(v, p.get("frequency_min_an"))
+    dominant = v.moi.dominant_only
+    threshold = np.where(dominant, p.get("bs1_af_dominant"), p.get("bs1_af_recessive"))
+    blocked = exception & p.get("ba1_exception_blocks_bs1_bs2")
+    applies = (af > threshold) & ~blocked & _enabled(v, "BS1")
+    return Evidence(
+        "BS1",
+        _strength(applies, p.fixed_strength("BS1", STRONG)),
+        templates=(
+            "",
+            "overall AF={af:.4g} > {threshold:g} ({moi} threshold, AN={an})",
+            "{pop} AF={af:.4g} > {threshold:g} ({moi} threshold, AN={an})",
+        ),
+        reason=source,
+        values={
+            "af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v),
+            "moi": np.where(dominant, "dominant", "recessive"),
+        },
+    )  # fmt: skip
+
+
+def bs2(v: Variants, exception: np.ndarray) -> Evidence:
+    """BS2: homozygotes in recessive genes (or dominant genes flagged fully penetrant), hemizygotes
+    plus homozygotes in X-linked genes, at least the configured counts."""
+    p = v.params
+    nhom = np.maximum(v.pop_nhom, 0)
+    nhemi = np.maximum(v.pop_nhemi, 0)
+    min_hom = p.get("bs2_min_homozygotes")
+    min_hemi = p.get("bs2_min_hemizygotes")
+    hom_gene = v.moi.recessive | (v.moi.autosomal_dominant & p.get("bs2_dominant_fully_penetrant"))
+    by_hom = hom_gene & (nhom >= min_hom)
+    by_hemi = v.moi.x_linked & (nhemi + nhom >= min_hemi)
+    blocked = exception & p.get("ba1_exception_blocks_bs1_bs2")
+    applies = (by_hom | by_hemi) & ~blocked & _enabled(v, "BS2")
+    return Evidence(
+        "BS2",
+        _strength(applies, p.fixed_strength("BS2", STRONG)),
+        templates=("", "{nhom} homozygotes >= {min_hom} in the population", "{nhemi} hemizygotes + {nhom} homozygotes >= {min_hemi} (X-linked)"),
+        reason=np.where(by_hom, 1, 2).astype(np.int8),
+        values={"nhom": nhom, "nhemi": nhemi, "min_hom": min_hom, "min_hemi": min_hemi},
+    )
+
+
+def pm2(v: Variants) -> Evidence:
+    """PM2 (Supporting): absent from the resource, or covered there and at most the maximum AF
+    (recessive maximum only when every mode of the gene is recessive)."""
+    p = v.params
+    min_an = p.get("pm2_min_an")
+    in_resource = (v.pop_an >= 0) | ~np.isnan(v.pop_af)
+    popmax_seen = ~np.isnan(v.popmax_af) & (v.popmax_af > 0)
+    absent = ~in_resource & ~popmax_seen
+    covered = v.pop_an >= min_an
+    af = np.maximum(_nan0(v.pop_af), np.where(v.popmax_an >= min_an, _nan0(v.popmax_af), 0.0))
+    recessive = v.moi.recessive_only
+    maximum = np.where(recessive, p.get("pm2_max_af_recessive"), p.get("pm2_max_af_dominant"))
+    rare = covered & (af <= maximum)
+    applies = (absent | rare) & _enabled(v, "PM2")
+    return Evidence(
+        "PM2",
+        _strength(applies, p.fixed_strength("PM2", MODERATE)),
+        templates=("", "absent from the population resource", "AF={af:.3g} <= {maximum:g} ({moi} maximum, AN={an})"),
+        reason=np.where(absent, 1, 2).astype(np.int8),
+        values={"af": af, "maximum": maximum, "an": v.pop_an, "moi": np.where(recessive, "recessive", "dominant")},
+    )
+
+
+# --- variant type ----------------------------------------------------------------------------------
+
+
+def pm4(v: Variants) -> Evidence:
+    """PM4: in-frame deletion/insertion or stop-loss outside a repeat region."""
+    c = v.csq
+    applies = (c.inframe | c.stop_lost) & ~c.null & ~v.in_repeat & _enabled(v, "PM4")
+    return Evidence(
+        "PM4",
+        _strength(applies, v.params.fixed_strength("PM4", MODERATE)),
+        templates=("protein length change ({consequence}) outside a repeat region",),
+        values={"consequence": v.column("consequence")},
+    )
+
+
+def bp3(v: Variants) -> Evidence:
+    """BP3: in-frame deletion/insertion inside a repeat region without known function."""
+    c = v.csq
+    applies = c.inframe & ~c.null & ~c.stop_lost & v.in_repeat & _enabled(v, "BP3")
+    return Evidence(
+        "BP3",
+        _strength(applies, v.params.fixed_strength("BP3", SUPPORTING)),
+        templates=("in-frame change ({consequence}) in a repeat region",),
+        values={"consequence": v.column("consequence")},
+    )
+
+
+# --- computational -----------------------------------------------------------------------------------
+
+
+def _bands_up(score: np.ndarray, supporting: Any, moderate: Any, strong: Any) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.select([score >= strong, score >= moderate, score >= supporting], [STRONG, MODERATE, SUPPORTING], 0)
+
+
+def pp3(v: Variants) -> Evidence:
+    """PP3: REVEL bands for missense (Pejaver 2022) or SpliceAI >= ``pp3_spliceai`` (Supporting), the
+    higher of the two (never summed)."""
+    p = v.params
+    sup, mod, strong = p.get("pp3_revel_supporting"), p.get("pp3_revel_moderate"), p.get("pp3_revel_strong")
+    by_revel = np.where(v.csq.missense_only, _bands_up(v.revel, sup, mod, strong), 0)
+    splice_t = p.get("pp3_spliceai")
+    with np.errstate(invalid="ignore"):
+        by_splice = np.where(v.spliceai >= splice_t, SUPPORTING, 0)
+    s = np.maximum(by_revel, by_splice)
+    revel_threshold = np.select([by_revel == STRONG, by_revel == MODERATE], [strong, mod], sup)
+    return Evidence(
+        "PP3",
+        _strength((s > 0) & _enabled(v, "PP3"), s),
+        templates=("", "REVEL={revel:.3f} >= {revel_t:.3f}", "SpliceAI={spliceai:.2f} >= {splice_t:g}"),
+        reason=np.where(by_revel >= by_splice, 1, 2).astype(np.int8),
+        values={"revel": v.revel, "revel_t": revel_threshold, "spliceai": v.spliceai, "splice_t": splice_t},
+    )
+
+
+def bp4(v: Variants) -> Evidence:
+    """BP4: missense REVEL bands (with no predicted splicing impact), or SpliceAI <= ``bp4_spliceai``
+    for synonymous/intronic/splice-region variants."""
+    p = v.params
+    sup, mod = p.get("bp4_revel_supporting"), p.get("bp4_revel_moderate")
+    strong, vstrong = p.get("bp4_revel_strong"), p.get("bp4_revel_very_strong")
+    splice_t = p.get("bp4_spliceai")
+    with np.errstate(invalid="ignore"):
+        no_splice = v.spliceai <= splice_t
+        bands = np.select(
+            [v.revel <= vstrong, v.revel <= strong, v.revel <= mod, v.revel <= sup],
+            [VERY_STRONG, STRONG, MODERATE, SUPPORTING],
+            0,
+        )
+    missing_ok = np.isnan(v.spliceai) & p.get("bp4_allow_missing_spliceai")
+    by_revel = np.where(v.csq.missense_only & (no_splice | missing_ok), bands, 0)
+    by_splice = np.where(v.csq.splice_only & no_splice, SUPPORTING, 0)
+    s = np.maximum(by_revel, by_splice)
+    revel_threshold = np.select(
+        [by_revel == VERY_STRONG, by_revel == STRONG, by_revel == MODERATE], [vstrong, strong, mod], sup
+    )
+    return Evidence(
+        "BP4",
+        _strength((s > 0) & _enabled(v, "BP4"), s),
+        templates=("", "REVEL={revel:.3f} <= {revel_t:.3f}, SpliceAI={spliceai:.2f}", "SpliceAI={spliceai:.2f} <= {splice_t:g}"),
+        reason=np.where(by_revel > 0, 1, 2).astype(np.int8),
+        values={"revel": v.revel, "revel_t": revel_threshold, "spliceai": v.spliceai, "splice_t": splice_t},
+    )
+
+
+def bp7(v: Variants) -> Evidence:
+    """BP7: synonymous, or intronic at/beyond +``bp7_min_donor_offset`` / -``bp7_min_acceptor_offset``,
+    with SpliceAI <= ``bp4_spliceai`` (missing score: not applied)."""
+    c, p = v.csq, v.params
+    splice_t = p.get("bp4_spliceai")
+    with np.errstate(invalid="ignore"):
+        no_splice = v.spliceai <= splice_t
+    enabled = no_splice & _enabled(v, "BP7")
+    synonymous = c.synonymous & ~c.protein_altering & enabled
+    intronic = c.intron & ~c.protein_altering & ~c.synonymous & enabled
+    rows = np.flatnonzero(intronic)
+    deep = np.zeros(v.n, dtype=bool)
+    if rows.size:
+        donor, acceptor = p.get("bp7_min_donor_offset"), p.get("bp7_min_acceptor_offset")
+        donor = donor[rows] if isinstance(donor, np.ndarray) else donor
+        acceptor = acceptor[rows] if isinstance(acceptor, np.ndarray) else acceptor
+        deep[rows] = intron_depth(v.column("hgvs_c").iloc[rows], donor, acceptor)
+    applies = synonymous | deep
+    return Evidence(
+        "BP7",
+        _strength(applies, p.fixed_strength("BP7", SUPPORTING)),
+        templates=("", "synonymous, SpliceAI={spliceai:.2f} <= {splice_t:g}", "deep intronic {hgvs_c}, SpliceAI={spliceai:.2f} <= {splice_t:g}"),
+        reason=np.where(synonymous, 1, 2).astype(np.int8),
+        values={"spliceai": v.spliceai, "splice_t": splice_t, "hgvs_c": v.column("hgvs_c")},
+    )
+
+
+# --- double counting -----------------------------------------------------------------------------------
+
+
+def _drop(ev: Evidence, where: np.ndarray) -> Evidence:
+    return replace(ev, strength=np.where(where, 0, ev.strength).astype(np.int8))
+
+
+def exclude_double_counting(evidence: Mapping[str, Evidence], v: Variants) -> dict[str, Evidence]:
+    """Remove evidence counted twice: PP3 with PVS1, PM5 with PS1 (unless ``pm5_with_ps1``), BS1 with
+    BA1, BP4 with BP7 (unless ``bp7_with_bp4``)."""
+    out = dict(evidence)
+
+    def has(code: str) -> np.ndarray:
+        return out[code].applied() if code in out else np.zeros(v.n, dtype=bool)
+
+    if "PP3" in out:
+        out["PP3"] = _drop(out["PP3"], has("PVS1"))
+    if "PM5" in out:
+        out["PM5"] = _drop(out["PM5"], has("PS1") & ~np.asarray(v.params.get("pm5_with_ps1"), dtype=bool))
+    if "BS1" in out:
+        out["BS1"] = _drop(out["BS1"], has("BA1"))
+    if "BP4" in out:
+        out["BP4"] = _drop(out["BP4"], has("BP7") & ~np.asarray(v.params.get("bp7_with_bp4"), dtype=bool))
+    return out

@@ -1,0 +1,184 @@
+"""Sample-dependent criteria: de novo (PS2/PM6) and phase with another P/LP variant (PM3/BP2).
+
+Genotypes are numpy arrays with one entry per call: alternate-allele counts (0, 1, 2; -1 missing) of
+the proband and the parents, and read depths.
+
+- PS2 / PM6 (:func:`de_novo`): proband heterozygous, both parents homozygous reference with depth
+  >= ``denovo_min_parent_dp`` (and proband depth >= ``denovo_min_proband_dp`` when given). PS2
+  when parentage is confirmed (QC relatedness), PM6 otherwise. The phenotype match that PS2 also
+  asks for is not automatable and is left to the reviewer.
+- PM3 / BP2 (:func:`phase_criteria`): phase from the parents (:func:`parental_origin`): a variant
+  inherited from one parent is in trans with one from the other parent, in cis with another from
+  the same parent. PM3 for in trans with a Pathogenic (Moderate) or Likely pathogenic
+  (``pm3_likely_pathogenic_partner_strength``, Supporting; ClinGen SVI PM3 v1.0) variant in a
+  recessive gene; BP2 for in cis with a P/LP variant in any gene, or in trans with one in a
+  dominant-only gene, applied only to variants not themselves P/LP.
+
+:func:`classify_family` is the two-pass helper: pass 1 = site-level classes plus PS2/PM6 per call;
+pass 2 = PM3/BP2 within each (sample, gene) group from the pass-1 classes of the other variants, then
+recombine. The partners' pass-1 classes are used once (no iteration: PM3 of A raising B's class
+must not feed back into A's PM3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING
+from wgs_east.acmg.combine import LIKELY_PATHOGENIC, PATHOGENIC
+from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
+from wgs_east.acmg.inputs import gene_context
+from wgs_east.acmg.settings import DEFAULT_SETTINGS, AcmgSettings, GeneParams
+from wgs_east.errors import InputError, Problem
+
+UNKNOWN, PATERNAL, MATERNAL = 0, 1, 2
+
+CALL_COLUMNS: tuple[str, ...] = ("sample", "row", "proband_ac", "father_ac", "mother_ac", "father_dp", "mother_dp")
+"""Required columns of the calls frame of :func:`classify_family` (optional: ``proband_dp``,
+``parentage_confirmed``)."""
+
+
+def _i(a: np.ndarray | int | list[int]) -> np.ndarray:
+    return np.asarray(a, dtype=np.int64)
+
+
+def de_novo(
+    proband_ac: np.ndarray, father_ac: np.ndarray, mother_ac: np.ndarray,
+    father_dp: np.ndarray, mother_dp: np.ndarray, *,
+    parentage_confirmed: np.ndarray | bool,
+    proband_dp: np.ndarray | None = None,
+    min_parent_dp: np.ndarray | int = 10, min_proband_dp: np.ndarray | int = 10,
+    ps2_strength: np.ndarray | int = STRONG, pm6_strength: np.ndarray | int = MODERATE,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(PS2, PM6) int8 strength arrays: heterozygous proband, both parents hom-ref with enough depth."""
+    child = _i(proband_ac)
+    ok = (child == 1) & (_i(father_ac) == 0) & (_i(mother_ac) == 0)
+    ok &= (_i(father_dp) >= min_parent_dp) & (_i(mother_dp) >= min_parent_dp)
+    if proband_dp is not None:
+        ok &= _i(proband_dp) >= min_proband_dp
+    confirmed = np.broadcast_to(np.asarray(parentage_confirmed, dtype=bool), child.shape)
+    ps2 = np.where(ok & confirmed, ps2_strength, 0).astype(np.int8)
+    pm6 = np.where(ok & ~confirmed, pm6_strength, 0).astype(np.int8)
+    return ps2, pm6
+
+
+def parental_origin(proband_ac: np.ndarray, father_ac: np.ndarray, mother_ac: np.ndarray) -> np.ndarray:
+    """Parent of origin of a heterozygous proband's allele: PATERNAL when only the father carries it,
+    MATERNAL when only the mother does, else UNKNOWN (both carry it, de novo, missing, not het)."""
+    child, father, mother = _i(proband_ac), _i(father_ac), _i(mother_ac)
+    het = child == 1
+    paternal = het & (father >= 1) & (mother == 0)
+    maternal = het & (mother >= 1) & (father == 0)
+    return np.select([paternal, maternal], [PATERNAL, MATERNAL], UNKNOWN).astype(np.int8)
+
+
+def phase_criteria(
+    group: np.ndarray, origin: np.ndarray, own_class: np.ndarray,
+    recessive: np.ndarray, dominant_only: np.ndarray, *,
+    pm3_pathogenic: np.ndarray | int = MODERATE, pm3_likely_pathogenic: np.ndarray | int = SUPPORTING,
+    bp2_strength: np.ndarray | int = SUPPORTING,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(PM3, BP2) int8 strength arrays.
+
+    ``group``: int code of (sample, gene) per call; ``origin``: :func:`parental_origin`;
+    ``own_class``: pass-1 class code (combine.CLASSES index) of each call; ``recessive`` /
+    ``dominant_only``: inheritance flags of each call's gene.
+    """
+    group, origin = _i(group), _i(origin)
+    own = np.asarray(own_class)
+    level = np.select([own == PATHOGENIC, own == LIKELY_PATHOGENIC], [2, 1], 0).astype(np.int8)
+    n_groups = int(group.max()) + 1 if group.size else 0
+    best = np.zeros((n_groups, 3), dtype=np.int8)  # best partner level per (group, origin)
+    plp = np.zeros((n_groups, 3), dtype=np.int32)  # P/LP count per (group, origin)
+    np.maximum.at(best, (group, origin), level)
+    np.add.at(plp, (group, origin), (level > 0).astype(np.int32))
+    phased = origin != UNKNOWN
+    other = np.where(phased, 3 - origin, 0)
+    trans_level = np.where(phased, best[group, other], 0)
+    cis_count = np.where(phased, plp[group, origin] - (level > 0), 0)
+    recessive = np.asarray(recessive, dtype=bool)
+    dominant_only = np.asarray(dominant_only, dtype=bool)
+    pm3 = np.select(
+        [recessive & (trans_level == 2), recessive & (trans_level == 1)], [pm3_pathogenic, pm3_likely_pathogenic], 0
+    ).astype(np.int8)
+    bp2_applies = (level == 0) & ((cis_count > 0) | (dominant_only & (trans_level > 0)))
+    bp2 = np.where(bp2_applies, bp2_strength, 0).astype(np.int8)
+    return pm3, bp2
+
+
+def _check_calls(calls: pd.DataFrame, n_variants: int) -> None:
+    problems = [Problem(c, "required column missing") for c in CALL_COLUMNS if c not in calls.columns]
+    if not problems:
+        rows = pd.to_numeric(calls["row"], errors="coerce")
+        bad = rows.isna() | (rows < 0) | (rows >= n_variants)
+        if bad.any():
+            problems.append(Problem("row", f"{int(bad.sum())} rows are not positions in the variants frame"))
+    if problems:
+        raise InputError("ACMG calls frame", problems)
+
+
+def classify_family(
+    variants: pd.DataFrame, site: pd.DataFrame, calls: pd.DataFrame, settings: AcmgSettings | None = None
+) -> pd.DataFrame:
+    """Two-pass classification of calls (one row per proband call of a variant).
+
+    ``variants``: the engine input frame; ``site``: ``classify_frame(variants)``; ``calls``: columns
+    CALL_COLUMNS (``row`` = position in ``variants``), optional ``proband_dp`` and
+    ``parentage_confirmed`` (bool, default False). Returns ``calls`` with ``PS2, PM6, PM3, BP2`` and
+    recombined ``acmg_codes, acmg_points, acmg_class, acmg_class_2015, acmg_conflict``.
+    """
+    settings = settings or DEFAULT_SETTINGS
+    _check_calls(calls, len(variants))
+    rows = calls["row"].to_numpy(dtype=np.int64)
+    gene_codes_all, gene_uniques, moi = gene_context(variants, settings)
+    gene_codes = gene_codes_all[rows]
+    params = GeneParams(settings, gene_codes, gene_uniques)
+
+    def col(name: str) -> np.ndarray:
+        return pd.to_numeric(calls[name], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+
+    confirmed = (
+        calls["parentage_confirmed"].fillna(False).astype(bool).to_numpy()
+        if "parentage_confirmed" in calls.columns
+        else np.zeros(len(calls), dtype=bool)
+    )
+    ps2, pm6 = de_novo(
+        col("proband_ac"), col("father_ac"), col("mother_ac"), col("father_dp"), col("mother_dp"),
+        parentage_confirmed=confirmed,
+        proband_dp=col("proband_dp") if "proband_dp" in calls.columns else None,
+        min_parent_dp=params.get("denovo_min_parent_dp"),
+        min_proband_dp=params.get("denovo_min_proband_dp"),
+        ps2_strength=params.fixed_strength("PS2", STRONG),
+        pm6_strength=params.fixed_strength("PM6", MODERATE),
+    )  # fmt: skip
+    ps2 = np.where(params.enabled("PS2"), ps2, 0).astype(np.int8)
+    pm6 = np.where(params.enabled("PM6"), pm6, 0).astype(np.int8)
+
+    strengths = {c: site[c].to_numpy()[rows] for c in SITE_CRITERIA if c in site.columns}
+    strengths |= {"PS2": ps2, "PM6": pm6}
+    pass1 = combine_strengths(strengths, calls.index)
+
+    group = (
+        pd.DataFrame({"sample": calls["sample"].to_numpy(), "gene": gene_codes})
+        .groupby(["sample", "gene"], sort=False, dropna=False)
+        .ngroup()
+        .to_numpy()
+    )
+    origin = parental_origin(col("proband_ac"), col("father_ac"), col("mother_ac"))
+    pm3, bp2 = phase_criteria(
+        group, origin, pass1["acmg_class"].cat.codes.to_numpy(),
+        moi.recessive[rows], moi.dominant_only[rows],
+        pm3_pathogenic=params.fixed_strength("PM3", MODERATE),
+        pm3_likely_pathogenic=params.strength("pm3_likely_pathogenic_partner_strength"),
+        bp2_strength=params.fixed_strength("BP2", SUPPORTING),
+    )  # fmt: skip
+    pm3 = np.where(params.enabled("PM3"), pm3, 0).astype(np.int8)
+    bp2 = np.where(params.enabled("BP2"), bp2, 0).astype(np.int8)
+
+    strengths |= {"PM3": pm3, "BP2": bp2}
+    final = combine_strengths(strengths, calls.index)
+    out = calls.copy()
+    for name, values in (("PS2", ps2), ("PM6", pm6), ("PM3", pm3), ("BP2", bp2)):
+        out[name] = values
+    return pd.concat([out, final], axis=1)

@@ -1,0 +1,195 @@
+"""The bad-input catalogue: every case is refused by `wgs-east run` with exit code 2, a one-screen message
+naming the file and the field or line, no traceback, and nothing started or written in the output dir."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import test_config as tc
+from tests.conftest import MiniBatch, wgs_east_cmd
+
+Case = Callable[[dict[str, Any], MiniBatch], None]
+
+
+def _yaml_text(text: str) -> Case:
+    def edit(d: dict[str, Any], m: MiniBatch) -> None:
+        d.clear()
+        d["__raw__"] = text
+
+    return edit
+
+
+def _reads(r1: bytes, r2: bytes | None = None) -> Case:
+    def edit(_d: dict[str, Any], m: MiniBatch) -> None:
+        (m.root / "reads" / "MUM1_R1.fastq.gz").write_bytes(r1)
+        if r2 is not None:
+            (m.root / "reads" / "MUM1_R2.fastq.gz").write_bytes(r2)
+
+    return edit
+
+
+def _reference(text: str) -> Case:
+    def edit(_d: dict[str, Any], m: MiniBatch) -> None:
+        (m.root / "ref" / "genome.fa").write_text(text)
+
+    return edit
+
+
+def _gz(text: str) -> bytes:
+    return gzip.compress(text.encode(), mtime=0)
+
+
+GOOD = "@r1\nACGT\n+\nIIII\n@r2\nACGT\n+\nIIII\n"
+
+# (case id, edit, words that must appear in the message (file / field / line and what is wrong))
+CATALOGUE: list[tuple[str, Case, list[str]]] = [
+    ("yaml-syntax", _yaml_text("batch: B1\nsamples: [\n"), ["YAML syntax error", "line"]),
+    ("yaml-duplicate-key", _yaml_text("batch: B1\nbatch: B2\n"), ["duplicate key 'batch'", "line 2"]),
+    ("yaml-not-mapping", _yaml_text("- just\n- a list\n"), ["must be a YAML mapping"]),
+    ("unknown-field", tc._set("colour", "blue"), ["colour: unknown field"]),
+    ("unknown-nested-field", tc._set("samples.0.units.0.lane", 3), ["samples[0].units[0].lane: unknown field"]),
+    ("missing-field", tc._set("batch", tc._DELETE), ["batch: required field is missing"]),
+    ("wrong-type-bool", tc._set("samples.0.affected", "perhaps"), ["samples[0].affected:"]),
+    ("wrong-type-list", tc._set("samples", {"id": "X"}), ["samples:"]),
+    ("wrong-type-number", tc._set("calling", {"chunk_size": "big"}), ["calling.chunk_size:"]),
+    ("duplicate-sample-id", tc._dup_sample, ["samples[3].id: duplicate sample id 'DAD1'"]),
+    ("id-metacharacters", tc._set("samples.3.id", "S1;rm -rf ~"), ["samples[3].id: invalid value"]),
+    ("id-backtick", tc._set("samples.3.id", "S`id`"), ["samples[3].id: invalid value"]),
+    ("id-space", tc._set("samples.3.id", "S 1"), ["samples[3].id: invalid value"]),
+    ("id-dotdot", tc._set("samples.3.id", ".."), ["samples[3].id: invalid value"]),
+    ("id-slash", tc._set("samples.3.id", "a/b"), ["samples[3].id: invalid value"]),
+    ("id-leading-dash", tc._set("samples.3.id", "-rf"), ["samples[3].id: invalid value"]),
+    ("batch-id-dollar", tc._set("batch", "$(reboot)"), ["batch: invalid value"]),
+    ("missing-fastq", tc._missing_fastq, ["samples[2].units[0].fastq1: FASTQ not found", "absent.fastq.gz"]),
+    ("empty-fastq", tc._empty_fastq, ["samples[2].units[0].fastq1: FASTQ is empty"]),
+    ("fastq-is-directory", tc._fastq_dir, ["samples[2].units[0].fastq1: FASTQ is not a regular file"]),
+    ("truncated-gzip", _reads(_gz(GOOD * 50)[:-40]), ["samples[2].units[0].fastq1", "truncated gzip"]),
+    ("read-counts-differ", _reads(_gz(GOOD), _gz(GOOD.split("@r2")[0])), ["samples[2].units[0].fastq2", "different read counts"]),
+    ("read-names-differ", _reads(_gz(GOOD), _gz(GOOD.replace("@r2", "@zz"))), ["samples[2].units[0].fastq2", "read names differ at read 2"]),
+    ("not-fastq", _reads(_gz("<html>not reads</html>\n")), ["samples[2].units[0].fastq1", "line 1", "not a FASTQ record"]),
+    ("quality-length", _reads(_gz("@r1\nACGT\n+\nII\n"), _gz("@r1\nACGT\n+\nIIII\n")), ["samples[2].units[0].fastq1", "line 4", "quality length 2 != sequence length 4"]),
+    ("same-fastq-r1-r2", tc._same_r1_r2, ["samples[2].units[0].fastq2: fastq2 is the same file as fastq1"]),
+    ("same-fastq-two-samples", tc._fastq_shared, ["samples[3].units[0].fastq1: the same FASTQ is already used at samples[2].units[0].fastq1"]),
+    ("reference-missing", tc._missing_reference, ["reference.fasta: reference FASTA not found"]),
+    ("reference-not-fasta", _reference("hello\n"), ["reference.fasta", "line 1", "not a FASTA file"]),
+    ("reference-duplicate-contig", _reference(">chr1\nACGT\n>chrX\nAC\n>chr1\nAC\n>chrY\nA\n"), ["reference.fasta", "line 5", "duplicate contig name 'chr1'"]),
+    ("reference-no-y", tc._no_y_contig, ["reference.sex_chromosomes.y: contig 'Y' is not in the reference"]),
+    ("pedigree-cycle", tc._cycle, ["pedigree cycle"]),
+    ("father-female", tc._father_female, ["samples[0].father: DAD1 is declared female"]),
+    ("mother-male", tc._mother_male, ["samples[0].mother: MUM1 is declared male"]),
+    ("parent-other-family", tc._parent_other_family, ["samples[0].father: SOLO1 is in family FAM2"]),
+    ("parent-unknown", tc._no_such_parent, ["samples[0].father: 'NOPE1' is not a sample of this batch"]),
+    ("father-is-mother", tc._father_is_mother, ["samples[0].mother: father and mother are the same sample"]),
+    ("hpo-malformed", tc._set("samples.0.phenotypes", ["HP:12345"]), ["samples[0].phenotypes[0]: invalid value 'HP:12345'"]),
+    ("path-control-character", tc._set("samples.0.units.0.fastq1", "reads/a\nb.fq.gz"), ["samples[0].units[0].fastq1", "control character"]),
+]
+
+
+def _run(mini: MiniBatch, edit: Case, outdir: Path) -> subprocess.CompletedProcess[str]:
+    data = mini.copy()
+    edit(data, mini)
+    if "__raw__" in data:
+        config = mini.root / "batch.yaml"
+        config.write_text(data["__raw__"])
+    else:
+        config = mini.write(data)
+    return subprocess.run(
+        [*wgs_east_cmd(), "run", str(config), "--outdir", str(outdir), "--cores", "1"],
+        capture_output=True, text=True, check=False,
+    )
+
+
+def _assert_refused(proc: subprocess.CompletedProcess[str], words: list[str], named_file: Path) -> None:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    err = proc.stderr
+    assert "Traceback" not in err and "Traceback" not in proc.stdout
+    assert len(err.splitlines()) <= 30, "more than one screen"
+    assert str(named_file) in err, err
+    for w in words:
+        assert w in err, (w, err)
+    assert "Snakemake" not in proc.stdout + err  # nothing was started
+
+
+def _assert_outdir_untouched(outdir: Path) -> None:
+    assert not outdir.exists() or [p.name for p in outdir.iterdir()] == []
+
+
+def test_catalogue_has_at_least_30_cases() -> None:
+    assert len(CATALOGUE) + 6 >= 30  # + the output-directory and resource cases below
+
+
+@pytest.mark.parametrize(("case", "edit", "words"), CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def test_bad_input_refused_before_anything_starts(
+    mini: MiniBatch, tmp_path_factory: pytest.TempPathFactory, case: str, edit: Case, words: list[str]
+) -> None:
+    outdir = tmp_path_factory.mktemp("out") / "run"
+    proc = _run(mini, edit, outdir)
+    _assert_refused(proc, words, mini.root / "batch.yaml")
+    _assert_outdir_untouched(outdir)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    proc = subprocess.run([*wgs_east_cmd(), "run", str(tmp_path / "nope.yaml"), "--outdir", str(tmp_path / "o")],
+                          capture_output=True, text=True, check=False)
+    _assert_refused(proc, ["file not found"], tmp_path / "nope.yaml")
+    _assert_outdir_untouched(tmp_path / "o")
+
+
+def test_unreadable_fastq(mini: MiniBatch, monkeypatch: pytest.MonkeyPatch, run_cli) -> None:  # noqa: ANN001
+    # As root every file is readable, so the permission answer is simulated for this one file.
+    import os
+
+    target = str(mini.root / "reads" / "MUM1_R1.fastq.gz")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if str(p) == target else real_access(p, mode, **kw))
+    code, _, err = run_cli("run", mini.write(), "--outdir", mini.root / "out")
+    assert code == 2 and "samples[2].units[0].fastq1: FASTQ is not readable" in err
+    _assert_outdir_untouched(mini.root / "out")
+
+
+def test_outdir_not_writable(mini: MiniBatch) -> None:
+    # /proc accepts no new files, even from root: a real read-only location
+    proc = _run(mini, lambda d, m: None, Path("/proc/wgs-east-out"))
+    _assert_refused(proc, ["--outdir", "cannot create the output directory"], Path("/proc/wgs-east-out"))
+    proc = _run(mini, lambda d, m: None, Path("/proc"))
+    _assert_refused(proc, ["--outdir"], Path("/proc"))
+
+
+def test_outdir_is_a_file(mini: MiniBatch) -> None:
+    target = mini.root / "afile"
+    target.write_text("x")
+    proc = _run(mini, lambda d, m: None, target)
+    _assert_refused(proc, ["--outdir: exists and is not a directory"], target)
+    assert target.read_text() == "x"
+
+
+def test_outdir_of_another_batch(mini: MiniBatch) -> None:
+    outdir = mini.root / "out"
+    (outdir / ".wgs-east").mkdir(parents=True)
+    (outdir / ".wgs-east" / "batch.json").write_text('{"batch": "OTHER9"}')
+    proc = _run(mini, lambda d, m: None, outdir)
+    _assert_refused(proc, ["holds a run of batch 'OTHER9', not 'MINI1'"], outdir)
+    assert sorted(p.name for p in outdir.iterdir()) == [".wgs-east"]
+    assert sorted(p.name for p in (outdir / ".wgs-east").iterdir()) == ["batch.json"]
+
+
+def test_outdir_not_empty_and_not_a_run(mini: MiniBatch) -> None:
+    outdir = mini.root / "out"
+    outdir.mkdir()
+    (outdir / "precious.txt").write_text("do not touch")
+    proc = _run(mini, lambda d, m: None, outdir)
+    _assert_refused(proc, ["is not empty and holds no wgs-east run"], outdir)
+    assert [p.name for p in outdir.iterdir()] == ["precious.txt"]
+
+
+def test_fastq_errors_never_print_read_content(mini: MiniBatch, tmp_path: Path) -> None:
+    secret = "GATTACAGATTACAGATTACA"
+    proc = _run(mini, _reads(_gz(f"@r1\n{secret}\n+\nII\n"), _gz(f"@r1\n{secret}\n+\nII\n")), tmp_path / "o")
+    assert proc.returncode == 2
+    assert secret not in proc.stderr + proc.stdout
