@@ -211,3 +211,24 @@ def test_gvcf_per_sample_is_all_sites(pipeline_run: Path, batch) -> None:  # noq
 def test_outputs_not_world_readable(pipeline_run: Path) -> None:
     for path in [pipeline_run / "variants", *(pipeline_run / "variants").iterdir()]:
         assert path.stat().st_mode & 0o007 == 0, path
+
+
+def test_freebayes_caller_meets_the_same_bars(tmp_path: Path, batch) -> None:  # noqa: ANN001
+    """The selectable second caller, on the same data (README: caller comparison)."""
+    from wgs_east.evaluate import evaluate
+
+    config = REPO / "config" / "test_freebayes.yaml"
+    assert load_batch(config).calling.caller == "freebayes"
+    outdir = tmp_path / "fb"
+    target = f"variants/{batch.batch}.vcf.gz"
+    proc = subprocess.run(
+        [*wgs_east_cmd(), "run", str(config), "--outdir", str(outdir), "--cores", "2", "--", target],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = evaluate(TRUTH / "truth.vcf.gz", outdir / target, REFERENCE, TRUTH / "confident.bed", None)
+    for sample, metrics in result["samples"].items():
+        assert metrics["SNV"]["F1"] >= MIN_SNV_F1, (sample, metrics["SNV"])
+        assert metrics["INDEL"]["F1"] >= MIN_INDEL_F1, (sample, metrics["INDEL"])
+    with pysam.VariantFile(str(outdir / target)) as vcf:
+        assert "freebayes" in str(vcf.header).lower()
