@@ -232,3 +232,23 @@ def test_freebayes_caller_meets_the_same_bars(tmp_path: Path, batch) -> None:  #
         assert metrics["INDEL"]["F1"] >= MIN_INDEL_F1, (sample, metrics["INDEL"])
     with pysam.VariantFile(str(outdir / target)) as vcf:
         assert "freebayes" in str(vcf.header).lower()
+
+
+def test_provenance_json_and_summary(pipeline_run: Path, batch, run_cli) -> None:  # noqa: ANN001
+    from wgs_east import __version__
+    from wgs_east.config import file_sha256
+
+    record = json.loads((pipeline_run / "provenance.json").read_text())
+    assert record["status"] == "complete"
+    assert record["wgs_east_version"] == __version__
+    assert record["config_sha256"] == file_sha256(TEST_CONFIG)
+    assert record["batch"] == batch.batch
+    assert record["started"] <= record["finished"]
+    assert record["tools"]["bwa"].startswith("0.7") and record["tools"]["bcftools"]
+    assert "freebayes" not in record["tools"]  # only the tools this configuration runs
+    code, out, err = run_cli("provenance", pipeline_run)
+    assert code == 0, err
+    assert f"batch         : {batch.batch}   status: complete" in out
+    assert file_sha256(TEST_CONFIG) in out
+    code, _, err = run_cli("provenance", pipeline_run / "nope")
+    assert code == 2 and "not a finished wgs-east run directory" in err

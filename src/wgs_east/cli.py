@@ -56,6 +56,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_provenance(args: argparse.Namespace) -> int:
+    from wgs_east.provenance import summarize
+
+    sys.stdout.write(summarize(Path(args.dir)))
+    return 0
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from wgs_east.evaluate import cli_evaluate
 
@@ -113,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="umask of everything the run writes (octal, default 027: group-readable, not world-readable)",
     )
     p.set_defaults(handler=_cmd_run, snakemake_args=[])
+
+    p = sub.add_parser("provenance", help="summarise how a run directory was made")
+    p.add_argument("dir", help="output directory of a wgs-east run")
+    p.set_defaults(handler=_cmd_provenance)
 
     p = sub.add_parser("evaluate", help="compare a VCF with a truth set (precision, recall, F1 per sample)")
     p.add_argument("--truth", required=True, help="truth VCF (bgzipped, indexed)")

@@ -13,8 +13,10 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from wgs_east import __version__
+from wgs_east.config.load import file_sha256
 
 # command -> (arguments that print the version, regex capturing it)
 TOOL_QUERIES: dict[str, tuple[list[str], str]] = {
@@ -44,10 +46,11 @@ def query_tool_version(tool: str) -> str | None:
     return match.group(1) if match else "unknown"
 
 
-def tool_versions() -> dict[str, str | None]:
+def tool_versions(tools: Sequence[str] = tuple(TOOL_QUERIES)) -> dict[str, str | None]:
+    """Versions of the given tools (default: all known), as the installed tools report them."""
     import snakemake
 
-    versions: dict[str, str | None] = {t: query_tool_version(t) for t in TOOL_QUERIES}
+    versions: dict[str, str | None] = {t: query_tool_version(t) for t in tools}
     versions["snakemake"] = snakemake.__version__
     versions["wgs-east"] = __version__
     return versions
@@ -68,6 +71,91 @@ def vcf_header_lines(tools: dict[str, str | None], run: dict[str, str]) -> str:
     return "\n".join(_one_line(x) for x in lines) + "\n"
 
 
+def resource_facts(manifest: Path | None) -> dict[str, Any] | None:
+    """The resource bundle as recorded in provenance: manifest path, its sha256 and its content
+    (source kinds, versions, checksums)."""
+    if manifest is None:
+        return None
+    import yaml
+
+    return {
+        "manifest": str(manifest),
+        "manifest_sha256": file_sha256(manifest),
+        "content": yaml.safe_load(manifest.read_text()),
+    }
+
+
+def run_provenance(
+    outdir: Path, run: dict[str, Any], command: str, started: str, finished: str, status: str,
+    resources: Path | None = None,
+) -> dict[str, Any]:
+    """Everything a result directory needs to say how it was made."""
+    import socket
+
+    import snakemake
+
+    tools_json = outdir / "provenance" / "tools.json"
+    return {
+        "wgs_east_version": __version__,
+        "git_commit": run.get("git_commit"),
+        "snakemake_version": snakemake.__version__,
+        "tools": json.loads(tools_json.read_text()) if tools_json.exists() else None,
+        "resources": resource_facts(resources),
+        "batch": run["batch"],
+        "config": run["config_path"],
+        "config_sha256": run["config_sha256"],
+        "command": command,
+        "started": started,
+        "finished": finished,
+        "status": status,
+        "host": socket.gethostname(),
+        "outdir": str(outdir),
+        "derived_from": run.get("derived_from"),
+    }
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    tmp.replace(path)
+
+
+def summarize(outdir: Path) -> str:
+    """A readable summary of DIR/provenance.json (`wgs-east provenance DIR`)."""
+    from wgs_east.errors import InputError, Problem
+
+    path = outdir / "provenance.json"
+    if not path.exists():
+        raise InputError(outdir, [Problem("provenance.json", "not found: not a finished wgs-east run directory")])
+    try:
+        p = json.loads(path.read_text())
+    except ValueError as exc:
+        raise InputError(path, [Problem("", f"not valid JSON: {exc}")]) from None
+    lines = [
+        f"run directory : {p.get('outdir')}",
+        f"batch         : {p.get('batch')}   status: {p.get('status')}",
+        f"wgs-east      : {p.get('wgs_east_version')} (git {p.get('git_commit') or 'n/a'}), "
+        f"snakemake {p.get('snakemake_version')}",
+        f"config        : {p.get('config')} (sha256 {p.get('config_sha256')})",
+        f"command       : {p.get('command')}",
+        f"time          : {p.get('started')} -> {p.get('finished')} on {p.get('host')}",
+    ]
+    tools = p.get("tools") or {}
+    lines.append("tools         : " + ", ".join(f"{k} {v}" for k, v in sorted(tools.items()) if v))
+    res = p.get("resources")
+    if res:
+        lines.append(f"resources     : {res.get('manifest')} (sha256 {res.get('manifest_sha256')})")
+        content = res.get("content") or {}
+        for name, src in sorted((content.get("sources") or {}).items()):
+            if isinstance(src, dict):
+                lines.append(f"  {name:12s}: {src.get('kind', '')} {src.get('version', '')} sha256 {src.get('sha256', '')}")
+    else:
+        lines.append("resources     : none (no annotation bundle configured)")
+    if p.get("derived_from"):
+        lines.append(f"derived from  : {p['derived_from']}")
+    return "\n".join(lines) + "\n"
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"[\r\n\t]", " ", text)
 
@@ -77,13 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("tools")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--tools", nargs="+", choices=sorted(TOOL_QUERIES), default=list(TOOL_QUERIES))
     p = sub.add_parser("header")
     p.add_argument("--tools", type=Path, required=True)
     p.add_argument("--run", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     if args.cmd == "tools":
-        text = json.dumps(tool_versions(), indent=2, sort_keys=True) + "\n"
+        text = json.dumps(tool_versions(args.tools), indent=2, sort_keys=True) + "\n"
     else:
         text = vcf_header_lines(json.loads(args.tools.read_text()), json.loads(args.run.read_text()))
     tmp = args.out.with_name(args.out.name + ".tmp")

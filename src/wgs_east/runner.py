@@ -19,10 +19,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from wgs_east import __version__
+from wgs_east import __version__, provenance
 from wgs_east.config import file_sha256, load_batch
 from wgs_east.config.models import Batch
 from wgs_east.errors import InputError, Problem, RunError, WorkflowFailed
@@ -32,6 +33,10 @@ WORKFLOW = REPO_ROOT / "workflow" / "Snakefile"
 PROFILES = REPO_ROOT / "profiles"
 STATE = ".wgs-east"
 DEFAULT_UMASK = 0o027
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def git_commit() -> str | None:
@@ -199,9 +204,19 @@ def run(
         cmd = snakemake_command(
             outdir, cores, dry_run=dry_run, profile=profile, executor=executor, targets=targets, extra=extra
         )
+        started = _now()
         proc = subprocess.run(
             cmd, check=False, env=job_environment(), preexec_fn=_die_with_parent, pass_fds=(lock.fileno(),)
         )
+        if not dry_run:
+            status = "complete" if proc.returncode == 0 else f"failed (Snakemake exit code {proc.returncode})"
+            if targets or extra:
+                status += " (targets/extra Snakemake arguments given: possibly partial)"
+            run_facts = json.loads((state / "run.json").read_text())
+            record = provenance.run_provenance(
+                outdir, run_facts, command, started, _now(), status, getattr(batch, "resources", None)
+            )
+            provenance.write_json_atomic(outdir / "provenance.json", record)
     finally:
         lock.close()
     if proc.returncode != 0:

@@ -113,6 +113,8 @@ rule extract_sample_gvcf:
 rule record_tool_versions:
     output:
         json="provenance/tools.json",
+    params:
+        tools=get_tools_used(),
     log:
         "logs/provenance/record_tool_versions.log",
     conda:
@@ -122,7 +124,7 @@ rule record_tool_versions:
         mem_mb=500,
         runtime=10,
     shell:
-        "python -m wgs_east.provenance tools --out {output.json:q} 2> {log:q}"
+        "python -m wgs_east.provenance tools --tools {params.tools:q} --out {output.json:q} 2> {log:q}"
 
 
 rule write_vcf_header_lines:
