@@ -88,6 +88,18 @@ def get_family_gvcfs(wildcards):
 
 
 
+def get_tools_used():
+    """External tools whose versions the provenance records: the ones this configuration runs."""
+    tools = ["bwa", "samtools", "bcftools", "htslib", "bgzip", "fastp"]
+    if BATCH.calling.caller == "freebayes":
+        tools.append("freebayes")
+    return tools + list(EXTRA_TOOLS)
+
+
+# stages that run further tools append them here (e.g. mosdepth for QC)
+EXTRA_TOOLS = []
+
+
 def get_final_outputs():
     outputs = [
         f"variants/{BATCH.batch}.vcf.gz",
