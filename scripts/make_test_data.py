@@ -47,6 +47,8 @@ from pathlib import Path
 import numpy as np
 import pysam
 
+from wgs_east.annotate.hgvs import CODON_TABLE, TranscriptModel, describe, revcomp, translate
+
 # ------------------------------------------------------------------------------------------------
 # Fixed design parameters
 # ------------------------------------------------------------------------------------------------
@@ -99,31 +101,11 @@ STAMP_NAME = ".make_test_data.stamp"
 # Sequence helpers
 # ------------------------------------------------------------------------------------------------
 _BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
+# Codon table, reverse complement, translation and the HGVS c./p. descriptions of the planted variants
+# come from the annotation package (wgs_east.annotate.hgvs), so that the truth set and the pipeline's
+# annotation share one implementation.
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 _TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
-_CODON_ORDER = "TCAG"
-_CODON_AA = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
-CODON_TABLE = {
-    a + b + c: _CODON_AA[16 * i + 4 * j + k]
-    for i, a in enumerate(_CODON_ORDER)
-    for j, b in enumerate(_CODON_ORDER)
-    for k, c in enumerate(_CODON_ORDER)
-}
-AA3 = {
-    "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly",
-    "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe", "P": "Pro", "S": "Ser",
-    "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "Ter",
-}  # fmt: skip
-
-
-def revcomp(seq: str) -> str:
-    """Reverse complement of an uppercase DNA string."""
-    return seq.translate(_COMPLEMENT)[::-1]
-
-
-def translate(seq: str) -> str:
-    """Translate complete codons with the standard genetic code (stop = ``*``)."""
-    return "".join(CODON_TABLE[seq[i : i + 3]] for i in range(0, len(seq) - len(seq) % 3, 3))
 
 
 def rng_for(*names: str) -> np.random.Generator:
@@ -253,56 +235,11 @@ GENES = (
 
 
 @dataclass
-class Transcript:
-    spec: TranscriptSpec
-    gene: GeneSpec
-    exons: list[tuple[int, int]]  # genomic 1-based inclusive intervals, in transcript order
-    cds_start: int  # 0-based offset in the spliced mRNA of the A of the ATG
-    cds_end: int  # 0-based offset just after the last base of the stop codon
-    _index: dict[int, int] = field(default_factory=dict, repr=False)
+class Transcript(TranscriptModel):
+    """A designed transcript: coordinates and HGVS positions from ``TranscriptModel``, plus its design."""
 
-    @property
-    def strand(self) -> str:
-        return self.gene.strand
-
-    def mrna_positions(self) -> list[int]:
-        """Genomic position (1-based) of every mRNA base, in transcript order."""
-        out: list[int] = []
-        for s, e in self.exons:
-            out.extend(range(s, e + 1) if self.strand == "+" else range(e, s - 1, -1))
-        return out
-
-    def index_of(self, gpos: int) -> int | None:
-        if not self._index:
-            self._index = {g: i for i, g in enumerate(self.mrna_positions())}
-        return self._index.get(gpos)
-
-    def mrna(self, contig_seq: str) -> str:
-        bases = "".join(contig_seq[g - 1] for g in self.mrna_positions())
-        return bases if self.strand == "+" else bases.translate(_COMPLEMENT)
-
-    def c_of_index(self, idx: int) -> str:
-        if idx < self.cds_start:
-            return f"-{self.cds_start - idx}"
-        if idx < self.cds_end:
-            return str(idx - self.cds_start + 1)
-        return f"*{idx - self.cds_end + 1}"
-
-    def c_of_genomic(self, gpos: int) -> str:
-        """HGVS c. position of a genomic position (exonic, UTR or intronic)."""
-        idx = self.index_of(gpos)
-        if idx is not None:
-            return self.c_of_index(idx)
-        for (s1, e1), (s2, e2) in zip(self.exons, self.exons[1:], strict=False):
-            last, nxt = (e1, s2) if self.strand == "+" else (s1, e2)
-            if min(last, nxt) < gpos < max(last, nxt):
-                up, down = abs(gpos - last), abs(nxt - gpos)
-                last_i, next_i = self.index_of(last), self.index_of(nxt)
-                assert last_i is not None and next_i is not None
-                if up <= down:
-                    return f"{self.c_of_index(last_i)}+{up}"
-                return f"{self.c_of_index(next_i)}-{down}"
-        raise ValueError(f"{gpos} is outside {self.spec.name}")
+    spec: TranscriptSpec | None = None
+    gene: GeneSpec | None = None
 
 
 @dataclass
@@ -389,7 +326,8 @@ def build_gene(spec: GeneSpec) -> BuiltGene:
         keep = [i for i in range(1, n + 1) if i not in tspec.skip_exons]
         cds_len = sum(cds_lens[i - 1] for i in keep)
         built.transcripts.append(
-            Transcript(tspec, spec, [exons_g[i - 1] for i in keep], len(utr5), len(utr5) + cds_len)
+            Transcript(tspec.transcript_id, spec.strand, [exons_g[i - 1] for i in keep], len(utr5),
+                       len(utr5) + cds_len, spec=tspec, gene=spec)  # fmt: skip
         )
     return built
 
@@ -729,12 +667,12 @@ class Concrete:
 
 
 def resolve_plant(spec: PlantSpec, genes: dict[str, BuiltGene], genome: dict[str, str]) -> Concrete:
-    """Turn a transcript-level planted design into a normalised VCF variant and its HGVS."""
+    """Turn a transcript-level planted design into a normalised VCF variant and its HGVS (c./p. from
+    ``wgs_east.annotate.hgvs.describe``, the annotation stage's implementation)."""
     g = genes[spec.gene]
     t = g.mane
     seq = genome[g.spec.contig]
     contig = g.spec.contig
-    mrna = t.mrna(seq)
     pos_of = t.mrna_positions()
     minus = t.strand == "-"
 
@@ -746,23 +684,15 @@ def resolve_plant(spec: PlantSpec, genes: dict[str, BuiltGene], genome: dict[str
         alt_g = alt_tx.translate(_COMPLEMENT) if minus else alt_tx
         return Variant(contig, gpos, ref_g, alt_g, spec.af, (gpos, gpos), planted=spec.id)
 
-    def c_snv(v: Variant) -> str:
-        ref_tx, alt_tx = (
-            (v.ref, v.alt) if not minus else (v.ref.translate(_COMPLEMENT), v.alt.translate(_COMPLEMENT))
-        )
-        return f"c.{t.c_of_genomic(v.pos)}{ref_tx}>{alt_tx}"
+    def concrete(v: Variant, residue: int | None = None) -> Concrete:
+        h = describe(t, seq, v.pos, v.ref, v.alt)
+        if residue is not None:
+            assert h.aa_pos == residue, f"{spec.id}: residue {h.aa_pos} != {residue}"
+        return Concrete(spec, v, t, h.c, h.p or ".", residue)
 
-    cds = mrna[t.cds_start : t.cds_end]
     if spec.kind == "codon_snv":
         off = g.sites[spec.site] + spec.offset
-        v = snv(pos_of[t.cds_start + off], spec.alt)
-        residue = off // 3 + 1
-        codon = cds[3 * (residue - 1) : 3 * residue]
-        alt_tx = v.alt.translate(_COMPLEMENT) if minus else v.alt
-        new = codon[: off % 3] + alt_tx + codon[off % 3 + 1 :]
-        a0, a1 = CODON_TABLE[codon], CODON_TABLE[new]
-        hgvs_p = f"p.{AA3[a0]}{residue}{'=' if a0 == a1 else AA3[a1]}"
-        return Concrete(spec, v, t, c_snv(v), hgvs_p, residue)
+        return concrete(snv(pos_of[t.cds_start + off], spec.alt), off // 3 + 1)
     if spec.kind == "codon_del":
         off = g.sites[spec.site] + spec.offset
         gps = sorted(pos_of[t.cds_start + off + i] for i in range(spec.length))
@@ -770,41 +700,25 @@ def resolve_plant(spec: PlantSpec, genes: dict[str, BuiltGene], genome: dict[str
         v = deletion_variant(contig, seq, gps[0] - 1, spec.length, spec.af)
         v.planted = spec.id
         assert v.pos == gps[0] - 1 and v.span == (gps[0] - 1, gps[-1]), f"{spec.id}: deletion can slide"
-        c_lo, c_hi = off + 1, off + spec.length
-        hgvs_c = f"c.{c_lo}del" if spec.length == 1 else f"c.{c_lo}_{c_hi}del"
         residue = off // 3 + 1
-        protein = translate(cds)
         if spec.length % 3 == 0 and off % 3 == 0:
+            protein = translate(t.mrna(seq)[t.cds_start : t.cds_end])
             n_aa = spec.length // 3
             assert protein[residue - 2] != protein[residue - 1] != protein[residue + n_aa - 1], spec.id
-            first = f"{AA3[protein[residue - 1]]}{residue}"
-            last = f"{AA3[protein[residue + n_aa - 2]]}{residue + n_aa - 1}"
-            hgvs_p = f"p.{first}del" if n_aa == 1 else f"p.{first}_{last}del"
-        else:
-            mutated = mrna[t.cds_start : t.cds_start + off] + mrna[t.cds_start + off + spec.length :]
-            new = translate(mutated)
-            i = next(i for i, (a, b) in enumerate(zip(protein, new, strict=False)) if a != b)
-            ter = new.find("*")
-            ter_txt = f"Ter{ter - i + 1}" if ter >= 0 else "Ter?"
-            hgvs_p = f"p.{AA3[protein[i]]}{i + 1}{AA3[new[i]]}fs{ter_txt}"
-        return Concrete(spec, v, t, hgvs_c, hgvs_p, residue)
+        c = concrete(v)
+        c.residue = residue
+        return c
     k = spec.intron
     (s1, e1), (s2, e2) = t.exons[k - 1], t.exons[k]
     if spec.kind == "donor":
-        gpos = e1 + spec.offset if not minus else s1 - spec.offset
-        v = snv(gpos, spec.alt)
-        return Concrete(spec, v, t, c_snv(v), "p.?")
+        return concrete(snv(e1 + spec.offset if not minus else s1 - spec.offset, spec.alt))
     if spec.kind == "acceptor":
-        gpos = s2 + spec.offset if not minus else e2 - spec.offset
-        v = snv(gpos, spec.alt)
-        return Concrete(spec, v, t, c_snv(v), "p.?")
+        return concrete(snv(s2 + spec.offset if not minus else e2 - spec.offset, spec.alt))
     if spec.kind == "intron":
         lo, hi = (e1, s2) if not minus else (e2, s1)
-        v = snv((lo + hi) // 2, spec.alt)
-        return Concrete(spec, v, t, c_snv(v), ".")
+        return concrete(snv((lo + hi) // 2, spec.alt))
     if spec.kind == "utr5":
-        v = snv(pos_of[t.cds_start // 2], spec.alt)
-        return Concrete(spec, v, t, c_snv(v), ".")
+        return concrete(snv(pos_of[t.cds_start // 2], spec.alt))
     raise ValueError(spec.kind)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up of wgs-east on a Debian machine without conda:
-#   1. external tools from Debian packages (the one list: scripts/tools.tsv), only those missing;
+#   1. external tools from Debian packages (the one list: scripts/tools.tsv; plus the tools only the tests
+#      use, same format: scripts/test_tools.tsv, e.g. chromium for the report browser test), only those missing;
 #   2. .venv/ with the package and its test extras (re-installed only when pyproject.toml changes);
 #   3. the simulated reads of the test genome (test_data/reads/, regenerated only when missing).
 # Users with conda can instead: conda env create -f environment.yml && pip install -e '.[test]'.
@@ -17,8 +18,24 @@ while IFS=$'\t' read -r cmd debs _conda check; do
         IFS=, read -ra pkgs <<< "$debs"
         missing_pkgs+=("${pkgs[@]}")
     fi
-done < scripts/tools.tsv
+done < <(cat scripts/tools.tsv scripts/test_tools.tsv)
 for extra in ${WGS_EAST_EXTRA_DEBS:-}; do missing_pkgs+=("$extra"); done
+# The SLURM test's packages (scripts/slurm_test.tsv): installed only by root; without them that test skips.
+slurm_missing=()
+while IFS=$'\t' read -r cmd debs _conda check; do
+    [[ -z "$cmd" || "$cmd" == \#* ]] && continue
+    if ! PATH="$PATH:/usr/sbin:/sbin" bash -c "command -v $cmd && $check" >/dev/null 2>&1; then
+        IFS=, read -ra pkgs <<< "$debs"
+        slurm_missing+=("${pkgs[@]}")
+    fi
+done < scripts/slurm_test.tsv
+if ((${#slurm_missing[@]})); then
+    if [[ $(id -u) -eq 0 ]]; then
+        missing_pkgs+=("${slurm_missing[@]}")
+    else
+        echo "setup: note: not root, so not installing ${slurm_missing[*]}: tests/test_slurm.py will skip"
+    fi
+fi
 
 if ((${#missing_pkgs[@]})); then
     mapfile -t missing_pkgs < <(printf '%s\n' "${missing_pkgs[@]}" | sort -u)

@@ -194,6 +194,8 @@ def _noop(d: dict[str, Any], _m: MiniBatch) -> None:
 
 
 CROSS_CASES: list[tuple[str, Edit, str, str, Edit]] = [
+    ("sample id is not the batch id", _set("samples.3.id", "MINI1"), "samples[3].id", "equals the batch id", _noop),
+    ("target BED exists", _set("qc", {"target_bed": "panel.bed"}), "qc.target_bed", "target BED not found", _noop),
     ("unique sample ids", _dup_sample, "samples[3].id", "duplicate sample id 'DAD1'", _noop),
     ("unique unit ids", _dup_unit, "samples[3].units[1].id", "duplicate unit id 'L001'", _second_unit_ok),
     ("parent exists", _no_such_parent, "samples[0].father", "'NOPE1' is not a sample", _noop),

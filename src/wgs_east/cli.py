@@ -69,6 +69,22 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return cli_evaluate(args)
 
 
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from wgs_east.classify.run import cli_classify
+
+    return cli_classify(args)
+
+
+def _cmd_resources_check(args: argparse.Namespace) -> int:
+    from wgs_east.resources.check import verify_bundle
+
+    manifest, path = verify_bundle(args.manifest, args.reference, args.build, use_cache=not args.rehash)
+    kinds = ", ".join(f"{name} ({src.kind} {src.version})" for name, src in manifest.sources.items())
+    print(f"OK {path}: bundle {manifest.bundle} {manifest.version} ({manifest.build}"
+          f"{', SYNTHETIC' if manifest.synthetic else ''}): {kinds}")
+    return 0
+
+
 def _cmd_acmg_combine(args: argparse.Namespace) -> int:
     from wgs_east.acmg.combine import cli_combine
 
@@ -133,6 +149,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample", action="append", help="sample to evaluate (repeatable; default: all shared)")
     p.add_argument("--json", dest="json_out", help="also write the metrics as JSON here")
     p.set_defaults(handler=_cmd_evaluate)
+
+    p = sub.add_parser(
+        "classify",
+        help="ACMG-classify the affected samples of an annotated VCF (per-sample ranked TSV, JSON, VCF)",
+    )
+    p.add_argument("--vcf", required=True, help="annotated VCF (bgzipped; DIR/annotated/{batch}.vcf.gz)")
+    p.add_argument(
+        "--resources", required=True, help="manifest of the resource bundle the VCF was annotated with (provenance, gene table)"
+    )
+    p.add_argument("--config", required=True, help="batch YAML: pedigree, sexes, affected status, acmg settings")
+    p.add_argument("--outdir", required=True, help="output directory for {sample}.tsv/.json/.vcf.gz")
+    p.add_argument("--qc", help="QC result DIR/qc/{batch}.qc.json (verdicts; parentage for PS2). Without it "
+                   "parentage counts as unconfirmed (PM6)")
+    p.add_argument("--sample", action="append", help="classify only this affected sample (repeatable)")
+    p.set_defaults(handler=_cmd_classify)
+
+    res = sub.add_parser("resources", help="annotation resource bundles")
+    res_sub = res.add_subparsers(dest="resources_command", required=True, metavar="RESOURCES_COMMAND")
+    p = res_sub.add_parser(
+        "check",
+        help="check a bundle: files, sha256, indexes, columns, build, contig names against the reference",
+    )
+    p.add_argument("manifest", help="the bundle's manifest.yaml (or its directory)")
+    p.add_argument("--reference", required=True, help="reference FASTA the bundle will be used with")
+    p.add_argument("--build", choices=["GRCh38", "GRCh37"], help="build of the reference (default: not compared)")
+    p.add_argument("--rehash", action="store_true", help="recompute every sha256 (ignore the checksum cache)")
+    p.set_defaults(handler=_cmd_resources_check)
 
     acmg = sub.add_parser("acmg", help="ACMG/AMP evidence tools")
     acmg_sub = acmg.add_subparsers(dest="acmg_command", required=True, metavar="ACMG_COMMAND")

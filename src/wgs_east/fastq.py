@@ -8,6 +8,8 @@ BGZF; the complete check of those runs as the `check_fastq` job of the workflow.
 
 from __future__ import annotations
 
+import gzip
+import io
 import sys
 import zlib
 from dataclasses import dataclass
@@ -17,7 +19,8 @@ from pathlib import Path
 from wgs_east.reference import open_maybe_gzip
 
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-_BASES = frozenset(b"ACGTNacgtnRYKMSWBDHVrykmswbdhv.")
+_BASES = b"ACGTNacgtnRYKMSWBDHVrykmswbdhv."
+_PHRED33 = bytes(range(33, 127))
 
 
 @dataclass
@@ -41,7 +44,9 @@ class _BadRecord(Exception):
 
 def _records(path: Path, limit: int | None):  # noqa: ANN202 - private generator
     """Yield (record number, read name) after checking the record's four lines."""
-    with open_maybe_gzip(path) as fh:
+    with open_maybe_gzip(path) as raw:
+        # gzip's own readline is Python code; a BufferedReader on top reads lines in C (~3x faster)
+        fh = io.BufferedReader(raw, buffer_size=1 << 20) if isinstance(raw, gzip.GzipFile) else raw
         n = 0
         while limit is None or n < limit:
             header = fh.readline()
@@ -58,13 +63,14 @@ def _records(path: Path, limit: int | None):  # noqa: ANN202 - private generator
             seq, qual = seq.rstrip(b"\r\n"), qual.rstrip(b"\r\n")
             if not seq:
                 raise _BadRecord(line + 1, "empty sequence")
-            if not set(seq) <= _BASES:
+            if seq.translate(None, _BASES):  # what is left after deleting the valid characters
                 raise _BadRecord(line + 1, "invalid characters in sequence")
             if len(qual) != len(seq):
                 raise _BadRecord(line + 3, f"quality length {len(qual)} != sequence length {len(seq)}")
-            if min(qual) < 33 or max(qual) > 126:
+            if qual.translate(None, _PHRED33):
                 raise _BadRecord(line + 3, "quality characters outside Phred+33 range")
-            name = header[1:].split()[0] if header[1:].split() else b""
+            words = header[1:].split(maxsplit=1)
+            name = words[0] if words else b""
             if name[-2:] in (b"/1", b"/2"):
                 name = name[:-2]
             yield n + 1, name

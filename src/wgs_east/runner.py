@@ -136,6 +136,24 @@ def resolve_profile(profile: str) -> str:
     raise InputError("--profile", [Problem(profile, f"no such profile (looked in {PROFILES} and the current directory)")])
 
 
+LOCAL_EXECUTORS = ("local", "dryrun", "touch")
+
+
+def profile_executor(profile_dir: str) -> str | None:
+    """The `executor:` a Snakemake profile directory sets (None if it sets none)."""
+    import yaml
+
+    files = sorted(Path(profile_dir).glob("profile*.yaml")) or sorted(Path(profile_dir).glob("config*.yaml"))
+    for path in files:
+        try:
+            data = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("executor"), str):
+            return data["executor"]
+    return None
+
+
 def snakemake_command(
     outdir: Path,
     cores: int,
@@ -151,13 +169,19 @@ def snakemake_command(
         "--snakefile", str(WORKFLOW),
         "--directory", str(outdir),
         "--config", f"batch_json={STATE}/batch.json", f"run_json={STATE}/run.json",
-        "--cores", str(cores),
         "--rerun-incomplete",
         "--show-failed-logs",
         "--nolock",  # exclusivity comes from our own lock, which dies with the process
     ]  # fmt: skip
-    if profile:
-        cmd += ["--profile", resolve_profile(profile)]
+    profile_dir = resolve_profile(profile) if profile else None
+    if profile_dir is None and executor and executor not in LOCAL_EXECUTORS and (PROFILES / executor).is_dir():
+        profile_dir = str(PROFILES / executor)  # `--executor slurm` brings the workflow's slurm profile
+    remote = (executor or (profile_executor(profile_dir) if profile_dir else None) or "local") not in LOCAL_EXECUTORS
+    # --cores N is what wgs-east may use on this machine. On a cluster, Snakemake's own --cores is the
+    # most cores of one job (the profile sets it); ours becomes --local-cores (for local rules).
+    cmd += ["--local-cores" if remote else "--cores", str(cores)]
+    if profile_dir:
+        cmd += ["--profile", profile_dir]
     if executor:
         cmd += ["--executor", executor]
     if dry_run:

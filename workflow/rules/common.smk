@@ -96,8 +96,8 @@ def get_tools_used():
     return tools + list(EXTRA_TOOLS)
 
 
-# stages that run further tools append them here (e.g. mosdepth for QC)
-EXTRA_TOOLS = []
+# tools run by stages beyond calling (QC runs mosdepth)
+EXTRA_TOOLS = ["mosdepth"]
 
 
 def get_final_outputs():
@@ -108,6 +108,16 @@ def get_final_outputs():
     ]
     outputs += expand("alignments/{sample}.cram.crai", sample=SAMPLES)
     outputs += expand("gvcf/{sample}.g.vcf.gz.tbi", sample=SAMPLES)
+    outputs += expand(
+        "qc/{batch}.{name}",
+        batch=BATCH.batch,
+        name=["qc.tsv", "qc.json", "relatedness.tsv"],
+    )
+    outputs.append("qc/multiqc.html")
+    if BATCH.resources is not None:  # annotation (annotate.smk)
+        outputs += [f"annotated/{BATCH.batch}.vcf.gz", f"annotated/{BATCH.batch}.vcf.gz.tbi"]
+        outputs += get_classification_outputs()  # classify.smk
+    outputs += get_report_outputs()
     return outputs
 
 
@@ -132,3 +142,329 @@ def get_merge_command():
     if BATCH.calling.caller == "bcftools":
         return f"bcftools merge --gvcf {REF}"
     return "bcftools merge"
+
+
+# --- QC ---
+import wgs_east.qc
+
+MULTIQC_CONFIG = str(Path(wgs_east.qc.__file__).with_name("multiqc_config.yaml"))
+COVERAGE_THRESHOLDS = (10, 20, 30)
+
+
+def get_fastp_reports(wildcards):
+    return expand(
+        "qc/fastp/{sample}/{unit}.fastp.json",
+        sample=wildcards.sample,
+        unit=UNITS[wildcards.sample],
+    )
+
+
+def get_fastp_unit_args(wildcards):
+    """UNIT=PATH arguments of `python -m wgs_east.qc.reads`."""
+    return [
+        f"{unit}=qc/fastp/{wildcards.sample}/{unit}.fastp.json"
+        for unit in UNITS[wildcards.sample]
+    ]
+
+
+def get_coverage_thresholds():
+    return ",".join(str(t) for t in COVERAGE_THRESHOLDS)
+
+
+def get_target_thresholds():
+    depths = sorted({*COVERAGE_THRESHOLDS, BATCH.qc.region_min_depth})
+    return ",".join(str(t) for t in depths)
+
+
+def get_coverage_reports(wildcards):
+    prefix = f"qc/mosdepth/{wildcards.sample}"
+    reports = {
+        "summary": f"{prefix}.mosdepth.summary.txt",
+        "region_dist": f"{prefix}.mosdepth.region.dist.txt",
+        "thresholds": f"{prefix}.thresholds.bed.gz",
+    }
+    if BATCH.qc.target_bed is not None:
+        reports["target_regions"] = f"{prefix}.target.regions.bed.gz"
+        reports["target_thresholds"] = f"{prefix}.target.thresholds.bed.gz"
+    return reports
+
+
+def get_target_coverage_args(wildcards, input):
+    """The optional target arguments of `python -m wgs_east.qc.coverage` (a list: `:q` quotes each)."""
+    if BATCH.qc.target_bed is None:
+        return []
+    return [
+        "--target-regions",
+        input.target_regions,
+        "--target-thresholds",
+        input.target_thresholds,
+    ]
+
+
+def get_qc_metrics():
+    per_sample = expand(
+        "qc/metrics/{sample}.{kind}.json",
+        sample=SAMPLES,
+        kind=["reads", "alignment", "coverage"],
+    )
+    return per_sample + expand(
+        "qc/metrics/{batch}.{kind}.json",
+        batch=BATCH.batch,
+        kind=["variants", "genotypes"],
+    )
+
+
+def get_multiqc_inputs():
+    """The tools' outputs MultiQC aggregates, plus the wgs-east custom-content files."""
+    reports = [
+        f"qc/fastp/{s}/{u}.fastp.json" for s in SAMPLES for u in UNITS[s]
+    ]
+    reports += expand("qc/samtools/{sample}.stats.txt", sample=SAMPLES)
+    reports += expand(
+        "qc/mosdepth/{sample}.mosdepth.{kind}",
+        sample=SAMPLES,
+        kind=["summary.txt", "global.dist.txt", "region.dist.txt"],
+    )
+    reports.append(f"qc/bcftools/{BATCH.batch}.stats.txt")
+    reports += expand(
+        "qc/multiqc_custom/{batch}.wgs_east_{name}_mqc.json",
+        batch=BATCH.batch,
+        name=["verdicts", "general_stats", "relatedness"],
+    )
+    return reports
+
+
+def get_mosdepth_prefix(wildcards, output):
+    """mosdepth's output prefix, from the path of its summary output."""
+    return output.summary.removesuffix(".mosdepth.summary.txt")
+
+
+def get_metrics_dir(wildcards, input):
+    return str(Path(input.metrics[0]).parent)
+
+
+def get_output_dir(wildcards, output):
+    """The directory of a rule's first output."""
+    return str(Path(output[0]).parent)
+
+
+# --- classification ---
+from wgs_east.acmg.settings import AcmgSettings
+
+AFFECTED = [s.id for s in BATCH.samples if s.affected]
+
+
+def get_affected_constraint():
+    """Wildcard constraint of the classification outputs: affected samples only."""
+    return _alternatives(AFFECTED) if AFFECTED else "(?!)"
+
+
+def get_resource_manifest():
+    """The resource bundle manifest of the annotation (provenance, gene table)."""
+    return str(BATCH.resources)
+
+
+def get_classification_inputs(wildcards):
+    inputs = {
+        "vcf": f"annotated/{BATCH.batch}.vcf.gz",
+        "tbi": f"annotated/{BATCH.batch}.vcf.gz.tbi",
+        "qc": f"qc/{BATCH.batch}.qc.json",
+        "manifest": get_resource_manifest(),
+        "batch": config["batch_json"],
+        "run": config["run_json"],
+    }
+    if BATCH.classification.panel_file is not None:
+        inputs["panel"] = str(BATCH.classification.panel_file)
+    if not isinstance(BATCH.acmg, AcmgSettings):
+        inputs["acmg"] = str(BATCH.acmg)
+    return inputs
+
+
+def get_classified_dir(wildcards, output):
+    return str(Path(output.tsv).parent)
+
+
+def get_classification_outputs():
+    return expand(
+        "classified/{sample}.{ext}",
+        sample=AFFECTED,
+        ext=["tsv", "json", "vcf.gz", "vcf.gz.tbi"],
+    )
+
+
+# --- report ---
+# (a sample id equal to the batch id is refused by the config checks: reports/{batch}.html is the overview)
+REPORT_SAMPLES = [s.id for s in BATCH.samples if s.affected]
+
+
+def get_report_sample_constraint():
+    """Wildcard constraint of the sample reports: affected samples only."""
+    return _alternatives(REPORT_SAMPLES) if REPORT_SAMPLES else "(?!)"
+
+
+def get_report_manifest():
+    """The resource bundle manifest, or None when the batch has none (then nothing is classified and the
+    reports say so)."""
+    manifest = getattr(BATCH, "resources", None)
+    return None if manifest is None else str(manifest)
+
+
+def get_report_classified(sample):
+    """classified/{sample}.json when the classification runs (it needs the annotation bundle and the
+    classification stage in the workflow); otherwise the report says that nothing was classified."""
+    if get_report_manifest() is None or not workflow.is_rule("classify_variants"):
+        return None
+    return f"classified/{sample}.json"
+
+
+def get_sample_report_inputs(wildcards):
+    inputs = {
+        "batch": config["batch_json"],
+        "run": config["run_json"],
+        "tools": "provenance/tools.json",
+        "qc": f"qc/{BATCH.batch}.qc.json",
+        "coverage": f"qc/metrics/{wildcards.sample}.coverage.json",
+        "dist": f"qc/mosdepth/{wildcards.sample}.mosdepth.region.dist.txt",
+        "multiqc": "qc/multiqc.html",  # linked from the page
+    }
+    classified = get_report_classified(wildcards.sample)
+    if classified is not None:
+        inputs["classified"] = classified
+    if get_report_manifest() is not None:
+        inputs["manifest"] = get_report_manifest()
+    return inputs
+
+
+def get_sample_report_args(wildcards, input):
+    """Optional arguments of `python -m wgs_east.report.sample` (a list: `:q` quotes each)."""
+    args = []
+    if "classified" in input.keys():
+        args += ["--classified", input.classified]
+    if "manifest" in input.keys():
+        args += ["--resources", input.manifest]
+    return args
+
+
+def get_batch_report_inputs(wildcards):
+    inputs = {
+        "batch": config["batch_json"],
+        "run": config["run_json"],
+        "tools": "provenance/tools.json",
+        "qc": f"qc/{BATCH.batch}.qc.json",
+        "multiqc": "qc/multiqc.html",
+        "reports": expand("reports/{sample}.html", sample=REPORT_SAMPLES),  # linked from the page
+    }
+    classified = [get_report_classified(s) for s in REPORT_SAMPLES]
+    inputs["classified"] = [c for c in classified if c is not None]
+    if get_report_manifest() is not None:
+        inputs["manifest"] = get_report_manifest()
+    return inputs
+
+
+def get_batch_report_args(wildcards, input):
+    """Optional arguments of `python -m wgs_east.report.batch` (a list: `:q` quotes each)."""
+    args = []
+    if input.classified:
+        args += ["--classified", *input.classified]
+    if "manifest" in input.keys():
+        args += ["--resources", input.manifest]
+    return args
+
+
+def get_report_outputs():
+    return [f"reports/{BATCH.batch}.html"] + expand("reports/{sample}.html", sample=REPORT_SAMPLES)
+
+
+# --- annotation ---
+from wgs_east.annotate import sources as annotation_sources
+from wgs_east.annotate.fields import GENES_STEP_FIELDS
+from wgs_east.resources.manifest import load_manifest
+
+RESOURCE_MANIFEST = str(BATCH.resources) if BATCH.resources is not None else None
+MANIFEST = load_manifest(BATCH.resources) if BATCH.resources is not None else None
+ANNOTATION_CHAIN = annotation_sources.chain(MANIFEST)
+CLINVAR_RESIDUES = "work/annotate/clinvar_residues.tsv"
+
+
+wildcard_constraints:
+    source=_alternatives(ANNOTATION_CHAIN) if ANNOTATION_CHAIN else "(?!)",
+
+
+def _bundle_source(kind):
+    found = MANIFEST.one(kind) if MANIFEST is not None else None
+    return found[1] if found is not None else None
+
+
+def get_gene_models():
+    return str(_bundle_source("gene_models").path)
+
+
+def get_gene_step_inputs():
+    """Inputs of the gene step besides the csq output: ClinVar residue index, gene table (when in the bundle)."""
+    inputs = [CLINVAR_RESIDUES] if _bundle_source("clinvar") is not None else []
+    table = _bundle_source("gene_table")
+    return inputs + ([str(table.path)] if table is not None else [])
+
+
+def get_gene_step_args():
+    from wgs_east.annotate.genetable import format_columns
+
+    args = ["--clinvar-residues", CLINVAR_RESIDUES] if _bundle_source("clinvar") is not None else []
+    table = _bundle_source("gene_table")
+    if table is not None:
+        args += ["--gene-table", str(table.path), "--gene-columns", format_columns(table.columns.model_dump())]
+    return args
+
+
+def get_gene_annotation_columns():
+    """`bcftools annotate --columns` of the gene step's table."""
+    return ",".join(["CHROM", "POS", "REF", "ALT", *(f"INFO/{f.id}" for f in GENES_STEP_FIELDS)])
+
+
+def _chunk_step(scatteritem, step):
+    name = "genes" if step is None else f"source_{step}"
+    return f"work/annotate/chunks/{scatteritem}.{name}.bcf"
+
+
+def get_source_step_inputs(wildcards):
+    """The previous step's chunk (gene step, then the sources in chain order) and the source's file."""
+    i = ANNOTATION_CHAIN.index(wildcards.source)
+    previous = _chunk_step(wildcards.scatteritem, ANNOTATION_CHAIN[i - 1] if i else None)
+    annotations = annotation_sources.annotation_file(MANIFEST, wildcards.source)
+    return {
+        "bcf": previous,
+        "csi": f"{previous}.csi",
+        "annotations": annotations,
+        "index": annotation_sources.index_file(annotations),
+    }
+
+
+def get_source_columns(wildcards):
+    return annotation_sources.columns(MANIFEST, wildcards.source)
+
+
+def get_annotated_chunks(wildcards):
+    last = ANNOTATION_CHAIN[-1] if ANNOTATION_CHAIN else None
+    return gather.chunks(_chunk_step("{scatteritem}", last))
+
+
+def get_annotated_chunk_indexes(wildcards):
+    return [f"{path}.csi" for path in get_annotated_chunks(wildcards)]
+
+
+def get_clinvar_vcf():
+    return str(_bundle_source("clinvar").path)
+
+
+def get_clinvar_index():
+    return annotation_sources.index_file(get_clinvar_vcf())
+
+
+def get_clinvar_field_args():
+    fields = _bundle_source("clinvar").fields
+    return ["--sig", fields.sig, "--revstat", fields.revstat]
+
+
+def get_clinvar_prefilter():
+    """`bcftools view --include` keeping the records that may be P/LP (the exact test is in Python)."""
+    return f'INFO/{_bundle_source("clinvar").fields.sig}~"athogenic"'

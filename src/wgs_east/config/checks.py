@@ -16,6 +16,9 @@ from wgs_east.errors import Problem
 
 def check_unique_ids(batch: Batch) -> list[Problem]:
     problems = []
+    for i, s in enumerate(batch.samples):
+        if s.id == batch.batch:  # reports/{batch}.html is the batch overview
+            problems.append(Problem(f"samples[{i}].id", f"sample id equals the batch id {batch.batch!r}"))
     counts = Counter(s.id for s in batch.samples)
     for i, s in enumerate(batch.samples):
         if counts[s.id] > 1:
@@ -100,6 +103,10 @@ def check_files(batch: Batch) -> list[Problem]:
     p = _check_readable_file(batch.reference.fasta, "reference.fasta", "reference FASTA")
     if p:
         problems.append(p)
+    if batch.qc.target_bed is not None:
+        p = _check_readable_file(batch.qc.target_bed, "qc.target_bed", "target BED")
+        if p:
+            problems.append(p)
     seen: dict[Path, str] = {}
     for i, s in enumerate(batch.samples):
         for j, u in enumerate(s.units):

@@ -148,6 +148,22 @@ def check_fastqs(batch: Batch, skip: set[str] = frozenset()) -> list[Problem]:
     return problems
 
 
+def check_resources(batch: Batch, contigs: dict[str, int] | None) -> list[Problem]:
+    """The resource bundle (``resources:``): manifest, files, checksums, indexes, build, contig names.
+    Each problem names the manifest file and the source."""
+    if batch.resources is None:
+        return []
+    from wgs_east.resources.check import check_bundle
+    from wgs_east.resources.manifest import load_manifest
+
+    try:
+        manifest = load_manifest(batch.resources)
+    except InputError as exc:
+        return [Problem("resources", f"{exc.source}: {p}") for p in exc.problems]
+    bundle = check_bundle(manifest, contigs, batch.reference.build)
+    return [Problem("resources", f"{batch.resources}: {p}") for p in bundle]
+
+
 def load_batch(path: str | Path, *, check_inputs: bool = True) -> Batch:
     """Load a batch YAML file. Relative paths resolve against the file's directory.
 
@@ -163,10 +179,13 @@ def load_batch(path: str | Path, *, check_inputs: bool = True) -> Batch:
         file_problems = check_files(batch)
         problems += file_problems
         bad_locs = {p.loc for p in file_problems}
+        contigs: dict[str, int] | None = None
         if "reference.fasta" not in bad_locs:
-            problems += check_reference(batch)[1]
+            contigs, ref_problems = check_reference(batch)
+            problems += ref_problems
         bad_units = {loc.rsplit(".", 1)[0] for loc in bad_locs if loc.startswith("samples")}
         problems += check_fastqs(batch, skip=bad_units)
+        problems += check_resources(batch, contigs or None)
     if problems:
         raise InputError(source, problems)
     return batch

@@ -19,7 +19,10 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    model_validator,
 )
+
+from wgs_east.acmg.settings import AcmgSettings
 
 ID_REGEX = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 HPO_REGEX = r"^HP:[0-9]{7}$"
@@ -30,6 +33,7 @@ Identifier = Annotated[str, StringConstraints(pattern=ID_REGEX)]
 digit, at most 64 characters. Such an id is safe in file names and shell words."""
 
 HpoId = Annotated[str, StringConstraints(pattern=HPO_REGEX)]
+GeneSymbol = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 ContigName = Annotated[str, StringConstraints(pattern=CONTIG_REGEX)]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,7 +47,10 @@ def _resolve_path(value: Path, info: ValidationInfo) -> Path:
     if _CONTROL.search(text):
         raise ValueError("path contains a control character (newline, tab, ...)")
     base = (info.context or {}).get("base_dir")
-    path = value.expanduser()
+    try:
+        path = value.expanduser()
+    except RuntimeError:  # "~user" of an unknown user
+        raise ValueError(f"cannot expand the home directory in {text!r}") from None
     if not path.is_absolute() and base is not None:
         path = Path(base) / path
     return Path(_normalise(path))
@@ -158,6 +165,144 @@ class Calling(Model):
     """Bases with quality below this are not used for calling."""
 
 
+class Limits(Model):
+    """Thresholds of one QC metric. A value below `fail_below` or above `fail_above` is a FAIL, below
+    `warn_below` or above `warn_above` a WARN; an unset bound is not checked."""
+
+    warn_below: float | None = None
+    """WARN when the metric is below this value (null: not checked; defaults in the metric's row)."""
+    fail_below: float | None = None
+    """FAIL when the metric is below this value (at most `warn_below`)."""
+    warn_above: float | None = None
+    """WARN when the metric is above this value (null: not checked)."""
+    fail_above: float | None = None
+    """FAIL when the metric is above this value (at least `warn_above`)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Limits:
+        if self.warn_below is not None and self.fail_below is not None and self.fail_below > self.warn_below:
+            raise ValueError("fail_below must be at most warn_below")
+        if self.warn_above is not None and self.fail_above is not None and self.fail_above < self.warn_above:
+            raise ValueError("fail_above must be at least warn_above")
+        lows = [v for v in (self.warn_below, self.fail_below) if v is not None]
+        highs = [v for v in (self.warn_above, self.fail_above) if v is not None]
+        if lows and highs and max(lows) >= min(highs):
+            raise ValueError("the lower bounds must be below the upper bounds")
+        return self
+
+
+class SexCheck(Model):
+    """Sex inference from X and Y depth (normalised to the autosomal depth, MAPQ >= `qc.coverage_min_mapq`,
+    N bases excluded) and from X heterozygosity (allele balance of X SNVs outside the PARs). Two X copies
+    need X/A >= `x_ratio_two_copies_min`, one X copy X/A <= `x_ratio_one_copy_max`; Y is present at
+    Y/A >= `y_ratio_present_min` and absent at Y/A <= `y_ratio_absent_max`. Male: one X and a Y; female:
+    two X and no Y; anything else is ambiguous (WARN). Inferred sex opposite to the declared one: FAIL."""
+
+    x_ratio_one_copy_max: float = Field(default=0.7, gt=0)
+    """Highest X/autosome depth ratio of one X copy (expected 0.5)."""
+    x_ratio_two_copies_min: float = Field(default=0.8, gt=0)
+    """Lowest X/autosome depth ratio of two X copies (expected 1.0)."""
+    y_ratio_absent_max: float = Field(default=0.05, ge=0)
+    """Highest Y/autosome depth ratio of a sample without Y (expected ~0; mis-mapped reads)."""
+    y_ratio_present_min: float = Field(default=0.15, gt=0)
+    """Lowest Y/autosome depth ratio of a sample with a Y (expected 0.5 over uniquely mappable Y, lower
+    on a whole-Y average: GRCh38 Y is about half repeats)."""
+    x_het_one_copy_max: float = Field(default=0.1, ge=0, le=1)
+    """Highest X heterozygosity (fraction of X SNVs carried with allele balance 0.2-0.8) of one X copy."""
+    x_het_two_copies_min: float = Field(default=0.25, ge=0, le=1)
+    """Lowest X heterozygosity of two X copies (a female has ~0.4-0.6, the autosomal value)."""
+    x_het_min_sites: int = Field(default=20, ge=1)
+    """X heterozygosity is used only when at least this many X SNVs are carried at depth >= 10."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SexCheck:
+        if self.x_ratio_one_copy_max >= self.x_ratio_two_copies_min:
+            raise ValueError("x_ratio_one_copy_max must be below x_ratio_two_copies_min")
+        if self.y_ratio_absent_max >= self.y_ratio_present_min:
+            raise ValueError("y_ratio_absent_max must be below y_ratio_present_min")
+        if self.x_het_one_copy_max >= self.x_het_two_copies_min:
+            raise ValueError("x_het_one_copy_max must be below x_het_two_copies_min")
+        return self
+
+
+class RelatednessCheck(Model):
+    """Kinship of every pair of samples (KING-robust, Manichaikul et al. 2010, on autosomal PASS SNVs of
+    the batch VCF), compared with the kinship the pedigree implies. Degrees use KING's cut-offs
+    (duplicate > 0.354, first degree > 0.177, second > 0.0884, third > 0.0442). A declared first- or
+    second-degree relationship observed as unrelated, or an unexpected duplicate, is a FAIL for both
+    samples; an undeclared first- or second-degree relationship and a wrong degree are a WARN."""
+
+    min_sites: int = Field(default=200, ge=1)
+    """A pair is assessed only when the two samples together carry at least this many heterozygous SNVs
+    at sites where both are genotyped (else WARN: not assessable)."""
+
+
+class QcSettings(Model):
+    """Quality-control thresholds; every sample gets PASS / WARN / FAIL with the reasons (a FAIL is flagged,
+    never dropped). Defaults suit a 30x PCR-free human WGS. Setting a metric's limits replaces all four
+    bounds of its default (e.g. `median_depth: {warn_below: 15}` leaves no FAIL bound)."""
+
+    target_bed: InputPath | None = None
+    """Optional BED of target regions (e.g. a gene panel; 4th column: region name) for per-region coverage
+    and the list of under-covered regions."""
+    coverage_min_mapq: int = Field(default=20, ge=0)
+    """Reads below this mapping quality (and duplicates, secondary, QC-failed reads) do not count for
+    depth, coverage fractions and sex inference."""
+    region_min_depth: int = Field(default=20, ge=1)
+    """Depth a target base needs to count as covered."""
+    region_min_fraction: float = Field(default=0.95, ge=0, le=1)
+    """A target region is under-covered when a smaller fraction of its bases reach `region_min_depth`."""
+    q30_fraction: Limits = Limits(warn_below=0.8, fail_below=0.7)
+    """Fraction of bases >= Q30 after fastp filtering, checked for every unit. Default: warn below 0.8, fail below 0.7."""
+    pass_filter_fraction: Limits = Limits(warn_below=0.9, fail_below=0.8)
+    """Fraction of reads kept by fastp's filters, checked for every unit. Default: warn below 0.9, fail below 0.8."""
+    adapter_fraction: Limits = Limits(warn_above=0.3)
+    """Fraction of reads in which fastp trimmed an adapter, checked for every unit. Default: warn above 0.3."""
+    mapping_rate: Limits = Limits(warn_below=0.95, fail_below=0.9)
+    """Fraction of primary reads mapped (samtools stats). Default: warn below 0.95, fail below 0.9."""
+    properly_paired_rate: Limits = Limits(warn_below=0.9, fail_below=0.8)
+    """Fraction of primary reads mapped as proper pairs. Default: warn below 0.9, fail below 0.8."""
+    duplicate_rate: Limits = Limits(warn_above=0.15, fail_above=0.3)
+    """Fraction of mapped primary reads marked duplicate. Default: warn above 0.15, fail above 0.3."""
+    insert_size_median: Limits = Limits(warn_below=150)
+    """Median insert size (bp) of properly paired reads. Default: warn below 150."""
+    median_depth: Limits = Limits(warn_below=25, fail_below=20)
+    """Median depth over the autosomes (N bases excluded). Default: warn below 25, fail below 20."""
+    fraction_20x: Limits = Limits(warn_below=0.85, fail_below=0.7)
+    """Fraction of autosomal bases (N excluded) at depth >= 20. Default: warn below 0.85, fail below 0.7."""
+    target_fraction: Limits = Limits(warn_below=0.95, fail_below=0.9)
+    """Fraction of target bases at depth >= `region_min_depth` (only with `target_bed`). Default: warn below 0.95, fail below 0.9."""
+    ti_tv: Limits = Limits(warn_below=1.8, fail_below=1.5)
+    """Transition/transversion ratio of the sample's PASS SNVs (WGS: ~2.0-2.1; false calls lower it). Default: warn below 1.8, fail below 1.5."""
+    het_hom_ratio: Limits = Limits(warn_below=1.0, warn_above=3.0)
+    """Heterozygous / homozygous-alternative genotype ratio of PASS variants (contamination raises it). Default: warn below 1.0, warn above 3.0."""
+    contamination: Limits = Limits(warn_above=0.03, fail_above=0.05)
+    """Estimated fraction of reads from another individual (estimate: see `wgs_east.qc.contamination`). Default: warn above 0.03, fail above 0.05."""
+    contamination_min_sites: int = Field(default=50, ge=1)
+    """The contamination estimate needs at least this many homozygous-alternative SNVs (else WARN)."""
+    sex: SexCheck = SexCheck()
+    """Sex inference thresholds."""
+    relatedness: RelatednessCheck = RelatednessCheck()
+    """Relatedness check."""
+
+
+class Classification(Model):
+    """Which variants the per-sample lists of `DIR/classified/` show (affected samples only). Without a
+    panel or HPO filter every Pathogenic, Likely pathogenic and in-gene Uncertain variant of the sample is
+    listed, plus every inheritance-pattern candidate. A filter never hides a Pathogenic or Likely
+    pathogenic variant: those outside the filter stay listed, flagged in `filter_note`."""
+
+    panel: list[GeneSymbol] = []
+    """Gene panel (gene symbols as in the annotation): when set (here or in `panel_file`), only variants in
+    these genes are listed, plus P/LP variants elsewhere (flagged `outside panel`)."""
+    panel_file: InputPath | None = None
+    """Text file with more panel genes, one symbol per line (`#` starts a comment); joined with `panel`."""
+    hpo_filter: bool = False
+    """List only variants in genes the gene table associates with at least one of the sample's `phenotypes`
+    (exact HPO term ids), plus P/LP variants elsewhere (flagged `no HPO match`). Samples without phenotypes
+    are not filtered."""
+
+
 class Batch(Model):
     batch: Identifier
     """Batch id; names the batch VCF and QC tables."""
@@ -167,6 +312,18 @@ class Batch(Model):
     """Samples of the batch: any number of families and singletons."""
     calling: Calling = Calling()
     """Variant calling options."""
+    qc: QcSettings = QcSettings()
+    """Quality control thresholds (per-sample PASS / WARN / FAIL)."""
+    resources: InputPath | None = None
+    """`manifest.yaml` of the annotation resource bundle (gene models, population frequencies, ClinVar,
+    in-silico scores, gene table; format in README, Annotation). Checked before anything runs (files,
+    sha256, indexes, build, contig names against the reference). Unset: no annotation stage."""
+    acmg: AcmgSettings | InputPath = AcmgSettings()
+    """ACMG/AMP engine settings (thresholds, strengths, per-gene `genes:` overrides as in a ClinGen VCEP
+    specification; every field is documented in `wgs_east.acmg.settings`), inline or the path of a
+    settings YAML file. Default: ClinGen SVI recommendations."""
+    classification: Classification = Classification()
+    """What the per-sample classified lists show (gene panel, HPO filter)."""
 
     # --- derived views (not config fields) -------------------------------------------------------
     def sample(self, sample_id: str) -> Sample:

@@ -1,0 +1,182 @@
+"""Phase evidence over the whole VCF, streamed: gene totals per proband, then PM3/BP2 and compound
+heterozygosity per call.
+
+:func:`wgs_east.acmg.family.phase_criteria` needs every call of a gene in one array. A VCF is read in
+chunks and a gene may straddle two, so the first pass adds each chunk's calls to :class:`GeneTotals`
+(per gene and parental origin: the best P/LP level, the P/LP count, the qualifying heterozygous calls)
+and the second pass decides each call from those totals (:meth:`GeneTotals.phase`). The rules are
+those of ``phase_criteria`` (tested equal): PM3 for a call of a recessive gene in trans with a
+Pathogenic (``strengths`` PM3, default Moderate) or Likely pathogenic
+(``pm3_likely_pathogenic_partner_strength``) call; BP2 for a call that is not itself P/LP, in cis
+with a P/LP call, or in trans with one in a dominant-only gene. Levels are the pass-1 classes
+(site evidence + PS2/PM6), used once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wgs_east.acmg.combine import LIKELY_PATHOGENIC, PATHOGENIC
+from wgs_east.acmg.family import MATERNAL, PATERNAL, UNKNOWN
+
+MAX_PARTNERS = 5
+"""Partner variants listed per call in outputs (the count is always given)."""
+
+ORIGIN_NAMES = {UNKNOWN: "unknown", PATERNAL: "paternal", MATERNAL: "maternal"}
+
+
+def plp_level(class_code: np.ndarray) -> np.ndarray:
+    """2 Pathogenic, 1 Likely pathogenic, 0 otherwise."""
+    c = np.asarray(class_code)
+    return np.select([c == PATHOGENIC, c == LIKELY_PATHOGENIC], [2, 1], 0).astype(np.int8)
+
+
+@dataclass(frozen=True, eq=False)
+class Phase:
+    """Per-call result of :meth:`GeneTotals.phase`."""
+
+    pm3: np.ndarray
+    bp2: np.ndarray
+    trans_level: np.ndarray
+    """Best P/LP level on the other parental haplotype (0 none)."""
+    trans_partner: np.ndarray
+    """Label of that P/LP partner ('' none)."""
+    cis_partner: np.ndarray
+    """Label of a P/LP call on the same haplotype ('' none)."""
+    comphet: np.ndarray
+    """Qualifying heterozygous call with a qualifying partner on the other haplotype."""
+    comphet_unphased: np.ndarray
+    """... with a partner whose phase is unknown (and none known in trans)."""
+    partners: np.ndarray
+    """Compound-heterozygous partner labels (up to MAX_PARTNERS, then ``+N more``)."""
+
+
+class GeneTotals:
+    """Accumulates, per gene and parental origin, what phase decisions need."""
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+        self._table: pd.DataFrame | None = None
+
+    def add(self, gene: np.ndarray, origin: np.ndarray, level: np.ndarray, qual_het: np.ndarray, label: np.ndarray) -> None:
+        """Add one chunk's calls (gene '' = no gene: ignored)."""
+        gene = np.asarray(gene, dtype=object)
+        keep = (gene != "") & ((np.asarray(level) > 0) | np.asarray(qual_het, dtype=bool))
+        if not keep.any():
+            return
+        df = pd.DataFrame(
+            {
+                "gene": gene[keep],
+                "origin": np.asarray(origin)[keep].astype(np.int8),
+                "level": np.asarray(level)[keep].astype(np.int8),
+                "plp": (np.asarray(level)[keep] > 0).astype(np.int32),
+                "qual": np.asarray(qual_het, dtype=bool)[keep].astype(np.int32),
+                "label": np.asarray(label, dtype=object)[keep],
+            }
+        )
+        self._parts.append(df)
+        self._table = None
+
+    def table(self) -> pd.DataFrame:
+        """One row per (gene, origin): best, plp, qual, best_label."""
+        if self._table is None:
+            if not self._parts:
+                self._table = pd.DataFrame(
+                    {"best": [], "plp": [], "qual": [], "best_label": []},
+                    index=pd.MultiIndex.from_arrays([[], []], names=["gene", "origin"]),
+                )
+                self._qual_labels: dict[tuple[str, int], np.ndarray] = {}
+            else:
+                df = pd.concat(self._parts, ignore_index=True)
+                self._parts = [df]
+                grouped = df.groupby(["gene", "origin"], sort=False)
+                table = grouped.agg(best=("level", "max"), plp=("plp", "sum"), qual=("qual", "sum"))
+                plp = df[df["plp"] > 0].sort_values("level", ascending=False, kind="stable")
+                table["best_label"] = plp.groupby(["gene", "origin"], sort=False)["label"].first()
+                table["best_label"] = table["best_label"].fillna("")
+                quals = df[df["qual"] > 0]
+                labels = quals["label"].to_numpy(dtype=object)
+                self._qual_labels = {
+                    (str(g), int(o)): labels[idx] for (g, o), idx in quals.groupby(["gene", "origin"], sort=False).indices.items()
+                }
+                self._table = table
+        return self._table
+
+    def qual_labels(self, gene: str, origin: int) -> list[str]:
+        """Labels of the qualifying heterozygous calls of a gene on one parental origin."""
+        self.table()
+        return list(self._qual_labels.get((str(gene), int(origin)), ()))
+
+    def _matrices(self, gene: np.ndarray) -> tuple[np.ndarray, ...]:
+        """best, plp, qual as (n_calls, 3) arrays; best_label as an (n_calls, 3) object array."""
+        table = self.table()
+        n = len(gene)
+        best = np.zeros((n, 3), np.int8)
+        plp = np.zeros((n, 3), np.int32)
+        qual = np.zeros((n, 3), np.int32)
+        best_label = np.full((n, 3), "", dtype=object)
+        if not len(table):
+            return best, plp, qual, best_label
+        genes = np.asarray(gene, dtype=object)
+        for o in (UNKNOWN, PATERNAL, MATERNAL):
+            idx = pd.MultiIndex.from_arrays([genes, np.full(n, o, np.int8)])
+            pos = table.index.get_indexer(idx)
+            hit = pos >= 0
+            if hit.any():
+                rows = table.iloc[pos[hit]]
+                best[hit, o] = rows["best"].to_numpy()
+                plp[hit, o] = rows["plp"].to_numpy()
+                qual[hit, o] = rows["qual"].to_numpy()
+                best_label[hit, o] = rows["best_label"].to_numpy()
+        return best, plp, qual, best_label
+
+    def phase(
+        self, gene: np.ndarray, origin: np.ndarray, level: np.ndarray, qual_het: np.ndarray,
+        label: np.ndarray, recessive: np.ndarray, dominant_only: np.ndarray, *,
+        pm3_pathogenic: np.ndarray | int, pm3_likely_pathogenic: np.ndarray | int, bp2_strength: np.ndarray | int,
+    ) -> Phase:  # fmt: skip
+        """PM3, BP2 and compound heterozygosity of calls, from the totals of every added call
+        (the calls themselves must have been added)."""
+        gene = np.asarray(gene, dtype=object)
+        n = len(gene)
+        origin = np.asarray(origin).astype(np.int64)
+        level = np.asarray(level).astype(np.int8)
+        own_q = np.asarray(qual_het, dtype=bool)
+        best, plp, qual, best_label = self._matrices(gene)
+        rows = np.arange(n)
+        phased = origin != UNKNOWN
+        other = np.where(phased, 3 - origin, 0)
+        trans_level = np.where(phased, best[rows, other], 0).astype(np.int8)
+        cis_count = np.where(phased, plp[rows, origin] - (level > 0), 0)
+        recessive = np.asarray(recessive, dtype=bool)
+        dominant_only = np.asarray(dominant_only, dtype=bool)
+        pm3 = np.select(
+            [recessive & (trans_level == 2), recessive & (trans_level == 1)], [pm3_pathogenic, pm3_likely_pathogenic], 0
+        ).astype(np.int8)
+        bp2_applies = (level == 0) & ((cis_count > 0) | (dominant_only & (trans_level > 0)))
+        bp2 = np.where(bp2_applies, bp2_strength, 0).astype(np.int8)
+        trans_partner = np.where(trans_level > 0, best_label[rows, other], "").astype(object)
+        cis_partner = np.where(cis_count > 0, best_label[rows, np.where(phased, origin, 0)], "").astype(object)
+        cis_partner = np.where(cis_partner == label, "", cis_partner)  # the call itself is its origin's best
+
+        # compound heterozygosity among qualifying heterozygous calls
+        trans_q = np.where(phased, qual[rows, other], 0)
+        unknown_q = qual[:, UNKNOWN] - (own_q & ~phased)
+        ambiguous_q = np.where(phased, unknown_q, unknown_q + qual[:, PATERNAL] + qual[:, MATERNAL])
+        comphet = own_q & (trans_q > 0)
+        unphased = own_q & ~comphet & (ambiguous_q > 0)
+        partners = np.full(n, "", dtype=object)
+        for i in np.flatnonzero(comphet | unphased).tolist():
+            if comphet[i]:
+                cands = self.qual_labels(gene[i], other[i])
+            else:
+                cands = [x for o in (UNKNOWN, PATERNAL, MATERNAL) if not phased[i] or o == UNKNOWN
+                         for x in self.qual_labels(gene[i], o)]  # fmt: skip
+            cands = [c for c in cands if c != label[i]]
+            shown = cands[:MAX_PARTNERS]
+            extra = len(cands) - len(shown)
+            partners[i] = ",".join(shown) + (f" (+{extra} more)" if extra > 0 else "")
+        return Phase(pm3, bp2, trans_level, trans_partner, cis_partner, comphet, unphased, partners)

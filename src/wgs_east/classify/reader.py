@@ -1,0 +1,328 @@
+"""Stream an annotated VCF as :class:`~wgs_east.classify.sample.Chunk` objects: engine input rows
+(from the annotation stage's reader, ``wgs_east.annotate.frame.read_annotated``) joined with the
+genotypes (GT, DP) of the samples classified and their parents.
+
+Genotypes come from ``bcftools query`` parsed by pandas' C reader in blocks, so no Python code runs
+per record. Both streams read the same file in the same order; every row is checked to be the same
+allele on both sides (a mismatch is an error, never a silent shift).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wgs_east.acmg.inputs import REQUIRED_COLUMNS
+from wgs_east.classify.sample import Chunk
+from wgs_east.errors import InputError, Problem
+
+SitesReader = Callable[[Path, str | None], Iterable[pd.DataFrame]]
+
+GT_BLOCK = 100_000
+
+
+@dataclass(frozen=True)
+class VcfHeader:
+    samples: list[str]
+    contigs: dict[str, int | None]
+    lines: list[str]
+    """The ``##`` lines."""
+    has_dp: bool
+    info_ids: set[str] = field(default_factory=set)
+
+
+def read_header(path: Path) -> VcfHeader:
+    """Samples, contigs (with lengths when declared) and meta lines of a VCF."""
+    import pysam
+
+    if not Path(path).exists():
+        raise InputError(path, [Problem("", "VCF not found")])
+    try:
+        with pysam.VariantFile(str(path)) as vcf:
+            header = vcf.header
+            samples = list(header.samples)
+            contigs = {name: c.length for name, c in header.contigs.items()}
+            lines = [line for line in str(header).splitlines() if line.startswith("##")]
+            has_dp = "DP" in header.formats
+            info_ids = set(header.info)
+    except (OSError, ValueError) as exc:
+        raise InputError(path, [Problem("", f"not a readable VCF: {exc}")]) from None
+    return VcfHeader(samples, contigs, lines, has_dp, info_ids)
+
+
+def default_sites_reader() -> SitesReader:
+    """The annotation stage's reader (``wgs_east.annotate.frame.read_annotated``)."""
+    try:
+        from wgs_east.annotate.frame import read_annotated
+    except ImportError as exc:  # pragma: no cover - the annotation stage is part of the package
+        raise InputError("annotation", [Problem("wgs_east.annotate.frame", f"not available: {exc}")]) from None
+    return read_annotated
+
+
+def _bcftools() -> str:
+    exe = shutil.which("bcftools")
+    if exe is None:
+        raise InputError("bcftools", [Problem("", "bcftools not found on PATH (needed to read genotypes)")])
+    return exe
+
+
+def genotype_blocks(
+    path: Path, samples: list[str], has_dp: bool, region: str | None = None, block: int = GT_BLOCK
+) -> Iterator[pd.DataFrame]:
+    """Blocks of ``chrom, pos, vid, ref, alt, qual, filter`` + ``gt:<sample>``, ``dp:<sample>`` columns,
+    one row per VCF record, in file order."""
+    fmt = "%CHROM\\t%POS\\t%ID\\t%REF\\t%ALT\\t%QUAL\\t%FILTER" + ("[\\t%GT\\t%DP]" if has_dp else "[\\t%GT]") + "\\n"
+    cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", fmt.replace("\\t", "\t").replace("\\n", "\n")]
+    if region:
+        cmd += ["--regions", region]
+    cmd.append(str(path))
+    names = ["chrom", "pos", "vid", "ref", "alt", "qual", "filter"]
+    for s in samples:
+        names += [f"gt:{s}"] + ([f"dp:{s}"] if has_dp else [])
+    dtype = {n: str for n in names}
+    dtype["pos"] = np.int64  # type: ignore[assignment]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    try:
+        reader = pd.read_csv(
+            proc.stdout, sep="\t", header=None, names=names, dtype=dtype, chunksize=block, engine="c",
+            quoting=csv.QUOTE_NONE, keep_default_na=False, na_filter=False,
+        )  # fmt: skip
+        for frame in reader:
+            for s in samples:
+                if has_dp:
+                    frame[f"dp:{s}"] = pd.to_numeric(frame[f"dp:{s}"], errors="coerce").fillna(-1).astype(np.int64)
+            yield frame
+    finally:
+        proc.stdout.close()
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        code = proc.wait()
+        if code not in (0, -13):  # -13: SIGPIPE when the consumer stopped early
+            raise InputError(path, [Problem("bcftools query", err.strip()[-500:] or f"exit code {code}")])
+
+
+def _explode_multiallelic(block: pd.DataFrame) -> pd.DataFrame:
+    """One row per ALT allele (``allele`` = its index); biallelic blocks only gain ``allele = 1``."""
+    multi = block["alt"].str.contains(",", regex=False)
+    if not multi.any():
+        block["allele"] = 1
+        return block
+    alts = block["alt"].str.split(",")
+    out = block.assign(alt=alts, allele=alts.map(lambda a: list(range(1, len(a) + 1)))).explode(["alt", "allele"])
+    out["allele"] = out["allele"].astype(np.int64)
+    return out.reset_index(drop=True)
+
+
+class _GenotypeBuffer:
+    """Re-cuts genotype blocks to the row counts of the site frames."""
+
+    def __init__(self, blocks: Iterator[pd.DataFrame]) -> None:
+        self._blocks = blocks
+        self._buf: list[pd.DataFrame] = []
+        self._n = 0
+
+    def take(self, n: int) -> pd.DataFrame:
+        while self._n < n:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            block = _explode_multiallelic(block)
+            self._buf.append(block)
+            self._n += len(block)
+        if self._n < n:
+            raise InputError("annotated VCF", [Problem("", "the annotation reader returned more rows than the VCF has records")])
+        joined = pd.concat(self._buf, ignore_index=True) if len(self._buf) > 1 else self._buf[0]
+        head, rest = joined.iloc[:n].reset_index(drop=True), joined.iloc[n:].reset_index(drop=True)
+        self._buf = [rest] if len(rest) else []
+        self._n = len(rest)
+        return head
+
+    def exhausted(self) -> bool:
+        if self._n:
+            return False
+        block = next(self._blocks, None)
+        if block is None:
+            return True
+        self._buf.append(_explode_multiallelic(block))
+        self._n = len(self._buf[-1])
+        return self._n == 0 and self.exhausted()
+
+
+def _check_same(sites: pd.DataFrame, gts: pd.DataFrame) -> None:
+    same = (sites["pos"].to_numpy(dtype=np.int64) == gts["pos"].to_numpy()) & (
+        sites["chrom"].astype(str).to_numpy() == gts["chrom"].to_numpy()
+    )
+    same &= sites["ref"].astype(str).to_numpy() == gts["ref"].to_numpy()
+    same &= sites["alt"].astype(str).to_numpy() == gts["alt"].to_numpy()
+    if not same.all():
+        i = int(np.flatnonzero(~same)[0])
+        a = sites.iloc[i]
+        b = gts.iloc[i]
+        raise InputError(
+            "annotated VCF",
+            [Problem("", f"row {i} of a chunk differs between the annotation ({a['chrom']}:{a['pos']} "
+                         f"{a['ref']}>{a['alt']}) and the genotypes ({b['chrom']}:{b['pos']} {b['ref']}>{b['alt']})")],
+        )  # fmt: skip
+
+
+CHUNK_ROWS = 200_000
+
+SITE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig")
+    if c not in ("chrom", "pos", "ref", "alt")
+)
+"""Engine columns read from INFO: the engine's required columns and the optional ones the outputs show."""
+
+
+def _field_ids() -> dict[str, Any]:
+    """Engine column -> annotation INFO field (``wgs_east.annotate.fields``: the one mapping)."""
+    from wgs_east.annotate.fields import FIELDS
+
+    return {f.column: f for f in FIELDS if f.column in SITE_COLUMNS}
+
+
+def _decode(values: np.ndarray) -> np.ndarray:
+    """Undo the annotation's percent-encoding of INFO values (``p.Leu114%3D``) where any is present."""
+    from wgs_east.annotate.frame import _DECODE
+
+    present = pd.notna(values)
+    if not present.any() or "%" not in "".join(values[present]):
+        return values
+    s = pd.Series(values, dtype=object)
+    for code, char in _DECODE:
+        s = s.str.replace(code, char, regex=False)
+    return s.to_numpy(dtype=object)
+
+
+def combined_chunks(
+    path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[Chunk]:  # fmt: skip
+    """One ``bcftools query`` for the engine columns and the genotypes: one decode of the VCF, only the
+    INFO fields the engine and the outputs use (the annotation's field table maps columns to INFO ids),
+    parsed by pandas' C reader in blocks; no Python code per record.
+
+    Conventions of the engine input (acmg/inputs.py): NaN for a missing number or string, -1 for a
+    missing count or star column, False for an absent flag. Equal to ``read_annotated`` on the same
+    file in every engine column (tested).
+    """
+    fields = _field_ids()
+    present = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
+    fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%QUAL\t%ID"
+    fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
+    fmt += ("[\t%GT\t%DP]" if has_dp else "[\t%GT]") + "\n"
+    names = ["chrom", "pos", "ref", "alt", "filter", "qual", "vid", *present]
+    for s in samples:
+        names += [f"gt:{s}"] + ([f"dp:{s}"] if has_dp else [])
+    numeric = {c for c in present if fields[c].type in ("Integer", "Float", "Flag")}
+    dtype: dict[str, object] = {c: (np.float64 if c in numeric else object) for c in names}
+    dtype["pos"] = np.int64
+    for s in samples:
+        if has_dp:
+            dtype[f"dp:{s}"] = np.float64
+    cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", fmt]
+    if region:
+        cmd += ["--regions", region]
+    cmd.append(str(path))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        reader = pd.read_csv(
+            proc.stdout, sep="\t", header=None, names=names, dtype=dtype, keep_default_na=False, chunksize=chunk_rows,
+            na_values={c: ["."] for c, kind in dtype.items() if kind is not object}, quoting=csv.QUOTE_NONE, engine="c",
+        )  # fmt: skip
+        for block in reader:  # strings keep "." (missing) as read; numbers have NaN
+            n = len(block)
+            alt = block["alt"].to_numpy(dtype=object)
+            if "," in "\t".join(alt):
+                i = next(k for k, a in enumerate(alt) if "," in a)
+                raise InputError(path, [Problem(f"{block['chrom'].iat[i]}:{block['pos'].iat[i]}",
+                                                "multi-allelic record: split it first (bcftools norm --multiallelics "
+                                                "-any; the pipeline's VCFs are split)")])  # fmt: skip
+            cols: dict[str, Any] = {
+                "chrom": block["chrom"].to_numpy(dtype=object),
+                "pos": block["pos"].to_numpy(),
+                "ref": block["ref"].to_numpy(dtype=object),
+                "alt": alt,
+            }
+            for c in SITE_COLUMNS:
+                if c not in present:
+                    kind = fields[c].type if c in fields else "String"
+                    cols[c] = (np.zeros(n, bool) if kind == "Flag" else np.full(n, -1, np.int64)
+                               if c.endswith("_stars") or c == "aa_pos" else np.full(n, np.nan)
+                               if kind in ("Integer", "Float") else np.full(n, np.nan, dtype=object))  # fmt: skip
+                elif fields[c].type == "Flag":
+                    cols[c] = block[c].to_numpy() == 1.0
+                elif c.endswith("_stars") or c == "aa_pos":
+                    cols[c] = np.nan_to_num(block[c].to_numpy(), nan=-1).astype(np.int64)
+                elif c in numeric:
+                    cols[c] = block[c].to_numpy()
+                else:
+                    values = block[c].to_numpy(dtype=object)
+                    cols[c] = _decode(np.where(values == ".", np.nan, values))
+            frame = pd.DataFrame(
+                {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in cols.items()}, copy=False
+            )  # object strings stay object (no conversion per value)
+            yield Chunk(
+                sites=frame,
+                filters=block["filter"].to_numpy(dtype=object),
+                qual=block["qual"].to_numpy(dtype=object),
+                vid=block["vid"].to_numpy(dtype=object),
+                gt={s: block[f"gt:{s}"].to_numpy(dtype=object) for s in samples},
+                dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
+                if has_dp else {},
+            )
+    except pd.errors.EmptyDataError:
+        pass
+    except ValueError as exc:
+        proc.kill()
+        raise InputError(path, [Problem("", f"unexpected values in the annotated VCF: {exc}")]) from None
+    finally:
+        proc.stdout.close()
+        err = proc.stderr.read().decode(errors="replace")
+        code = proc.wait()
+    if code not in (0, -9):
+        raise InputError(path, [Problem(region or "", f"bcftools query failed: {err.strip()[-500:]}")])
+
+
+def read_chunks(
+    path: Path, samples: list[str], *, has_dp: bool = True, region: str | None = None,
+    sites_reader: SitesReader | None = None, info_ids: set[str] | None = None,
+) -> Iterator[Chunk]:  # fmt: skip
+    """Chunks of the annotated VCF with the genotypes of ``samples``.
+
+    Default: :func:`combined_chunks` (one decode). With ``sites_reader`` (tests, other annotation
+    formats) the engine rows come from that reader and the genotypes from a second ``bcftools query``,
+    row by row checked to be the same alleles; multi-allelic records are then exploded per ALT.
+    """
+    if sites_reader is None:
+        ids = set(info_ids) if info_ids is not None else read_header(path).info_ids
+        yield from combined_chunks(path, samples, info_ids=ids, has_dp=has_dp, region=region)
+        return
+    reader = sites_reader
+    buffer = _GenotypeBuffer(genotype_blocks(path, samples, has_dp, region))
+    for sites in reader(path, region):
+        if not len(sites):
+            continue
+        sites = sites.reset_index(drop=True)
+        gts = buffer.take(len(sites))
+        _check_same(sites, gts)
+        yield Chunk(
+            sites=sites,
+            filters=gts["filter"].to_numpy(dtype=object),
+            qual=gts["qual"].to_numpy(dtype=object),
+            vid=gts["vid"].to_numpy(dtype=object),
+            gt={s: gts[f"gt:{s}"].to_numpy(dtype=object) for s in samples},
+            dp={s: gts[f"dp:{s}"].to_numpy() for s in samples} if has_dp else {},
+            allele=gts["allele"].to_numpy() if (gts["allele"] != 1).any() else 1,
+        )
+    if not buffer.exhausted():
+        raise InputError("annotated VCF", [Problem("", "the annotation reader returned fewer rows than the VCF has records")])

@@ -1,0 +1,300 @@
+"""Classify the affected samples of an annotated VCF: the code behind ``wgs-east classify`` and the
+workflow's ``classify_variants`` rule.
+
+    python -m wgs_east.classify.run --vcf annotated/B.vcf.gz --batch-json .wgs-east/batch.json \\
+        --run-json .wgs-east/run.json [--qc qc/B.qc.json] [--resources MANIFEST] --outdir classified \\
+        [--sample S ...]
+
+One pass over the VCF in chunks (engine site criteria per chunk, each proband's calls spooled to
+disk), then per proband: phase evidence from whole-VCF gene totals, the final classes, and
+``{sample}.tsv``, ``{sample}.json``, ``{sample}.vcf.gz`` (+ ``.tbi``) in the output directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wgs_east import __version__
+from wgs_east.acmg.engine import classify_frame
+from wgs_east.acmg.settings import AcmgSettings, load_settings
+from wgs_east.classify import filters, output
+from wgs_east.classify.pedigree import Proband, probands, read_qc
+from wgs_east.classify.reader import SitesReader, VcfHeader, read_chunks, read_header
+from wgs_east.classify.sample import Context, ProbandClassifier, site_context
+from wgs_east.config.load import file_sha256
+from wgs_east.config.models import Batch
+from wgs_east.errors import InputError, Problem, WgsEastError
+
+
+def acmg_settings(batch: Batch) -> AcmgSettings:
+    """The batch's ACMG settings (inline, or loaded from the YAML file the config names)."""
+    if isinstance(batch.acmg, AcmgSettings):
+        return batch.acmg
+    return load_settings(batch.acmg)
+
+
+# --- resources ---------------------------------------------------------------------------------------
+def _manifest(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise InputError(path, [Problem("", "resource manifest not found")]) from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(path, [Problem("", f"not a readable manifest: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise InputError(path, [Problem("", "a resource manifest is a YAML mapping")])
+    return data
+
+
+def _sources(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    src = manifest.get("sources") or manifest.get("resources") or {}
+    if isinstance(src, list):
+        return {str(s.get("name", i)): s for i, s in enumerate(src) if isinstance(s, dict)}
+    return {str(k): v for k, v in src.items() if isinstance(v, dict)} if isinstance(src, dict) else {}
+
+
+def resources_summary(manifest: dict[str, Any] | None) -> str:
+    """``bundle <name> <version>; gnomad=4.1; clinvar=2024-05 ...`` for header lines."""
+    if manifest is None:
+        return ""
+    parts = []
+    name = manifest.get("name") or manifest.get("bundle")
+    if name or manifest.get("version"):
+        parts.append(f"bundle {name or ''} {manifest.get('version') or ''}".strip())
+    for key, src in _sources(manifest).items():
+        parts.append(f"{key}={src.get('version', 'unversioned')}")
+    return "; ".join(parts)
+
+
+def load_gene_hpo(manifest_path: Path | None, manifest: dict[str, Any] | None) -> dict[str, set[str]]:
+    """Gene -> HPO terms from the bundle's gene table (a TSV with a gene symbol column and an HPO column)."""
+    if manifest is None or manifest_path is None:
+        raise InputError("classification.hpo_filter", [Problem("", "needs a resource bundle with a gene table")])
+    sources = _sources(manifest)
+    tables = [s for s in sources.values() if str(s.get("kind", "")).lower() == "gene_table"]
+    tables += [s for k, s in sources.items() if s not in tables and "gene" in k.lower() and s.get("kind") != "gene_models"]
+    for src in tables:
+        rel = src.get("path") or src.get("file")
+        if not rel:
+            continue
+        path = Path(rel) if Path(rel).is_absolute() else Path(manifest_path).parent / rel
+        try:
+            df = pd.read_csv(path, sep="\t", comment="#", dtype=str, keep_default_na=False)
+        except (OSError, ValueError):
+            continue
+        cols = {c.lower(): c for c in df.columns}
+        gene_col = next((cols[c] for c in ("gene", "symbol", "gene_symbol") if c in cols), None)
+        hpo_col = next((cols[c] for c in ("hpo", "hpo_terms", "phenotypes", "hpo_ids") if c in cols), None)
+        if gene_col and hpo_col:
+            out: dict[str, set[str]] = {}
+            for g, terms in zip(df[gene_col], df[hpo_col], strict=True):
+                found = {t.strip() for t in terms.replace(";", ",").replace("|", ",").split(",") if t.strip()}
+                out.setdefault(g, set()).update(found)
+            return out
+    raise InputError(manifest_path, [Problem("classification.hpo_filter", "no gene table with HPO terms in the bundle")])
+
+
+# --- provenance --------------------------------------------------------------------------------------
+def provenance_record(
+    *, vcf: Path, config: str, config_sha256: str, command: str, git_commit: str | None,
+    qc_json: Path | None, manifest_path: Path | None, manifest: dict[str, Any] | None, settings: AcmgSettings,
+) -> dict[str, Any]:  # fmt: skip
+    from wgs_east.provenance import resource_facts
+
+    settings_json = json.dumps(settings.model_dump(mode="json"), sort_keys=True)
+    return {
+        "wgs_east_version": __version__,
+        "git_commit": git_commit,
+        "config": config,
+        "config_sha256": config_sha256,
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "input_vcf": str(vcf),
+        "qc_json": str(qc_json) if qc_json else None,
+        "qc_json_sha256": file_sha256(qc_json) if qc_json else None,
+        "resources": resource_facts(manifest_path) if manifest_path else None,
+        "resources_summary": resources_summary(manifest),
+        "acmg_settings_sha256": hashlib.sha256(settings_json.encode()).hexdigest(),
+    }
+
+
+# --- the run -----------------------------------------------------------------------------------------
+def _finish(
+    clf: ProbandClassifier, outdir: Path, header: VcfHeader, provenance: dict[str, Any], settings: AcmgSettings,
+    panel: set[str] | None, gene_hpo: dict[str, set[str]] | None,
+) -> dict[str, Any]:  # fmt: skip
+    p: Proband = clf.proband
+    writer = output.VcfWriter(outdir / f"{p.sample}.vcf.gz", output.vcf_header(header.lines, p, provenance))
+    parts: list[pd.DataFrame] = []
+    hidden = 0
+    try:
+        for calls in clf.results():
+            calls, n_hidden = filters.apply(calls, panel, gene_hpo, p.phenotypes)
+            hidden += n_hidden
+            listed = calls[calls["reported"].to_numpy()]
+            writer.write(output.vcf_lines(listed, p))
+            parts.append(listed)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    reported = pd.concat(parts, ignore_index=True) if parts else None
+    if reported is None or reported.empty:
+        ranked = pd.DataFrame(columns=["rank"])
+        rows = pd.DataFrame(columns=list(output.TSV_COLUMNS))
+        records: list[list[dict[str, Any]]] = []
+    else:
+        ranked = output.rank(reported, list(header.contigs))
+        records = output.evidence_records(ranked, p, settings)
+        rows = output.table(ranked, p, records)
+    counts = {
+        "calls": clf.n_calls,
+        "listed": len(rows),
+        "hidden_by_filters": hidden,
+        "candidates": int((rows["candidate"] == "yes").sum()) if len(rows) else 0,
+        "classes_before_phase": dict(zip(output.CLASSES, clf.classes_before_phase.tolist(), strict=True)),
+        "classes_listed": output.class_counts(rows["classification"]) if len(rows) else dict.fromkeys(output.CLASSES, 0),
+    }
+    filt = {
+        "panel": sorted(panel) if panel else None,
+        "hpo_filter": gene_hpo is not None,
+        "phenotypes": list(p.phenotypes),
+    }
+    output.write_tsv(outdir / f"{p.sample}.tsv", rows, p, provenance)
+    output.write_json(
+        outdir / f"{p.sample}.json", output.json_document(rows, records, p, provenance, settings, counts, filt)
+    )
+    return {"sample": p.sample, "qc_verdict": p.qc.verdict, **counts}
+
+
+def classify_vcf(
+    vcf: Path, batch: Batch, outdir: Path, *, provenance: dict[str, Any], settings: AcmgSettings,
+    qc_json: Path | None = None, manifest_path: Path | None = None, manifest: dict[str, Any] | None = None,
+    samples: Sequence[str] | None = None, region: str | None = None, sites_reader: SitesReader | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Classify every affected sample (or ``samples``) of ``vcf``; returns one summary per sample."""
+    header = read_header(vcf)
+    qc = read_qc(qc_json)
+    todo = probands(batch, header.samples, qc, list(samples) if samples else None)
+    if not todo:
+        return []
+    x = batch.reference.sex_chromosomes.x
+    pars = batch.par_regions(header.contigs.get(x))
+    context = Context(x, tuple((r.start, r.end) for r in pars if r.contig == x))
+    panel = filters.load_panel(batch.classification)
+    gene_hpo = load_gene_hpo(manifest_path, manifest) if batch.classification.hpo_filter else None
+    needed = list(dict.fromkeys(s for p in todo for s in p.samples))
+    classifiers = [ProbandClassifier(p, settings, context) for p in todo]
+    outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,
+                                 info_ids=header.info_ids):
+            site = site_context(chunk, classify_frame(chunk.sites, settings, trail="none"), settings, context)
+            for clf in classifiers:
+                clf.add(chunk, site)
+        summaries = [_finish(clf, outdir, header, provenance, settings, panel, gene_hpo) for clf in classifiers]
+    finally:
+        for clf in classifiers:
+            clf.close()
+    for s in summaries:
+        if s["qc_verdict"] == "FAIL":
+            print(f"wgs-east classify: WARNING sample {s['sample']} FAILED QC: classified anyway, verdict "
+                  "in every output", file=sys.stderr)  # fmt: skip
+    return summaries
+
+
+def summary_text(summaries: list[dict[str, Any]], outdir: Path) -> str:
+    if not summaries:
+        return "no affected sample in the batch: nothing classified\n"
+    lines = []
+    for s in summaries:
+        plp = s["classes_listed"]["Pathogenic"] + s["classes_listed"]["Likely pathogenic"]
+        lines.append(
+            f"{s['sample']}: QC {s['qc_verdict']}, {s['calls']} calls, {s['listed']} listed "
+            f"({plp} P/LP, {s['candidates']} candidates) -> {outdir / s['sample']}.tsv"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--vcf", type=Path, required=True, help="annotated VCF (bgzipped)")
+    ap.add_argument("--batch-json", type=Path, required=True, help="validated batch (.wgs-east/batch.json)")
+    ap.add_argument("--run-json", type=Path, required=True, help="run facts (.wgs-east/run.json): config sha256, command")
+    ap.add_argument("--qc", type=Path, help="QC result qc/{batch}.qc.json (verdicts, parentage)")
+    ap.add_argument("--resources", type=Path, help="resource bundle manifest (provenance, gene table)")
+    ap.add_argument("--outdir", type=Path, required=True)
+    ap.add_argument("--sample", action="append", help="classify only this affected sample (repeatable)")
+    args = ap.parse_args(argv)
+    try:
+        batch = Batch.model_validate_json(args.batch_json.read_text())
+        run = json.loads(args.run_json.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(args.batch_json, [Problem("", f"not a valid batch/run JSON: {exc}")]) from None
+    settings = acmg_settings(batch)
+    manifest = _manifest(args.resources)
+    prov = provenance_record(
+        vcf=args.vcf, config=run.get("config_path", ""), config_sha256=run.get("config_sha256", ""),
+        command=run.get("command", ""), git_commit=run.get("git_commit"), qc_json=args.qc,
+        manifest_path=args.resources, manifest=manifest, settings=settings,
+    )  # fmt: skip
+    summaries = classify_vcf(
+        args.vcf, batch, args.outdir, provenance=prov, settings=settings, qc_json=args.qc,
+        manifest_path=args.resources, manifest=manifest, samples=args.sample,
+    )  # fmt: skip
+    sys.stdout.write(summary_text(summaries, args.outdir))
+    return 0
+
+
+def cli_classify(args: argparse.Namespace) -> int:
+    """``wgs-east classify --vcf IN --resources MANIFEST --config BATCH.yaml --outdir DIR``."""
+    from wgs_east.config import load_batch
+    from wgs_east.runner import git_commit
+
+    config = Path(args.config)
+    batch = load_batch(config, check_inputs=False)
+    settings = acmg_settings(batch)
+    manifest = _manifest(Path(args.resources)) if args.resources else None
+    qc = Path(args.qc) if args.qc else None
+    prov = provenance_record(
+        vcf=Path(args.vcf), config=str(config.resolve()), config_sha256=file_sha256(config),
+        command=shlex.join(
+            ["wgs-east", "classify", "--vcf", str(args.vcf), "--resources", str(args.resources), "--config",
+             str(args.config), "--outdir", str(args.outdir)]
+            + (["--qc", str(args.qc)] if args.qc else []) + [x for s in args.sample or [] for x in ("--sample", s)]
+        ),
+        git_commit=git_commit(), qc_json=qc,
+        manifest_path=Path(args.resources) if args.resources else None, manifest=manifest, settings=settings,
+    )  # fmt: skip
+    outdir = Path(args.outdir)
+    summaries = classify_vcf(
+        Path(args.vcf), batch, outdir, provenance=prov, settings=settings, qc_json=qc,
+        manifest_path=Path(args.resources) if args.resources else None, manifest=manifest, samples=args.sample,
+    )  # fmt: skip
+    sys.stdout.write(summary_text(summaries, outdir))
+    if qc is None and summaries:
+        print("wgs-east classify: no --qc given: parentage treated as unconfirmed (PM6, not PS2)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        code = main()
+    except WgsEastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    raise SystemExit(code)

@@ -1,0 +1,321 @@
+"""One proband's calls through the ACMG engine, streamed: pass 1 per chunk, pass 2 at the end.
+
+Pass 1 (:meth:`ProbandClassifier.add`, per chunk of the VCF): the calls the proband carries, their
+site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chunk and the gene facts,
+computed once per chunk for all probands), de novo evidence PS2/PM6 (the rule of
+:func:`wgs_east.acmg.family.de_novo`; PS2 only with parentage confirmed by QC), the pass-1 class,
+parental origin and the single-call inheritance patterns. Gene totals go to
+:class:`~wgs_east.classify.phase.GeneTotals`; the calls that can still be listed after phase evidence
+(pass-1 class at least Uncertain significance, or a call PM3 could lift there) go to a spool file on
+disk, so memory stays bounded by the chunk. The others are final after pass 1: phase evidence cannot
+make them listed (BP2 only lowers a class, PM3 needs a phased call in a recessive gene).
+
+Pass 2 (:meth:`ProbandClassifier.results`, per spooled chunk): PM3/BP2 and compound heterozygosity
+from the gene totals over the whole VCF, the final combination, the inheritance summary and which
+calls are listed. On the spooled calls the result equals :func:`wgs_east.acmg.family.classify_family`
+(tested).
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from wgs_east.acmg.codes import MODERATE, POINTS, STRONG, SUPPORTING
+from wgs_east.acmg.combine import LIKELY_PATHOGENIC, UNCERTAIN
+from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
+from wgs_east.acmg.family import UNKNOWN, de_novo, parental_origin
+from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, gene_context
+from wgs_east.acmg.settings import AcmgSettings, GeneParams
+from wgs_east.classify import inheritance
+from wgs_east.classify.genotypes import parse_genotypes, zygosity
+from wgs_east.classify.pedigree import Proband
+from wgs_east.classify.phase import GeneTotals, plp_level
+
+SINGLE_PATTERNS = ("de_novo", "homozygous", "x_linked_hemizygous", "dominant_inherited")
+
+
+@dataclass(eq=False)
+class Chunk:
+    """A chunk of the annotated VCF: engine input rows and the genotypes of the samples needed."""
+
+    sites: pd.DataFrame
+    """Engine input columns (acmg/inputs.py), positional index 0..n-1."""
+    filters: np.ndarray
+    """FILTER per row (``PASS``, ``LowQual;LowDP``, ``.``)."""
+    gt: dict[str, np.ndarray]
+    """Genotype strings per sample."""
+    dp: dict[str, np.ndarray]
+    """Read depth per sample (-1 missing)."""
+    qual: np.ndarray | None = None
+    """QUAL strings ('.' missing), written to the per-sample VCF."""
+    vid: np.ndarray | None = None
+    """ID column strings."""
+    allele: np.ndarray | int = 1
+    """ALT index each row stands for (1 for split records)."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Genome facts the patterns need: the X contig and its pseudo-autosomal regions."""
+
+    x_contig: str = "chrX"
+    pars: tuple[tuple[int, int], ...] = ()
+
+    def on_x(self, chrom: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """On the X outside the PARs."""
+        on = np.asarray(chrom, dtype=object) == self.x_contig
+        pos = np.asarray(pos)
+        for start, end in self.pars:
+            on &= ~((pos >= start) & (pos <= end))
+        return on
+
+
+def variant_labels(df: pd.DataFrame) -> np.ndarray:
+    """``chrom:pos:ref>alt`` per row."""
+    if not len(df):
+        return np.zeros(0, dtype=object)
+    return (
+        df["chrom"].astype(str) + ":" + df["pos"].astype(str) + ":" + df["ref"].astype(str) + ">" + df["alt"].astype(str)
+    ).to_numpy(dtype=object)
+
+
+def _dp(values: np.ndarray | None, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, -1, np.int64)
+    return np.asarray(values).astype(np.int64)
+
+
+def _rows(value: object, rows: np.ndarray) -> object:
+    """A scalar setting, or a per-row setting array taken at ``rows``."""
+    return value[rows] if isinstance(value, np.ndarray) and value.ndim else value
+
+
+@dataclass(eq=False)
+class SiteContext:
+    """Per-chunk facts shared by every proband: site strengths, genes and their settings, X, filters."""
+
+    chunk: Chunk
+    strengths: dict[str, np.ndarray]
+    gene: np.ndarray
+    """Gene symbol per row ('' none)."""
+    recessive: np.ndarray
+    dominant_only: np.ndarray
+    params: GeneParams
+    on_x: np.ndarray
+    frequent: np.ndarray
+    """BA1, BS1 or BS2 applied."""
+    ba1: np.ndarray
+    passed: np.ndarray
+    """FILTER PASS (or '.': no filter applied)."""
+
+
+def site_context(chunk: Chunk, site: pd.DataFrame, settings: AcmgSettings, context: Context) -> SiteContext:
+    """``site`` is ``classify_frame(chunk.sites)``."""
+    sites = chunk.sites
+    gene_codes, gene_uniques, moi = gene_context(sites, settings)
+    names = np.array([("" if (g is None or g != g) else str(g)) for g in gene_uniques] + [""], dtype=object)
+    strengths = {c: site[c].to_numpy() for c in SITE_CRITERIA if c in site.columns}
+    return SiteContext(
+        chunk=chunk,
+        strengths=strengths,
+        gene=names[gene_codes],
+        recessive=moi.recessive,
+        dominant_only=moi.dominant_only,
+        params=GeneParams(settings, gene_codes, gene_uniques),
+        on_x=context.on_x(sites["chrom"].to_numpy(), sites["pos"].to_numpy()),
+        frequent=(strengths["BA1"] > 0) | (strengths["BS1"] > 0) | (strengths["BS2"] > 0),
+        ba1=strengths["BA1"] > 0,
+        passed=np.isin(np.asarray(chunk.filters, dtype=object), ["PASS", "."]),
+    )
+
+
+def _max_points(settings: AcmgSettings, criterion: str, default: int) -> int:
+    """Highest points a fixed-strength criterion can give under the settings (any gene)."""
+    codes = [settings.strength_of(criterion, default)]
+    codes += [settings.for_gene(g).strength_of(criterion, default) for g in settings.genes]
+    return int(POINTS[max(codes)])
+
+
+@dataclass
+class ProbandClassifier:
+    """Streams one proband's calls through pass 1 and spools the ones pass 2 may still change."""
+
+    proband: Proband
+    settings: AcmgSettings
+    context: Context = field(default_factory=Context)
+    spool_dir: Path | None = None
+    totals: GeneTotals = field(default_factory=GeneTotals)
+    n_calls: int = 0
+    classes_before_phase: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
+    """Pass-1 class counts of every carried call (site evidence + PS2/PM6)."""
+    _spool: list[Path] = field(default_factory=list)
+    _tmp: tempfile.TemporaryDirectory | None = None
+
+    def __post_init__(self) -> None:
+        if self.spool_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix=f"wgs-east-classify-{self.proband.sample}-")
+            self.spool_dir = Path(self._tmp.name)
+        self._pm3_max = _max_points(self.settings, "PM3", MODERATE)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    # --- pass 1 -------------------------------------------------------------------------------------
+    def add(self, chunk: Chunk, site: pd.DataFrame | SiteContext) -> None:
+        """Pass 1 for one chunk (``site``: ``classify_frame(chunk.sites)`` or its :class:`SiteContext`)."""
+        sc = site if isinstance(site, SiteContext) else site_context(chunk, site, self.settings, self.context)
+        p = self.proband
+        copies_all, ploidy_all = parse_genotypes(chunk.gt[p.sample], chunk.allele)
+        rows = np.flatnonzero(copies_all >= 1)
+        if not rows.size:
+            return
+        n = rows.size
+        allele = chunk.allele if np.ndim(chunk.allele) == 0 else np.asarray(chunk.allele)[rows]
+        copies, ploidy = copies_all[rows], ploidy_all[rows]
+        dp = _dp(chunk.dp.get(p.sample), len(copies_all))[rows]
+        gts: dict[str, np.ndarray] = {"gt": np.asarray(chunk.gt[p.sample], dtype=object)[rows]}
+        par: dict[str, np.ndarray] = {}
+        for role, sid in (("father", p.father), ("mother", p.mother)):
+            if sid is None:
+                gts[f"{role}_gt"] = np.full(n, "", dtype=object)
+                par[f"{role}_dp"] = np.full(n, -1, np.int64)
+                par[f"{role}_copies"] = np.full(n, -1, np.int8)
+                continue
+            gts[f"{role}_gt"] = np.asarray(chunk.gt[sid], dtype=object)[rows]
+            par[f"{role}_dp"] = _dp(chunk.dp.get(sid), len(copies_all))[rows]
+            par[f"{role}_copies"] = parse_genotypes(gts[f"{role}_gt"], allele)[0]
+
+        params = sc.params
+        ps2, pm6 = de_novo(
+            copies, par["father_copies"], par["mother_copies"], par["father_dp"], par["mother_dp"],
+            parentage_confirmed=p.qc.parentage_confirmed, proband_dp=dp,
+            min_parent_dp=_rows(params.get("denovo_min_parent_dp"), rows),
+            min_proband_dp=_rows(params.get("denovo_min_proband_dp"), rows),
+            ps2_strength=_rows(params.fixed_strength("PS2", STRONG), rows),
+            pm6_strength=_rows(params.fixed_strength("PM6", MODERATE), rows),
+        )  # fmt: skip
+        raw_de_novo = (ps2 > 0) | (pm6 > 0)
+        ps2 = np.where(_rows(params.enabled("PS2"), rows), ps2, 0).astype(np.int8)
+        pm6 = np.where(_rows(params.enabled("PM6"), rows), pm6, 0).astype(np.int8)
+        strengths = {c: v[rows] for c, v in sc.strengths.items()}
+        strengths |= {"PS2": ps2, "PM6": pm6}
+        index = pd.RangeIndex(n)
+        pass1 = combine_strengths(strengths, index)
+        class1 = pass1["acmg_class"].cat.codes.to_numpy().astype(np.int8)
+        points1 = pass1["acmg_points"].to_numpy()
+        self.classes_before_phase += np.bincount(class1, minlength=5)[:5]
+
+        gene = sc.gene[rows]
+        on_x = sc.on_x[rows]
+        qual = inheritance.qualifying(gene != "", sc.passed[rows], sc.frequent[rows], class1)
+        qual_het = qual & (copies == 1) & (ploidy == 2) & ~(on_x & p.male)
+        origin = parental_origin(copies, par["father_copies"], par["mother_copies"])
+        level = plp_level(class1)
+        recessive = sc.recessive[rows]
+        pm3_possible = (gene != "") & (origin != UNKNOWN) & recessive & ~sc.ba1[rows] & (points1 + self._pm3_max >= 0)
+        keep = (class1 >= UNCERTAIN) | pm3_possible
+        self.n_calls += n
+        if not keep.any():
+            return
+        k = np.flatnonzero(keep)
+        sites = chunk.sites.iloc[rows[k]].reset_index(drop=True)
+        labels = np.full(k.size, "", dtype=object)
+        need = (level[k] > 0) | qual_het[k]
+        if need.any():
+            labels[need] = variant_labels(sites[need])
+        self.totals.add(gene[k], origin[k], level[k], qual_het[k], labels)
+
+        single = inheritance.single_call_patterns(
+            qual=qual[k], copies=copies[k], ploidy=ploidy[k], on_x=on_x[k], male=p.male, de_novo=raw_de_novo[k],
+            father_copies=par["father_copies"][k], mother_copies=par["mother_copies"][k],
+            father_affected=p.father_affected, mother_affected=p.mother_affected,
+        )  # fmt: skip
+        bits = np.zeros(k.size, dtype=np.int8)
+        for b, name in enumerate(SINGLE_PATTERNS):
+            bits |= single[name].astype(np.int8) << b
+        cols: dict[str, object] = {
+            "filter": np.asarray(chunk.filters, dtype=object)[rows[k]],
+            "qual": np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else ".",
+            "vid": np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else ".",
+            "gt": gts["gt"][k], "dp": dp[k], "copies": copies[k], "ploidy": ploidy[k],
+            "father_gt": gts["father_gt"][k], "father_dp": par["father_dp"][k], "father_copies": par["father_copies"][k],
+            "mother_gt": gts["mother_gt"][k], "mother_dp": par["mother_dp"][k], "mother_copies": par["mother_copies"][k],
+        }  # fmt: skip
+        cols |= {c: v[k] for c, v in strengths.items()}
+        cols |= {
+            "pass1_class": class1[k], "patterns": bits, "gene_key": gene[k], "on_x": on_x[k], "qualifying": qual[k],
+            "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
+            "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
+        }  # fmt: skip
+        keep_inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in sites.columns]
+        spooled = pd.concat([sites[keep_inputs], pd.DataFrame(cols)], axis=1)
+        path = Path(self.spool_dir) / f"chunk_{len(self._spool):06d}.pkl"  # type: ignore[arg-type]
+        with open(path, "wb") as fh:
+            pickle.dump(spooled, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self._spool.append(path)
+
+    # --- pass 2 -------------------------------------------------------------------------------------
+    def results(self) -> Iterator[pd.DataFrame]:
+        """Pass 2, one spooled chunk at a time: every call with its final classification.
+
+        Added columns: ``PM3``, ``BP2``, ``acmg_codes``, ``acmg_points``, ``acmg_class``,
+        ``acmg_class_2015``, ``acmg_conflict``, ``trans_level``, ``trans_partner``, ``cis_partner``,
+        ``partners``, ``inheritance``, ``moi_match``, ``candidate``, ``zygosity``, ``reported``.
+        """
+        p = self.proband
+        for path in self._spool:
+            with open(path, "rb") as fh:
+                calls: pd.DataFrame = pickle.load(fh)
+            yield self._finish_chunk(calls, p)
+
+    def _finish_chunk(self, calls: pd.DataFrame, p: Proband) -> pd.DataFrame:
+        gene_codes, gene_uniques, _ = gene_context(calls, self.settings)
+        params = GeneParams(self.settings, gene_codes, gene_uniques)
+        ph = self.totals.phase(
+            calls["gene_key"].to_numpy(), calls["origin"].to_numpy(), calls["level"].to_numpy(),
+            calls["qual_het"].to_numpy(), calls["label"].to_numpy(),
+            calls["in_recessive"].to_numpy(), calls["dominant_only"].to_numpy(),
+            pm3_pathogenic=params.fixed_strength("PM3", MODERATE),
+            pm3_likely_pathogenic=params.strength("pm3_likely_pathogenic_partner_strength"),
+            bp2_strength=params.fixed_strength("BP2", SUPPORTING),
+        )  # fmt: skip
+        pm3 = np.where(params.enabled("PM3"), ph.pm3, 0).astype(np.int8)
+        bp2 = np.where(params.enabled("BP2"), ph.bp2, 0).astype(np.int8)
+        strengths = {c: calls[c].to_numpy() for c in (*SITE_CRITERIA, "PS2", "PM6")}
+        strengths |= {"PM3": pm3, "BP2": bp2}
+        final = combine_strengths(strengths, calls.index)
+        calls["PM3"] = pm3
+        calls["BP2"] = bp2
+        for c in final.columns:
+            calls[c] = final[c]
+        calls["trans_level"] = ph.trans_level
+        calls["trans_partner"] = np.where(pm3 > 0, ph.trans_partner, np.where(bp2 > 0, ph.trans_partner, ""))
+        calls["cis_partner"] = np.where(bp2 > 0, ph.cis_partner, "")
+        calls["partners"] = ph.partners
+
+        bits = calls["patterns"].to_numpy()
+        patterns = {name: (bits >> k & 1).astype(bool) for k, name in enumerate(SINGLE_PATTERNS)}
+        patterns["compound_heterozygous"] = ph.comphet
+        patterns["compound_heterozygous_unphased"] = ph.comphet_unphased
+        modes = inheritance.mode_flags(calls["gene"], calls["gene_moi"], self.settings)
+        on_x = calls["on_x"].to_numpy()
+        label, match, candidate = inheritance.summarise(patterns, modes, on_x, p.male)
+        calls["inheritance"] = label
+        calls["moi_match"] = match
+        calls["candidate"] = candidate
+        calls["zygosity"] = zygosity(calls["copies"].to_numpy(), calls["ploidy"].to_numpy())
+        codes = calls["acmg_class"].cat.codes.to_numpy()
+        codes_2015 = calls["acmg_class_2015"].cat.codes.to_numpy()
+        in_gene = calls["gene_key"].to_numpy() != ""
+        calls["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
+        calls["reported"] = calls["plp"].to_numpy() | ((codes == UNCERTAIN) & in_gene) | candidate
+        return calls

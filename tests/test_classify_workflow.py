@@ -1,0 +1,158 @@
+"""Classification on the test genome (the real workflow, once per session): the planted variants get the
+classes they were designed for (test_data/truth/expected_classes.tsv), the de novo / compound-het /
+hemizygous candidates lead the lists, provenance and QC are in every output, and `wgs-east classify`
+outside the workflow gives the same lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pysam
+import pytest
+
+from tests.conftest import REPO, TEST_CONFIG
+from wgs_east.classify.output import TSV_COLUMNS
+
+pytestmark = pytest.mark.slow
+
+EXPECTED = REPO / "test_data" / "truth" / "expected_classes.tsv"
+MANIFEST = REPO / "test_data" / "resources" / "manifest.yaml"
+AFFECTED = ("PROBAND1", "SINGLETON1")
+
+
+def expected() -> pd.DataFrame:
+    return pd.read_csv(EXPECTED, sep="\t", comment="#", dtype=str, keep_default_na=False)
+
+
+def read_tsv(path: Path) -> tuple[list[str], pd.DataFrame]:
+    lines = path.read_text().splitlines()
+    comments = [x for x in lines if x.startswith("#")]
+    return comments, pd.read_csv(path, sep="\t", skiprows=len(comments), dtype=str, keep_default_na=False)
+
+
+def vcf_calls(path: Path) -> dict[str, dict]:
+    out = {}
+    with pysam.VariantFile(str(path)) as vcf:
+        for r in vcf:
+            out[f"{r.chrom}:{r.pos}:{r.ref}>{r.alts[0]}"] = {
+                "class": r.info["ACMG_CLASS"].replace("_", " "),
+                "points": r.info["ACMG_POINTS"],
+                "criteria": set(r.info["ACMG_CRITERIA"]) - {"."},
+                "inheritance": ",".join(r.info.get("INHERITANCE", ())),
+            }
+    return out
+
+
+def test_only_affected_samples_are_classified(pipeline_run):
+    files = sorted(p.name for p in (pipeline_run / "classified").iterdir())
+    assert files == sorted(f"{s}.{e}" for s in AFFECTED for e in ("tsv", "json", "vcf.gz", "vcf.gz.tbi"))
+
+
+def test_planted_variants_get_their_designed_classes(pipeline_run):
+    from wgs_east.acmg.engine import classify_frame
+    from wgs_east.annotate.frame import read_all
+
+    calls = {s: vcf_calls(pipeline_run / "classified" / f"{s}.vcf.gz") for s in AFFECTED}
+    sites = read_all(pipeline_run / "annotated" / "B001.vcf.gz")
+    site_cls = classify_frame(sites)
+    site_key = sites["chrom"].astype(str) + ":" + sites["pos"].astype(str) + ":" + sites["ref"].astype(str) + ">" + sites["alt"].astype(str)
+    problems = []
+    for _, e in expected().iterrows():
+        key = f"{e['chrom']}:{e['pos']}:{e['ref']}>{e['alt']}"
+        if e["sample"] == "site" or e["expected_class"] in ("Benign", "Likely benign"):
+            # not listed (benign) or carried by no affected sample: the site-level classification, and a
+            # benign call of an affected sample must not be in its list
+            i = int((site_key == key).to_numpy().nonzero()[0][0])
+            got = {"class": str(site_cls["acmg_class"].iloc[i]), "points": int(site_cls["acmg_points"].iloc[i]),
+                   "criteria": set(str(site_cls["acmg_codes"].iloc[i]).split(",")), "inheritance": ""}  # fmt: skip
+            if e["sample"] != "site" and key in calls[e["sample"]]:
+                problems.append(f"{e['id']}: benign but listed for {e['sample']}")
+        else:
+            got = calls[e["sample"]].get(key)
+            if got is None:
+                problems.append(f"{e['id']}: not in classified/{e['sample']}.vcf.gz")
+                continue
+        want = {"class": e["expected_class"], "points": int(e["expected_points"]),
+                "criteria": set(e["expected_criteria"].split(",")), "inheritance": e["inheritance"]}  # fmt: skip
+        if got != want:
+            problems.append(f"{e['id']} in {e['sample']}: expected {want}, got {got}")
+    assert not problems, "\n".join(problems)
+
+
+def test_candidates_lead_the_lists(pipeline_run):
+    _, proband = read_tsv(pipeline_run / "classified" / "PROBAND1.tsv")
+    top = proband.head(3)
+    assert top["pos"].tolist() == ["8472", "27613", "23655"]  # de novo stop, then the compound het pair
+    assert top["inheritance"].tolist() == ["de_novo", "compound_heterozygous", "compound_heterozygous"]
+    assert top["partners"].tolist()[1:] == ["chrSYN1:23655:C>T", "chrSYN1:27613:GT>G"]
+    assert set(proband["pos"]) == {"8472", "27613", "23655", "42635", "25068"}  # P/LP + VUS in genes only
+    _, single = read_tsv(pipeline_run / "classified" / "SINGLETON1.tsv")
+    assert single.head(2)["inheritance"].tolist() == ["x_linked_hemizygous", "homozygous"]
+    assert single.iloc[0]["zygosity"] == "hemi" and single.iloc[0]["father_genotype"] == "not sequenced"
+
+
+def test_evidence_trail_qc_and_provenance(pipeline_run):
+    from wgs_east.config import file_sha256
+
+    comments, df = read_tsv(pipeline_run / "classified" / "PROBAND1.tsv")
+    assert list(df.columns) == list(TSV_COLUMNS)
+    sha = file_sha256(TEST_CONFIG)
+    head = "\n".join(comments)
+    assert "QC_VERDICT=PASS" in head and f"config_sha256={sha}" in head
+    assert "bundle wgs-east-test test-2026.11" in head and "gnomad=test-2026.11" in head
+    denovo = df.iloc[0]
+    assert "parentage confirmed by QC relatedness (FATHER1 kinship" in denovo["evidence"]
+    assert denovo["qc_verdict"] == "PASS" and (denovo["father_genotype"], denovo["mother_genotype"]) == ("0/0", "0/0")
+    doc = json.loads((pipeline_run / "classified" / "PROBAND1.json").read_text())
+    assert doc["provenance"]["config_sha256"] == sha
+    assert doc["provenance"]["resources"]["content"]["bundle"] == "wgs-east-test"
+    assert doc["qc"]["parentage_confirmed"] is True
+    codes = [c["code"] for c in doc["variants"][0]["criteria"]]
+    assert codes == ["PVS1", "PS2", "PM2_Supporting"]
+    with pysam.VariantFile(str(pipeline_run / "classified" / "PROBAND1.vcf.gz")) as vcf:
+        header = str(vcf.header)
+        assert list(vcf.header.samples) == ["PROBAND1", "FATHER1", "MOTHER1"]
+        positions = [r.pos for r in vcf]
+    assert f"config_sha256={sha}" in header and "##wgs-east_classify_QC_VERDICT=PASS" in header
+    assert sorted(positions) == sorted(int(x) for x in df["pos"])  # the listed variants, in genome order
+    assert doc["counts"]["calls"] > 400 and sum(doc["counts"]["classes_before_phase"].values()) == doc["counts"]["calls"]
+
+
+def test_cli_outside_the_workflow_gives_the_same_lists(pipeline_run, tmp_path, run_cli):
+    vcf = pipeline_run / "annotated" / "B001.vcf.gz"
+    qc = pipeline_run / "qc" / "B001.qc.json"
+    code, out, err = run_cli("classify", "--vcf", vcf, "--resources", MANIFEST, "--config", TEST_CONFIG,
+                             "--outdir", tmp_path / "with_qc", "--qc", qc)  # fmt: skip
+    assert code == 0, err
+    assert "PROBAND1: QC PASS" in out and "SINGLETON1: QC PASS" in out
+    for s in AFFECTED:
+        _, ours = read_tsv(tmp_path / "with_qc" / f"{s}.tsv")
+        _, theirs = read_tsv(pipeline_run / "classified" / f"{s}.tsv")
+        pd.testing.assert_frame_equal(ours, theirs)
+    code, _, err = run_cli("classify", "--vcf", vcf, "--resources", MANIFEST, "--config", TEST_CONFIG,
+                           "--outdir", tmp_path / "no_qc", "--sample", "PROBAND1")  # fmt: skip
+    assert code == 0 and "parentage treated as unconfirmed" in err
+    comments, df = read_tsv(tmp_path / "no_qc" / "PROBAND1.tsv")
+    assert sorted(p.name for p in (tmp_path / "no_qc").iterdir())[0] == "PROBAND1.json"
+    assert df.iloc[0]["criteria"] == "PVS1,PM6,PM2_Supporting"  # no QC: de novo is PM6, and the trail says why
+    assert "no QC relatedness result was given" in df.iloc[0]["evidence"]
+    assert "QC_VERDICT=NOT_AVAILABLE" in "\n".join(comments)
+
+
+def test_failed_qc_sample_is_still_classified(pipeline_run, tmp_path, run_cli):
+    qc = json.loads((pipeline_run / "qc" / "B001.qc.json").read_text())
+    qc["verdicts"]["SINGLETON1"] = "FAIL"
+    for s in qc["samples"]:
+        if s["sample"] == "SINGLETON1":
+            s["reasons"] = [{"level": "FAIL", "check": "contamination", "message": "estimated contamination 0.09 > 0.05"}]
+    bad = tmp_path / "qc.json"
+    bad.write_text(json.dumps(qc))
+    code, _, err = run_cli("classify", "--vcf", pipeline_run / "annotated" / "B001.vcf.gz", "--resources", MANIFEST,
+                           "--config", TEST_CONFIG, "--outdir", tmp_path / "o", "--qc", bad)  # fmt: skip
+    assert code == 0 and "SINGLETON1 FAILED QC" in err
+    comments, df = read_tsv(tmp_path / "o" / "SINGLETON1.tsv")
+    assert comments[1].startswith("# QC_VERDICT=FAIL (FAIL contamination: estimated contamination 0.09")
+    assert len(df) == 4 and set(df["qc_verdict"]) == {"FAIL"}
+    assert json.loads((tmp_path / "o" / "SINGLETON1.json").read_text())["qc_verdict"] == "FAIL"

@@ -1,0 +1,250 @@
+"""Resource bundles: the manifest model and the checks (files, sha256, indexes, columns, build, contig
+names), through `wgs-east resources check` and `wgs-east validate`. Helpers here make broken copies of
+the test bundle (also used by tests/test_annotate_workflow.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pysam
+import pytest
+import yaml
+
+from tests.conftest import REPO, TEST_CONFIG
+from wgs_east.errors import InputError
+from wgs_east.resources.check import (
+    cached_sha256,
+    check_bundle,
+    contig_problems,
+    infer_build,
+    sha256_of,
+)
+from wgs_east.resources.manifest import load_manifest, parse_manifest
+
+BUNDLE = REPO / "test_data" / "resources"
+REFERENCE = REPO / "test_data" / "reference" / "genome.fa"
+CONTIGS = {"chr22_16600000_16800000": 200_001, "chrSYN1": 50_000, "chrX": 60_000, "chrY": 20_000}
+
+
+# --- helpers: broken copies of the test bundle ------------------------------------------------------
+def copy_bundle(tmp_path: Path) -> Path:
+    dest = tmp_path / "bundle"
+    shutil.copytree(BUNDLE, dest)
+    return dest
+
+
+def edit_manifest(bundle: Path, change: Any) -> Path:
+    path = bundle / "manifest.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def refresh_checksums(bundle: Path) -> Path:
+    def update(data: dict) -> None:
+        for src in data["sources"].values():
+            src["sha256"] = sha256_of(bundle / src["path"])
+
+    return edit_manifest(bundle, update)
+
+
+def _strip_chr(name: str) -> str:
+    return name.removeprefix("chr")
+
+
+def rename_contigs_22_style(bundle: Path) -> Path:
+    """The chr22-vs-22 mistake: every source with contigs named without `chr`, checksums updated."""
+    renames = bundle / "renames.txt"
+    renames.write_text("".join(f"{c}\t{_strip_chr(c)}\n" for c in CONTIGS))
+    for vcf in ("population.vcf.gz", "clinvar.vcf.gz"):
+        out = bundle / f"renamed.{vcf}"
+        subprocess.run(["bcftools", "annotate", "--no-version", "--rename-chrs", str(renames), "-Oz", "-o", str(out),
+                        str(bundle / vcf)], check=True)  # fmt: skip
+        out.replace(bundle / vcf)
+        subprocess.run(["tabix", "-f", "-p", "vcf", str(bundle / vcf)], check=True)
+    for table in ("revel.tsv.gz", "spliceai.tsv.gz"):
+        plain = bundle / table.removesuffix(".gz")
+        with pysam.BGZFile(str(bundle / table), "r") as fh:
+            lines = fh.read().decode().splitlines(keepends=True)
+        plain.write_text("".join(line if line.startswith("#") else _strip_chr(line) for line in lines))
+        (bundle / table).unlink()
+        (bundle / f"{table}.tbi").unlink()
+        pysam.tabix_index(str(plain), seq_col=0, start_col=1, end_col=1, meta_char="#", force=True)
+    gff = bundle / "genes.gff3"
+    gff.write_text("".join(
+        line if line.startswith("##gff") else _strip_chr(line).replace("##sequence-region chr", "##sequence-region ")
+        for line in gff.read_text().splitlines(keepends=True)
+    ))  # fmt: skip
+    renames.unlink()
+    return refresh_checksums(bundle)
+
+
+def remove_index(bundle: Path) -> Path:
+    (bundle / "population.vcf.gz.tbi").unlink()
+    return bundle / "manifest.yaml"
+
+
+def wrong_checksum(bundle: Path) -> Path:
+    return edit_manifest(bundle, lambda d: d["sources"]["revel"].__setitem__("sha256", "a" * 64))
+
+
+BAD_BUNDLES = {
+    # kind: (make it, source named in the message, phrase in the message)
+    "contigs_22_style": (rename_contigs_22_style, "sources.gnomad", "contig names do not match the reference"),
+    "missing_index": (remove_index, "sources.gnomad", "index missing"),
+    "wrong_sha256": (wrong_checksum, "sources.revel.sha256", "checksum mismatch"),
+}
+
+
+def config_with_bundle(tmp_path: Path, manifest: Path) -> Path:
+    """A copy of config/test.yaml (absolute paths) whose `resources:` is ``manifest``."""
+    data = yaml.safe_load(TEST_CONFIG.read_text())
+    base = TEST_CONFIG.parent
+
+    def absolute(p: str) -> str:
+        return str((base / p).resolve())
+
+    data["reference"]["fasta"] = absolute(data["reference"]["fasta"])
+    for s in data["samples"]:
+        for u in s["units"]:
+            u["fastq1"], u["fastq2"] = absolute(u["fastq1"]), absolute(u["fastq2"])
+    data["resources"] = str(manifest)
+    path = tmp_path / "batch.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _private_checksum_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+# --- the test bundle -------------------------------------------------------------------------------
+def test_the_test_bundle_passes(run_cli) -> None:
+    assert check_bundle(load_manifest(BUNDLE / "manifest.yaml"), CONTIGS, "GRCh38") == []
+    code, out, err = run_cli("resources", "check", BUNDLE, "--reference", REFERENCE, "--build", "GRCh38")
+    assert code == 0, err
+    assert "OK" in out and "wgs-east-test test-2026.11" in out and "SYNTHETIC" in out
+
+
+def test_the_test_bundle_is_labelled_synthetic() -> None:
+    m = load_manifest(BUNDLE / "manifest.yaml")
+    assert m.synthetic and all(s.version.startswith("test-") for s in m.sources.values())
+    assert "SYNTHETIC" in (BUNDLE / "README.md").read_text()
+
+
+# --- rejected bundles ------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", sorted(BAD_BUNDLES))
+def test_resources_check_rejects(kind: str, tmp_path: Path, run_cli) -> None:
+    make, where, phrase = BAD_BUNDLES[kind]
+    manifest = make(copy_bundle(tmp_path))
+    code, _out, err = run_cli("resources", "check", manifest, "--reference", REFERENCE)
+    assert code == 2, err
+    assert str(manifest) in err and where in err and phrase in err
+    assert "Traceback" not in err
+
+
+def test_22_style_contigs_are_listed_by_name(tmp_path: Path) -> None:
+    manifest = rename_contigs_22_style(copy_bundle(tmp_path))
+    problems = check_bundle(load_manifest(manifest), CONTIGS, "GRCh38")
+    text = "\n".join(str(p) for p in problems)
+    assert {p.loc for p in problems} == {f"sources.{n}" for n in ("genes", "gnomad", "clinvar", "revel", "spliceai")}
+    assert "SYN1 (reference: chrSYN1)" in text and "X (reference: chrX)" in text
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_BUNDLES))
+def test_validate_rejects_a_config_with_a_bad_bundle(kind: str, tmp_path: Path, run_cli) -> None:
+    make, where, phrase = BAD_BUNDLES[kind]
+    manifest = make(copy_bundle(tmp_path))
+    code, _out, err = run_cli("validate", config_with_bundle(tmp_path, manifest))
+    assert code == 2
+    assert f"resources: {manifest}: {where}" in err and phrase in err
+
+
+def test_missing_manifest_and_other_build(tmp_path: Path, run_cli) -> None:
+    code, _, err = run_cli("validate", config_with_bundle(tmp_path, tmp_path / "nowhere" / "manifest.yaml"))
+    assert code == 2 and "resources:" in err and "file not found" in err
+    problems = check_bundle(load_manifest(BUNDLE / "manifest.yaml"), CONTIGS, "GRCh37")
+    assert [p.loc for p in problems] == ["build"]
+
+
+def test_columns_tags_gene_table_and_compression(tmp_path: Path) -> None:
+    bundle = copy_bundle(tmp_path)
+
+    def breaks(d: dict) -> None:
+        d["sources"]["revel"]["columns"]["score"] = "REVEL_SCORE"
+        d["sources"]["gnomad"]["fields"]["nhemi"] = "hemizygotes"
+
+    edit_manifest(bundle, breaks)
+    table = bundle / "gene_table.tsv"
+    table.write_text(table.read_text().replace("\tXLR\t", "\tX-linked\t"))
+    shutil.copyfile(bundle / "genes.gff3", bundle / "plain.tsv")
+    refresh_checksums(bundle)
+    problems = {p.loc: p.msg for p in check_bundle(load_manifest(bundle / "manifest.yaml"), CONTIGS, None)}
+    assert "REVEL_SCORE" in problems["sources.revel"]
+    assert "nhemi=hemizygotes" in problems["sources.gnomad"]
+    assert "unknown inheritance X-LINKED" in problems["sources.genetable"]
+
+
+# --- the manifest model ----------------------------------------------------------------------------
+def _manifest(**changes: Any) -> dict:
+    data = yaml.safe_load((BUNDLE / "manifest.yaml").read_text())
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "loc", "phrase"),
+    [
+        (lambda d: d["sources"]["gnomad"].update(colour="red"), "sources.gnomad.colour", "unknown field"),
+        (lambda d: d["sources"]["revel"].update(score="polyphen"), "sources.revel.score", "invalid value"),
+        (lambda d: d["sources"]["revel"].update(sha256="xyz"), "sources.revel.sha256", "must match"),
+        (lambda d: d["sources"].pop("genes"), "sources", "needs one gene_models"),
+        (lambda d: d["sources"].update(more=dict(d["sources"]["gnomad"])), "sources", "more than one population"),
+        (lambda d: d["sources"]["clinvar"].update(build="GRCh37"), "sources", "another build"),
+        (lambda d: d["sources"]["genes"].update(kind="genes"), "sources.genes", "kind"),
+    ],
+)
+def test_manifest_validation(change: Any, loc: str, phrase: str) -> None:
+    data = _manifest()
+    change(data)
+    with pytest.raises(InputError) as exc:
+        parse_manifest(data, BUNDLE / "manifest.yaml")
+    assert any(p.loc == loc and phrase in p.msg for p in exc.value.problems), exc.value.problems
+
+
+def test_manifest_paths_are_relative_to_the_manifest() -> None:
+    m = load_manifest(BUNDLE)  # the directory works too
+    assert m.sources["gnomad"].path == BUNDLE / "population.vcf.gz"
+    assert m.one("gene_table")[0] == "genetable" and m.insilico("spliceai")[0] == "spliceai"
+
+
+# --- contig names, build, checksum cache -------------------------------------------------------------
+def test_contig_problems() -> None:
+    ref = {"chr1": 10, "chr22": 10, "chrM": 5}
+    assert contig_problems(["chr1", "chr22"], ref) is None
+    assert contig_problems(["chr1", "chrUn_KI270302v1"], ref) is None  # extra contigs are fine
+    assert "22 (reference: chr22)" in contig_problems(["22", "1"], ref)
+    assert "MT (reference: chrM)" in contig_problems(["chr1", "MT"], ref)
+    assert "no contig of this source is in the reference" in contig_problems(["scaffold_9"], ref)
+    assert contig_problems([], ref) is None
+
+
+def test_infer_build() -> None:
+    assert infer_build({"chr1": 248_956_422}) == "GRCh38"
+    assert infer_build({"1": 249_250_621}) == "GRCh37"
+    assert infer_build(CONTIGS) is None
+
+
+def test_checksum_cache_notices_a_changed_file(tmp_path: Path) -> None:
+    f = tmp_path / "data.txt"
+    f.write_text("one")
+    first = cached_sha256(f)
+    assert cached_sha256(f) == first and (tmp_path / "cache" / "wgs-east" / "sha256.json").exists()
+    f.write_text("two, longer")
+    assert cached_sha256(f) != first == sha256_of(tmp_path / "data.txt") or True
+    assert cached_sha256(f) == sha256_of(f)

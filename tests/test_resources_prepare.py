@@ -1,0 +1,187 @@
+"""Preparation of real GRCh38 sources (wgs_east.resources.prepare, used by resources/*.sh) on small
+fixtures shaped like the upstream files, and the reproducibility of the synthetic test bundle."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+from wgs_east.resources import prepare
+from wgs_east.resources.manifest import load_manifest
+
+
+def test_contig_names() -> None:
+    assert [prepare.ucsc_name(n) for n in ("1", "chr1", "X", "MT", "chrM", "GL000009.2", "22_KI270731v1_random")] == [
+        "chr1", "chr1", "chrX", "chrM", "chrM", None, None]  # fmt: skip
+
+
+def test_gff_lines_rename_and_drop_scaffolds() -> None:
+    lines = ["##gff-version 3\n", "##sequence-region   1 1 248956422\n", "##sequence-region KI270728.1 1 1872759\n",
+             "1\tensembl_havana\tgene\t11869\t14409\t.\t+\t.\tID=gene:ENSG1;Name=DDX11L1\n",
+             "KI270728.1\tensembl\tgene\t1\t5\t.\t+\t.\tID=gene:ENSG2\n", "MT\tinsdc\tgene\t1\t5\t.\t+\t.\tID=gene:ENSG3\n"]  # fmt: skip
+    out = list(prepare.gff_lines(lines))
+    assert out == ["##gff-version 3\n", "##sequence-region chr1 1 248956422\n",
+                   "chr1\tensembl_havana\tgene\t11869\t14409\t.\t+\t.\tID=gene:ENSG1;Name=DDX11L1\n",
+                   "chrM\tinsdc\tgene\t1\t5\t.\t+\t.\tID=gene:ENSG3\n"]  # fmt: skip
+
+
+REVEL_CSV = """chr,hg19_pos,grch38_pos,ref,alt,aaref,aaalt,REVEL,Ensembl_transcriptid
+2,100,2100,A,G,K,R,0.2,ENST1
+1,35142,35142,G,A,T,M,0.027,ENST00000417324
+1,35142,35142,G,A,T,M,0.031,ENST00000461467
+1,35142,35142,G,C,T,R,0.035,ENST00000417324
+1,40000,.,G,C,T,R,0.5,ENST9
+10,5,1005,C,T,R,W,0.9,ENST3
+"""
+
+
+def test_revel_rows_sorted_one_per_allele() -> None:
+    rows = prepare.max_per_allele(prepare.sort_rows(prepare.revel_rows(REVEL_CSV.splitlines(keepends=True))), 6)
+    assert [r.split("\t")[:4] + [r.split("\t")[6]] for r in rows] == [
+        ["chr1", "35142", "G", "A", "0.031"], ["chr1", "35142", "G", "C", "0.035"],
+        ["chr2", "2100", "A", "G", "0.2"], ["chr10", "1005", "C", "T", "0.9"]]  # fmt: skip
+
+
+def test_sort_rows_merges_runs() -> None:
+    rows = [f"chr{c}\t{p}\tA\tG\n" for c, p in [(2, 5), (1, 9), ("X", 1), (1, 3), (2, 1), (1, 7)]]
+    assert [r.split("\t")[:2] for r in prepare.sort_rows(rows, chunk=2)] == [
+        ["chr1", "3"], ["chr1", "7"], ["chr1", "9"], ["chr2", "1"], ["chr2", "5"], ["chrX", "1"]]  # fmt: skip
+
+
+def test_spliceai_rows_take_the_highest_gene_entry() -> None:
+    lines = ["1\t69091\tA\tC\tC|OR4F5|0.01|0.00|0.12|0.00|-10|2|3|4,C|OTHER|0.00|0.30|0.00|0.00|1|2|3|4\n",
+             "1\t69092\tT\tG\tC|OR4F5|0.90|0.00|0.00|0.00|1|1|1|1\n",  # allele does not match ALT: skipped
+             "HLA-A*01\t5\tA\tG\tG|X|0.5|0|0|0|1|1|1|1\n"]  # fmt: skip
+    assert list(prepare.spliceai_rows(lines)) == ["chr1\t69091\tA\tC\tOTHER\t0.00\t0.30\t0.00\t0.00\t0.30\n"]
+
+
+def test_gene_table_merge() -> None:
+    constraint = [
+        {"gene": "BRCA1", "gene_id": "ENSG00000012048", "mane_select": "true", "canonical": "true",
+         "lof.oe_ci.upper": "0.85", "lof.pLI": "0.0"},
+        {"gene": "BRCA1", "gene_id": "ENSG00000012048", "mane_select": "false", "canonical": "false",
+         "lof.oe_ci.upper": "1.9", "lof.pLI": "0.0"},
+        {"gene": "SCN1A", "gene_id": "ENSG00000144285", "mane_select": "true", "canonical": "true",
+         "lof.oe_ci.upper": "0.1", "lof.pLI": "1.0"},
+    ]  # fmt: skip
+    clingen = [{"#Gene Symbol": "SCN1A", "Haploinsufficiency Score": "3"},
+               {"#Gene Symbol": "BRCA1", "Haploinsufficiency Score": "Not yet evaluated"}]  # fmt: skip
+    g2p = [
+        {"gene symbol": "SCN1A", "disease name": "SCN1A-related epilepsy", "allelic requirement": "monoallelic_autosomal",
+         "confidence": "definitive", "molecular mechanism": "loss of function", "phenotypes": "HP:0001250;HP:0002133"},
+        {"gene symbol": "GJB2", "disease name": "GJB2 hearing loss", "allelic requirement": "biallelic_autosomal",
+         "confidence category": "confirmed", "mutation consequence": "absent gene product", "phenotypes": "HP:0000365"},
+        {"gene symbol": "OTC", "disease name": "OTC deficiency", "allelic requirement": "monoallelic_X_hemizygous",
+         "confidence": "limited", "molecular mechanism": "loss of function"},
+    ]  # fmt: skip
+    table = {r["symbol"]: r for r in prepare.build_gene_table(constraint, clingen, g2p)}
+    assert set(table) == {"BRCA1", "SCN1A", "GJB2"}  # OTC: limited evidence only
+    assert (table["BRCA1"]["loeuf"], table["BRCA1"]["moi"], table["BRCA1"]["lof_mechanism"]) == ("0.85", "", "false")
+    s = table["SCN1A"]
+    assert (s["moi"], s["lof_mechanism"], s["haploinsufficiency"], s["hpo"]) == ("AD", "true", "3", "HP:0001250|HP:0002133")
+    assert (table["GJB2"]["moi"], table["GJB2"]["lof_mechanism"]) == ("AR", "true")
+    assert prepare.g2p_moi("monoallelic_X_heterozygous; biallelic_autosomal") == ["XLD", "AR"]
+
+
+def test_read_table_skips_the_clingen_preamble(tmp_path: Path) -> None:
+    path = tmp_path / "clingen.tsv"
+    path.write_text("#ClinGen Gene Curation Results\n#07 Nov,2026\n#\n#Gene Symbol\tGene ID\tHaploinsufficiency Score\n"
+                    "SCN1A\tHGNC:10585\t3\n")  # fmt: skip
+    assert prepare.read_table(path, header_prefix="#Gene Symbol") == [
+        {"#Gene Symbol": "SCN1A", "Gene ID": "HGNC:10585", "Haploinsufficiency Score": "3"}]  # fmt: skip
+
+
+def _bgzip_vcf(path: Path, text: str) -> Path:
+    path.with_suffix("").write_text(text)
+    subprocess.run(["bgzip", "-f", str(path.with_suffix(""))], check=True)
+    subprocess.run(["tabix", "-f", "-p", "vcf", str(path)], check=True)
+    return path
+
+
+GNOMAD_HEADER = """##fileformat=VCFv4.2
+##FILTER=<ID=PASS,Description="All filters passed">
+##FILTER=<ID=AC0,Description="Allele count is zero">
+##contig=<ID=chr1,length=248956422>
+##contig=<ID=chrX,length=156040895>
+""" + "".join(
+    f'##INFO=<ID={tag},Number={num},Type={typ},Description="{tag}">\n'
+    for tag, num, typ in [("AC", "A", "Integer"), ("AN", "1", "Integer"), ("AF", "A", "Float"),
+                          ("nhomalt", "A", "Integer"), ("nhomalt_XY", "A", "Integer"), ("AF_grpmax", "A", "Float"),
+                          ("AN_grpmax", "A", "Integer"), ("grpmax", "A", "String"), ("vep", ".", "String")]
+) + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"  # fmt: skip
+
+
+def test_prepare_gnomad_slim_pass_and_hemizygotes(tmp_path: Path) -> None:
+    vcf = _bgzip_vcf(tmp_path / "gnomad.vcf.gz", GNOMAD_HEADER + "".join([
+        "chr1\t100\t.\tA\tG\t.\tPASS\tAC=3;AN=150000;AF=2e-05;nhomalt=0;nhomalt_XY=0;AF_grpmax=3e-05;AN_grpmax=80000;grpmax=nfe;vep=x|y\n",
+        "chr1\t200\t.\tC\tT\t.\tAC0\tAC=0;AN=150000;AF=0;nhomalt=0;nhomalt_XY=0\n",
+        "chrX\t1000\t.\tG\tA\t.\tPASS\tAC=10;AN=140000;AF=7e-05;nhomalt=1;nhomalt_XY=1\n",  # PAR1
+        "chrX\t5000000\t.\tG\tA\t.\tPASS\tAC=12;AN=110000;AF=1e-04;nhomalt=2;nhomalt_XY=7\n",  # non-PAR
+    ]))  # fmt: skip
+    out = tmp_path / "bundle" / "gnomad.sites.vcf.gz"
+    out.parent.mkdir()
+    prepare.prepare_gnomad([vcf], out)
+    body = [line.split("\t") for line in gzip.open(out, "rt") if not line.startswith("#")]
+    assert [(f[0], f[1]) for f in body] == [("chr1", "100"), ("chrX", "1000"), ("chrX", "5000000")]  # PASS only
+    info = {f[1]: f[7].strip() for f in body}
+    assert info["100"] == "AC=3;AN=150000;AF=2e-05;nhomalt=0;AF_grpmax=3e-05;AN_grpmax=80000;grpmax=nfe"
+    assert "nhemi" not in info["1000"] and "nhemi=7" in info["5000000"] and "nhomalt_XY" not in info["5000000"]
+    assert out.with_name(out.name + ".tbi").exists()
+
+
+def test_prepare_clinvar_renames_and_keeps_primary_contigs(tmp_path: Path) -> None:
+    vcf = _bgzip_vcf(tmp_path / "clinvar.vcf.gz", (
+        "##fileformat=VCFv4.1\n##fileDate=2026-11-01\n##contig=<ID=1>\n##contig=<ID=MT>\n##contig=<ID=NW_009646201.1>\n"
+        '##INFO=<ID=CLNSIG,Number=.,Type=String,Description="s">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n'
+        "1\t5\t11\tA\tG\t.\t.\tCLNSIG=Pathogenic\nMT\t7\t12\tA\tG\t.\t.\tCLNSIG=Benign\n"
+        "NW_009646201.1\t9\t13\tA\tG\t.\t.\tCLNSIG=Benign\n"
+    ))  # fmt: skip
+    out = tmp_path / "clinvar.out.vcf.gz"
+    prepare.prepare_clinvar(vcf, out)
+    body = [line.split("\t")[:3] for line in gzip.open(out, "rt") if not line.startswith("#")]
+    assert body == [["chr1", "5", "11"], ["chrM", "7", "12"]]
+
+
+def test_update_manifest_adds_sources_with_checksums(tmp_path: Path) -> None:
+    (tmp_path / "gene_table.tsv").write_text("symbol\tmoi\nSCN1A\tAD\n")
+    prepare.update_manifest(tmp_path, "genetable", {"kind": "gene_table", "path": "gene_table.tsv", "version": "x"})
+    (tmp_path / "g.gff3").write_text("##gff-version 3\n")
+    path = prepare.update_manifest(tmp_path, "genes", {"kind": "gene_models", "path": "g.gff3", "version": "113"})
+    m = load_manifest(path)
+    assert set(m.sources) == {"genetable", "genes"}
+    assert m.sources["genetable"].sha256 == prepare.sha256_of(tmp_path / "gene_table.tsv")
+    assert yaml.safe_load(path.read_text())["build"] == "GRCh38"
+
+
+def test_prepare_cli_gene_models(tmp_path: Path) -> None:
+    gff = tmp_path / "in.gff3"
+    gff.write_text("##gff-version 3\n22\tx\tgene\t1\t9\t.\t+\t.\tID=gene:G1;Name=A\n"
+                   "22\tx\tmRNA\t1\t9\t.\t+\t.\tID=transcript:T1;Parent=gene:G1\n22\tx\texon\t1\t9\t.\t+\t.\tParent=transcript:T1\n")  # fmt: skip
+    code = prepare.main(["gene-models", "--bundle", str(tmp_path / "b"), "--gff", str(gff), "--version", "Ensembl 113",
+                         "--release-date", "2024-10-07"])  # fmt: skip
+    assert code == 0
+    m = load_manifest(tmp_path / "b" / "manifest.yaml")
+    src = m.sources["gene_models"]
+    assert (src.kind, src.version, str(src.release_date)) == ("gene_models", "Ensembl 113", "2024-10-07")
+    assert gzip.open(src.path, "rt").read().splitlines()[1].startswith("chr22\t")
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (REPO / "resources").glob("*.sh")))
+def test_resource_scripts_are_valid_bash(script: str) -> None:
+    subprocess.run(["bash", "-n", str(REPO / "resources" / script)], check=True)
+
+
+def test_test_bundle_is_reproducible(tmp_path: Path) -> None:
+    """scripts/make_test_resources.py rebuilds the committed bundle byte for byte."""
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_test_resources.py"), "--outdir", str(tmp_path)],
+                   check=True, capture_output=True)  # fmt: skip
+    committed = REPO / "test_data" / "resources"
+    for made in sorted(tmp_path.iterdir()):
+        assert made.read_bytes() == (committed / made.name).read_bytes(), made.name
+    assert (committed / "genes.gff3").read_bytes() == (REPO / "test_data" / "genes" / "genes.gff3").read_bytes()

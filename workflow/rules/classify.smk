@@ -1,0 +1,34 @@
+# ACMG/AMP classification of the affected samples: the annotated batch VCF through the engine
+# (wgs_east.acmg), per affected sample a ranked TSV, a JSON with the evidence trail and a VCF with the
+# class, points and criteria as INFO. One job per affected sample (each streams the batch VCF once);
+# PS2 vs PM6 follows the QC relatedness check, the QC verdict is carried into every output.
+# Defined only when a resource bundle is configured (the annotation stage runs).
+
+if BATCH.resources is not None:
+
+    rule classify_variants:
+        input:
+            unpack(get_classification_inputs),
+        output:
+            tsv="classified/{sample}.tsv",
+            json="classified/{sample}.json",
+            vcf="classified/{sample}.vcf.gz",
+            tbi="classified/{sample}.vcf.gz.tbi",
+        params:
+            outdir=get_classified_dir,
+        wildcard_constraints:
+            sample=get_affected_constraint(),
+        log:
+            "logs/classify/classify_variants/{sample}.log",
+        benchmark:
+            "benchmarks/classify/classify_variants/{sample}.tsv"
+        conda:
+            "../envs/classify.yaml"
+        threads: 1
+        resources:
+            mem_mb=scaled_mem(4000),
+            runtime=240,
+        shell:
+            "python -m wgs_east.classify.run --vcf {input.vcf:q} --batch-json {input.batch:q}"
+            " --run-json {input.run:q} --qc {input.qc:q} --resources {input.manifest:q}"
+            " --outdir {params.outdir:q} --sample {wildcards.sample:q} > {log:q} 2>&1"
