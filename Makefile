@@ -20,7 +20,9 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/snakemake --lint --snakefile workflow/Snakefile --configfile config/lint.yaml
+	$(BIN)/wgs-east run config/test.yaml --outdir build/lint --dry-run >/dev/null
+	cd build/lint && ../../$(BIN)/snakemake --lint --snakefile ../../workflow/Snakefile \
+		--config batch_json=.wgs-east/batch.json run_json=.wgs-east/run.json
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -118,6 +118,23 @@ def run_cli() -> Callable[..., tuple[int, str, str]]:
 TEST_CONFIG = REPO / "config" / "test.yaml"
 
 
+def absolute_test_config() -> dict[str, Any]:
+    """config/test.yaml as a dict with every path made absolute, to be edited and written elsewhere."""
+    data = yaml.safe_load(TEST_CONFIG.read_text())
+    base = TEST_CONFIG.parent
+
+    def absolute(p: str) -> str:
+        return str((base / p).resolve())
+
+    data["reference"]["fasta"] = absolute(data["reference"]["fasta"])
+    for s in data["samples"]:
+        for u in s["units"]:
+            u["fastq1"], u["fastq2"] = absolute(u["fastq1"]), absolute(u["fastq2"])
+    if data.get("resources"):
+        data["resources"] = absolute(data["resources"])
+    return data
+
+
 def wgs_east_cmd() -> list[str]:
     """The installed console script next to this interpreter (the venv's)."""
     import sys

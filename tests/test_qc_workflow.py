@@ -17,7 +17,7 @@ import pysam
 import pytest
 import yaml
 
-from tests.conftest import REPO, TEST_CONFIG, wgs_east_cmd
+from tests.conftest import REPO, TEST_CONFIG, absolute_test_config, wgs_east_cmd
 from wgs_east.config import load_batch
 from wgs_east.config.models import Batch
 
@@ -142,12 +142,7 @@ def test_multiqc_report(pipeline_run: Path) -> None:
 # --- failure cases ------------------------------------------------------------------------------------
 def config_variant(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> Batch:
     """A copy of config/test.yaml (absolute paths) with `edit` applied, validated like a user's config."""
-    data = yaml.safe_load(TEST_CONFIG.read_text())
-    base = TEST_CONFIG.parent
-    data["reference"]["fasta"] = str((base / data["reference"]["fasta"]).resolve())
-    for s in data["samples"]:
-        for u in s["units"]:
-            u["fastq1"], u["fastq2"] = (str((base / u[k]).resolve()) for k in ("fastq1", "fastq2"))
+    data = absolute_test_config()
     edit(data)
     path = tmp_path / "variant.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))

@@ -13,7 +13,7 @@ import pysam
 import pytest
 import yaml
 
-from tests.conftest import REPO, TEST_CONFIG
+from tests.conftest import REPO, absolute_test_config
 from wgs_east.errors import InputError
 from wgs_east.resources.check import (
     cached_sha256,
@@ -102,16 +102,7 @@ BAD_BUNDLES = {
 
 def config_with_bundle(tmp_path: Path, manifest: Path) -> Path:
     """A copy of config/test.yaml (absolute paths) whose `resources:` is ``manifest``."""
-    data = yaml.safe_load(TEST_CONFIG.read_text())
-    base = TEST_CONFIG.parent
-
-    def absolute(p: str) -> str:
-        return str((base / p).resolve())
-
-    data["reference"]["fasta"] = absolute(data["reference"]["fasta"])
-    for s in data["samples"]:
-        for u in s["units"]:
-            u["fastq1"], u["fastq2"] = absolute(u["fastq1"]), absolute(u["fastq2"])
+    data = absolute_test_config()
     data["resources"] = str(manifest)
     path = tmp_path / "batch.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pysam
@@ -252,3 +253,16 @@ def test_provenance_json_and_summary(pipeline_run: Path, batch, run_cli) -> None
     assert file_sha256(TEST_CONFIG) in out
     code, _, err = run_cli("provenance", pipeline_run / "nope")
     assert code == 2 and "not a finished wgs-east run directory" in err
+
+
+def test_snakemake_lint_is_clean(pipeline_run: Path) -> None:
+    """`snakemake --lint` on the workflow, with the validated config of the test run, reports nothing."""
+    snakemake = Path(sys.executable).parent / "snakemake"
+    proc = subprocess.run(
+        [str(snakemake), "--lint", "--snakefile", str(REPO / "workflow" / "Snakefile"), "--config",
+         "batch_json=.wgs-east/batch.json", "run_json=.wgs-east/run.json"],
+        cwd=pipeline_run, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "Congratulations, your workflow is in a good condition!" in out, out[-3000:]
