@@ -34,6 +34,7 @@ from wgs_east.classify.sample import Context, ProbandClassifier, site_context
 from wgs_east.config.load import file_sha256
 from wgs_east.config.models import Batch
 from wgs_east.errors import InputError, Problem, WgsEastError
+from wgs_east.resources.manifest import read_manifest
 
 
 def acmg_settings(batch: Batch) -> AcmgSettings:
@@ -44,22 +45,6 @@ def acmg_settings(batch: Batch) -> AcmgSettings:
 
 
 # --- resources ---------------------------------------------------------------------------------------
-def _manifest(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise InputError(path, [Problem("", "resource manifest not found")]) from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(path, [Problem("", f"not a readable manifest: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise InputError(path, [Problem("", "a resource manifest is a YAML mapping")])
-    return data
-
-
 def _sources(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     src = manifest.get("sources") or manifest.get("resources") or {}
     if isinstance(src, list):
@@ -246,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         raise InputError(args.batch_json, [Problem("", f"not a valid batch/run JSON: {exc}")]) from None
     settings = acmg_settings(batch)
-    manifest = _manifest(args.resources)
+    manifest = read_manifest(args.resources)
     prov = provenance_record(
         vcf=args.vcf, config=run.get("config_path", ""), config_sha256=run.get("config_sha256", ""),
         command=run.get("command", ""), git_commit=run.get("git_commit"), qc_json=args.qc,
@@ -268,7 +253,7 @@ def cli_classify(args: argparse.Namespace) -> int:
     config = Path(args.config)
     batch = load_batch(config, check_inputs=False)
     settings = acmg_settings(batch)
-    manifest = _manifest(Path(args.resources)) if args.resources else None
+    manifest = read_manifest(Path(args.resources)) if args.resources else None
     qc = Path(args.qc) if args.qc else None
     prov = provenance_record(
         vcf=Path(args.vcf), config=str(config.resolve()), config_sha256=file_sha256(config),

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from wgs_east.errors import InputError, Problem
+from wgs_east.resources.manifest import read_manifest  # noqa: F401  (re-exported: the report input layer)
 
 HPO_ID = re.compile(r"^HP:\d{7}$")
 
@@ -38,23 +39,6 @@ def read_depth_distribution(path: Path) -> pd.DataFrame:
         raise InputError(path, [Problem("", "file not found")]) from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise InputError(path, [Problem("", f"not a mosdepth distribution: {exc}")]) from None
-
-
-def read_manifest(path: Path | None) -> dict[str, Any] | None:
-    """The resource-bundle manifest (YAML mapping), or None when the run has no bundle."""
-    if path is None:
-        return None
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text())
-    except FileNotFoundError:
-        raise InputError(path, [Problem("", "resource manifest not found")]) from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(path, [Problem("", f"not a readable manifest: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise InputError(path, [Problem("", "a resource manifest is a YAML mapping")])
-    return data
 
 
 def manifest_sources(manifest: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

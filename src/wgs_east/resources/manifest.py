@@ -255,3 +255,20 @@ def load_manifest(path: str | Path) -> Manifest:
     if path.is_dir():
         path = path / "manifest.yaml"
     return parse_manifest(read_yaml(path), path)
+
+
+def read_manifest(path: Path | None) -> dict[str, Any] | None:
+    """The resource-bundle manifest (YAML mapping), or None when the run has no bundle."""
+    if path is None:
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise InputError(path, [Problem("", "resource manifest not found")]) from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(path, [Problem("", f"not a readable manifest: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise InputError(path, [Problem("", "a resource manifest is a YAML mapping")])
+    return data
