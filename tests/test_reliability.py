@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -53,6 +54,26 @@ def _lock_is_free(outdir: Path) -> bool:
         return True
 
 
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _group_is_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def _wait(predicate, timeout: float, what: str) -> None:  # noqa: ANN001
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,13 +109,17 @@ def test_killed_run_resumes_to_identical_results_and_inputs_untouched(
         assert "another wgs-east run is active in this output directory" in second.stderr
         assert "Traceback" not in second.stderr
         assert not (outdir / "variants" / "B001.vcf.gz").exists()
+        (snakemake,) = _children(first.pid)
+        run_group = os.getpgid(snakemake)
+        assert run_group == snakemake != os.getpgid(first.pid)  # the run has a process group of its own
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
     finally:
         if first.poll() is None:
             first.kill()
-    # Snakemake gets SIGTERM from the kernel when wgs-east dies and stops its jobs; the lock follows.
-    _wait(lambda: _lock_is_free(outdir), 120, "the killed run's Snakemake to stop")
+    # The kernel tells Snakemake when wgs-east dies; Snakemake and every job process stop; the lock follows.
+    _wait(lambda: _group_is_gone(run_group), 120, "every process of the killed run to stop")
+    assert _lock_is_free(outdir)
     _assert_no_partial_deliverables(outdir)
     resumed = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert resumed.returncode == 0, resumed.stderr[-4000:]
@@ -107,6 +132,29 @@ def test_killed_run_resumes_to_identical_results_and_inputs_untouched(
     # inputs never modified, nothing written next to them
     assert {p: _sha256(p) for p in _inputs()} == before
     assert sorted(p.name for p in (REPO / "test_data" / "reference").iterdir()) == ref_dir_listing
+
+
+@pytest.mark.slow
+def test_interrupted_run_stops_every_job_and_records_it(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) or SIGTERM to wgs-east stops Snakemake and all its job processes, and says so."""
+    outdir = tmp_path / "interrupted"
+    cmd = [*wgs_east_cmd(), "run", str(TEST_CONFIG), "--outdir", str(outdir), "--cores", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait(lambda: any((outdir / "logs").rglob("*.log")), 120, "the first job to start")
+        (snakemake,) = _children(proc.pid)
+        os.kill(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, stderr[-2000:]
+    assert "the workflow was interrupted (Snakemake stopped by SIGTERM)" in stderr
+    assert "Traceback" not in stderr
+    _wait(lambda: _group_is_gone(snakemake), 60, "every process of the interrupted run to stop")
+    assert _lock_is_free(outdir)
+    provenance = json.loads((outdir / "provenance.json").read_text())
+    assert provenance["status"].startswith("interrupted"), provenance["status"]
 
 
 def _shell_blocks(text: str) -> list[str]:

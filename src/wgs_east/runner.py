@@ -20,10 +20,11 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO
 
-from wgs_east import __version__, provenance
+from wgs_east import __version__, provenance, snakemake_child
 from wgs_east.config import file_sha256, load_batch
 from wgs_east.config.models import Batch
 from wgs_east.errors import InputError, Problem, RunError, WorkflowFailed
@@ -154,6 +155,15 @@ def profile_executor(profile_dir: str) -> str | None:
     return None
 
 
+def execution(profile: str | None, executor: str | None) -> tuple[str | None, bool]:
+    """The profile directory to apply (None for none) and whether jobs run off this machine (a cluster)."""
+    profile_dir = resolve_profile(profile) if profile else None
+    if profile_dir is None and executor and executor not in LOCAL_EXECUTORS and (PROFILES / executor).is_dir():
+        profile_dir = str(PROFILES / executor)  # `--executor slurm` brings the workflow's slurm profile
+    remote = (executor or (profile_executor(profile_dir) if profile_dir else None) or "local") not in LOCAL_EXECUTORS
+    return profile_dir, remote
+
+
 def snakemake_command(
     outdir: Path,
     cores: int,
@@ -165,7 +175,7 @@ def snakemake_command(
     extra: Sequence[str] = (),
 ) -> list[str]:
     cmd = [
-        sys.executable, "-m", "snakemake",
+        sys.executable, "-m", "wgs_east.snakemake_child",
         "--snakefile", str(WORKFLOW),
         "--directory", str(outdir),
         "--config", f"batch_json={STATE}/batch.json", f"run_json={STATE}/run.json",
@@ -173,10 +183,7 @@ def snakemake_command(
         "--show-failed-logs",
         "--nolock",  # exclusivity comes from our own lock, which dies with the process
     ]  # fmt: skip
-    profile_dir = resolve_profile(profile) if profile else None
-    if profile_dir is None and executor and executor not in LOCAL_EXECUTORS and (PROFILES / executor).is_dir():
-        profile_dir = str(PROFILES / executor)  # `--executor slurm` brings the workflow's slurm profile
-    remote = (executor or (profile_executor(profile_dir) if profile_dir else None) or "local") not in LOCAL_EXECUTORS
+    profile_dir, remote = execution(profile, executor)
     # --cores N is what wgs-east may use on this machine. On a cluster, Snakemake's own --cores is the
     # most cores of one job (the profile sets it); ours becomes --local-cores (for local rules).
     cmd += ["--local-cores" if remote else "--cores", str(cores)]
@@ -191,19 +198,40 @@ def snakemake_command(
     return cmd
 
 
-def job_environment() -> dict[str, str]:
+def job_environment(remote: bool = False) -> dict[str, str]:
     """The environment of Snakemake and its jobs: `python` (and `wgs-east`) on PATH are the interpreter
     wgs-east runs in, so that the workflow's helper steps (`python -m wgs_east.<module>`) find the package."""
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env[snakemake_child.REMOTE_ENV] = "1" if remote else "0"
     return env
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Ask the kernel to send SIGTERM to Snakemake when wgs-east dies (even by SIGKILL), so that
-    Snakemake stops its jobs cleanly instead of running on orphaned."""
+def _stop_with_parent(parent: int) -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask the kernel to send the stop signal to Snakemake when wgs-east dies (even by SIGKILL), so that
+    the run's jobs stop instead of running on orphaned (see wgs_east.snakemake_child)."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    libc.prctl(1, snakemake_child.STOP)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # wgs-east died before the request was in place
+        os._exit(1)
+
+
+def run_snakemake(cmd: list[str], env: dict[str, str], pass_fds: Sequence[int] = ()) -> int:
+    """Run Snakemake (wgs_east.snakemake_child) in a process group of its own and wait for it. Ctrl-C or
+    SIGTERM to wgs-east, and wgs-east's death, stop the whole run; the exit code is Snakemake's."""
+    proc = subprocess.Popen(
+        cmd, env=env, start_new_session=True, preexec_fn=partial(_stop_with_parent, os.getpid()), pass_fds=pass_fds
+    )
+
+    def forward(signum: int, frame: object) -> None:
+        proc.send_signal(snakemake_child.STOP)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def run(
@@ -229,11 +257,13 @@ def run(
             outdir, cores, dry_run=dry_run, profile=profile, executor=executor, targets=targets, extra=extra
         )
         started = _now()
-        proc = subprocess.run(
-            cmd, check=False, env=job_environment(), preexec_fn=_die_with_parent, pass_fds=(lock.fileno(),)
-        )
+        returncode = run_snakemake(cmd, job_environment(remote=execution(profile, executor)[1]), (lock.fileno(),))
+        if returncode < 0:
+            outcome = f"interrupted (Snakemake stopped by {signal.Signals(-returncode).name})"
+        else:
+            outcome = f"failed (Snakemake exit code {returncode})"
         if not dry_run:
-            status = "complete" if proc.returncode == 0 else f"failed (Snakemake exit code {proc.returncode})"
+            status = "complete" if returncode == 0 else outcome
             if targets or extra:
                 status += " (targets/extra Snakemake arguments given: possibly partial)"
             run_facts = json.loads((state / "run.json").read_text())
@@ -243,10 +273,10 @@ def run(
             provenance.write_json_atomic(outdir / "provenance.json", record)
     finally:
         lock.close()
-    if proc.returncode != 0:
+    if returncode != 0:
         raise WorkflowFailed(
-            f"the workflow failed (Snakemake exit code {proc.returncode}); the failed job's log is shown above, "
-            f"all logs are under {outdir}/logs/. Fix the cause and re-run the same command: finished steps are kept."
+            f"the workflow {'was ' if returncode < 0 else ''}{outcome}; a failed job's log is shown above, all logs are under {outdir}/logs/. "
+            "Fix the cause and re-run the same command: finished steps are kept."
         )
     if not dry_run:
         print(f"wgs-east: done. Results in {outdir}/: variants/{batch.batch}.vcf.gz, alignments/, gvcf/, qc/")
