@@ -56,6 +56,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_reanalyze(args: argparse.Namespace) -> int:
+    from wgs_east.reanalyze import reanalyze
+
+    return reanalyze(
+        Path(args.from_dir),
+        args.sample,
+        resources=Path(args.resources) if args.resources else None,
+        phenotypes=args.phenotypes,
+        panel=Path(args.panel) if args.panel else None,
+        outdir=Path(args.outdir) if args.outdir else None,
+        dry_run=args.dry_run,
+        cores=args.cores,
+    )
+
+
 def _cmd_provenance(args: argparse.Namespace) -> int:
     from wgs_east.provenance import summarize
 
@@ -136,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="umask of everything the run writes (octal, default 027: group-readable, not world-readable)",
     )
     p.set_defaults(handler=_cmd_run, snakemake_args=[])
+
+    p = sub.add_parser(
+        "reanalyze",
+        help="re-annotate, re-classify and re-report one sample of a finished run (no alignment or calling)",
+    )
+    p.add_argument("--from", dest="from_dir", required=True, metavar="DIR", help="output directory of a finished run")
+    p.add_argument("--sample", required=True, help="the (affected) sample to reanalyse")
+    p.add_argument("--resources", metavar="MANIFEST", help="a new resource bundle manifest (default: the run's)")
+    p.add_argument("--phenotypes", nargs="+", metavar="HP:NNNNNNN", help="the sample's refined phenotypes")
+    p.add_argument("--panel", metavar="GENES.txt", help="a gene panel file (one symbol per line), replacing the run's")
+    p.add_argument("--outdir", metavar="NEWDIR", help="new result directory (default: DIR.reanalysis.SAMPLE.TIME)")
+    p.add_argument("--cores", type=int, default=1, help="cores to use locally (default 1)")
+    p.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
+    p.set_defaults(handler=_cmd_reanalyze)
 
     p = sub.add_parser("provenance", help="summarise how a run directory was made")
     p.add_argument("dir", help="output directory of a wgs-east run")

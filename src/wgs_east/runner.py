@@ -18,13 +18,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import IO
 
-from wgs_east import __version__, provenance, snakemake_child
+from wgs_east import __version__, checksums, provenance, snakemake_child
 from wgs_east.config import file_sha256, load_batch
 from wgs_east.config.models import Batch
 from wgs_east.errors import InputError, Problem, RunError, WorkflowFailed
@@ -109,7 +109,9 @@ def acquire_lock(state: Path) -> IO[str]:
     return fh
 
 
-def write_state(state: Path, batch: Batch, config: Path, command: str, dry_run: bool = False) -> None:
+def write_state(
+    state: Path, batch: Batch, config: Path, command: str, dry_run: bool = False, derived_from: dict | None = None
+) -> None:
     _write_if_changed(state / "batch.json", batch.model_dump_json(indent=2) + "\n")
     facts = {
         "batch": batch.batch,
@@ -118,6 +120,8 @@ def write_state(state: Path, batch: Batch, config: Path, command: str, dry_run: 
         "wgs_east_version": __version__,
         "git_commit": git_commit(),
     }
+    if derived_from is not None:  # a reanalysis (wgs-east reanalyze): the run it reuses
+        facts["derived_from"] = derived_from
     run_json = state / "run.json"
     if run_json.exists():
         old = json.loads(run_json.read_text())
@@ -193,8 +197,8 @@ def snakemake_command(
         cmd += ["--executor", executor]
     if dry_run:
         cmd += ["--dry-run"]
-    cmd += list(extra)
     cmd += list(targets)
+    cmd += list(extra)  # last: an option taking several values (--allowed-rules) must not swallow targets
     return cmd
 
 
@@ -244,15 +248,24 @@ def run(
     extra: Sequence[str] = (),
     targets: Sequence[str] = (),
     umask: int = DEFAULT_UMASK,
+    batch: Batch | None = None,
+    derived_from: dict | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> int:
-    batch = load_batch(config)
+    """Run the workflow on the batch of ``config`` (or on ``batch``, already validated, whose file
+    ``config`` is) in ``outdir``. ``prepare(outdir)`` runs once the output directory is locked, before
+    Snakemake (a reanalysis puts the files it reuses in place); ``derived_from`` is recorded in
+    run.json and provenance.json. A complete run ends with provenance.json and checksums.sha256."""
+    batch = load_batch(config) if batch is None else batch
     os.umask(umask)
     outdir = Path(os.path.abspath(outdir))
     state = prepare_outdir(outdir, batch)
     lock = acquire_lock(state)
     try:
         command = shlex.join(["wgs-east", *sys.argv[1:]]) if sys.argv[0].endswith("wgs-east") else shlex.join(sys.argv)
-        write_state(state, batch, config, command, dry_run)
+        write_state(state, batch, config, command, dry_run, derived_from)
+        if prepare is not None:
+            prepare(outdir)
         cmd = snakemake_command(
             outdir, cores, dry_run=dry_run, profile=profile, executor=executor, targets=targets, extra=extra
         )
@@ -264,13 +277,15 @@ def run(
             outcome = f"failed (Snakemake exit code {returncode})"
         if not dry_run:
             status = "complete" if returncode == 0 else outcome
-            if targets or extra:
+            if (targets or extra) and derived_from is None:
                 status += " (targets/extra Snakemake arguments given: possibly partial)"
             run_facts = json.loads((state / "run.json").read_text())
             record = provenance.run_provenance(
                 outdir, run_facts, command, started, _now(), status, getattr(batch, "resources", None)
             )
             provenance.write_json_atomic(outdir / "provenance.json", record)
+            if returncode == 0:
+                checksums.write_checksums(outdir)
     finally:
         lock.close()
     if returncode != 0:
@@ -278,6 +293,6 @@ def run(
             f"the workflow {'was ' if returncode < 0 else ''}{outcome}; a failed job's log is shown above, all logs are under {outdir}/logs/. "
             "Fix the cause and re-run the same command: finished steps are kept."
         )
-    if not dry_run:
+    if not dry_run and derived_from is None:
         print(f"wgs-east: done. Results in {outdir}/: variants/{batch.batch}.vcf.gz, alignments/, gvcf/, qc/")
     return 0

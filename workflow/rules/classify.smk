@@ -32,3 +32,23 @@ if BATCH.resources is not None:
             "python -m wgs_east.classify.run --vcf {input.vcf:q} --batch-json {input.batch:q}"
             " --run-json {input.run:q} --qc {input.qc:q} --resources {input.manifest:q}"
             " --outdir {params.outdir:q} --sample {wildcards.sample:q} > {log:q} 2>&1"
+
+    if DERIVED_FROM is not None:
+
+        rule compare_classifications:
+            input:
+                old=get_previous_classification,
+                new=f"classified/{DERIVED_FROM['sample']}.tsv",
+            output:
+                tsv="changes.tsv",
+            log:
+                "logs/classify/compare_classifications.log",
+            conda:
+                "../envs/classify.yaml"
+            threads: 1
+            resources:
+                mem_mb=1000,
+                runtime=15,
+            shell:
+                "python -m wgs_east.classify.changes --old {input.old:q} --new {input.new:q}"
+                " --out {output.tsv:q} > {log:q} 2>&1"

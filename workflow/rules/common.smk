@@ -10,6 +10,8 @@ from wgs_east.regions import count_chunks
 
 
 BATCH = Batch.model_validate_json(Path(config["batch_json"]).read_text())
+# a reanalysis (wgs-east reanalyze) records the earlier run it derives from: {"dir", "sample", ...}
+DERIVED_FROM = json.loads(Path(config["run_json"]).read_text()).get("derived_from")
 SAMPLES = BATCH.sample_ids
 FAMILIES = sorted(BATCH.families)
 UNITS = {s.id: [u.id for u in s.units] for s in BATCH.samples}
@@ -282,6 +284,11 @@ def get_classification_inputs(wildcards):
 
 def get_classified_dir(wildcards, output):
     return str(Path(output.tsv).parent)
+
+
+def get_previous_classification(wildcards):
+    """classified/{sample}.tsv of the earlier run a reanalysis derives from."""
+    return str(Path(DERIVED_FROM["dir"]) / "classified" / f"{DERIVED_FROM['sample']}.tsv")
 
 
 def get_classification_outputs():
