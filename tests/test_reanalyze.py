@@ -260,3 +260,28 @@ def test_reanalysis_refuses_bad_requests(pipeline_run: Path, tmp_path: Path) -> 
     inside = ["--from", str(pipeline_run), "--sample", "PROBAND1", "--outdir", str(pipeline_run / "re")]
     assert "outside" in _refusal(inside).stderr
     assert "not a wgs-east run directory" in _refusal(["--from", str(tmp_path), "--sample", "PROBAND1"]).stderr
+
+
+@pytest.mark.slow
+def test_reanalysis_with_new_phenotypes_and_panel_reclassifies_only(pipeline_run: Path, tmp_path: Path) -> None:
+    """Same bundle: the annotated VCF is reused, only classification, report and changes.tsv run."""
+    panel = tmp_path / "panel.txt"
+    panel.write_text("# epilepsy panel\nSYNAD1\n")
+    new = tmp_path / "new"
+    proc = subprocess.run(
+        [*wgs_east_cmd(), "reanalyze", "--from", str(pipeline_run), "--sample", "PROBAND1", "--outdir", str(new),
+         "--phenotypes", "HP:0001249", "--panel", str(panel)],  # fmt: skip
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _ran_rules(new) == {"classify_variants", "render_sample_report", "compare_classifications"}
+    header = (new / "classified" / "PROBAND1.tsv").read_text().splitlines()[0]
+    assert "phenotypes=HP:0001249" in header
+    now = read_classified(new / "classified" / "PROBAND1.tsv")
+    old = read_classified(pipeline_run / "classified" / "PROBAND1.tsv")
+    # the panel hides what is neither in SYNAD1 nor P/LP; changes.tsv says which are no longer reported
+    hidden = old[(old.gene != "SYNAD1") & ~old.classification.isin(["Pathogenic", "Likely pathogenic"])]
+    assert len(hidden) >= 1 and len(now) == len(old) - len(hidden)
+    changes = pd.read_csv(new / "changes.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False)
+    assert sorted(changes.pos) == sorted(hidden.pos)
+    assert set(changes.changed) == {"no longer reported"}
