@@ -2,7 +2,9 @@
 # (wgs_east.acmg), per affected sample a ranked TSV, a JSON with the evidence trail and a VCF with the
 # class, points and criteria as INFO. One job per affected sample (each streams the batch VCF once);
 # PS2 vs PM6 follows the QC relatedness check, the QC verdict is carried into every output.
-# Defined only when a resource bundle is configured (the annotation stage runs).
+# Defined only when a resource bundle is configured (the annotation stage runs). A reanalysis
+# (wgs-east reanalyze, run.json `derived_from`) also compares the sample's classification with the
+# earlier run's: changes.tsv (wgs_east.classify.changes).
 
 if BATCH.resources is not None:
 
