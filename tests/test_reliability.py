@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -22,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from tests.conftest import REPO, TEST_CONFIG, wgs_east_cmd
 from wgs_east.config import load_batch
 from wgs_east.config.models import Identifier, InputPath
+from wgs_east.runner import lock_is_held
 
 
 def _sha256(path: Path) -> str:
@@ -45,13 +45,7 @@ def _variant_set(vcf_path: Path) -> list[tuple]:
 
 
 def _lock_is_free(outdir: Path) -> bool:
-    with open(outdir / ".wgs-east" / "lock", "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return True
+    return not lock_is_held(outdir / ".wgs-east")
 
 
 def _children(pid: int) -> list[int]:

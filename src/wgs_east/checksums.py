@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from wgs_east.annotate.io import write_text_atomic
 from wgs_east.config import file_sha256
 from wgs_east.errors import Problem
 
@@ -51,13 +52,9 @@ def write_checksums(outdir: Path) -> Path:
         fresh[rel] = [*key, digest]
         lines.append(f"{digest}  {rel}\n")
     out = outdir / NAME
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(lines))
-    tmp.replace(out)
+    write_text_atomic(out, "".join(lines))
     if cache_path.parent.is_dir():
-        cache_tmp = cache_path.with_name(cache_path.name + ".tmp")
-        cache_tmp.write_text(json.dumps(fresh))
-        cache_tmp.replace(cache_path)
+        write_text_atomic(cache_path, json.dumps(fresh))
     return out
 
 

@@ -17,7 +17,6 @@ The reanalysis is a new run directory (never the earlier one) driven by the same
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import re
@@ -48,25 +47,12 @@ def stage_rules(stages: Sequence[str] = REANALYSIS_STAGES) -> list[str]:
     return names
 
 
-def _run_is_active(state: Path) -> bool:
-    lock = state / "lock"
-    if not lock.exists():
-        return False
-    with open(lock) as fh:  # read-only: the earlier run is never written to
-        try:
-            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fh, fcntl.LOCK_UN)
-    return False
-
-
 def load_previous_run(prev: Path) -> tuple[Batch, dict]:
     """The validated batch and provenance of a complete, inactive earlier run (InputError otherwise)."""
     state = prev / runner.STATE
     if not (state / "batch.json").is_file():
         raise InputError(prev, [Problem("--from", "not a wgs-east run directory (no .wgs-east/batch.json)")])
-    if _run_is_active(state):
+    if runner.lock_is_held(state):
         raise InputError(prev, [Problem("--from", "a wgs-east run is active in this directory: wait for it to end")])
     prov_path = prev / "provenance.json"
     if not prov_path.is_file():
@@ -214,12 +200,8 @@ def _reanalyze_into(
     state = new / runner.STATE
     state.mkdir(parents=True, exist_ok=True)
     config = state / DERIVED_CONFIG
-    text = "# wgs-east reanalyze: the batch of the earlier run with this reanalysis's changes\n"
-    text += yaml.safe_dump(data, sort_keys=False)
-    if not config.exists() or config.read_text() != text:
-        tmp = config.with_name(config.name + ".tmp")
-        tmp.write_text(text)
-        tmp.replace(config)
+    header = "# wgs-east reanalyze: the batch of the earlier run with this reanalysis's changes\n"
+    runner.write_if_changed(config, header + yaml.safe_dump(data, sort_keys=False))
 
     def put_reused_files(outdir: Path) -> None:
         for rel in reused:

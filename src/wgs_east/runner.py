@@ -50,7 +50,7 @@ def git_commit() -> str | None:
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
-def _write_if_changed(path: Path, text: str) -> None:
+def write_if_changed(path: Path, text: str) -> None:
     """Atomic write that leaves the file (and its mtime) alone when the content is the same."""
     if path.exists() and path.read_text() == text:
         return
@@ -109,10 +109,25 @@ def acquire_lock(state: Path) -> IO[str]:
     return fh
 
 
+def lock_is_held(state: Path) -> bool:
+    """Whether a wgs-east run holds the lock of the output directory whose state directory is ``state``
+    (checked read-only: the directory is not written to)."""
+    lock = state / "lock"
+    if not lock.exists():
+        return False
+    with open(lock) as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return False
+
+
 def write_state(
     state: Path, batch: Batch, config: Path, command: str, dry_run: bool = False, derived_from: dict | None = None
 ) -> None:
-    _write_if_changed(state / "batch.json", batch.model_dump_json(indent=2) + "\n")
+    write_if_changed(state / "batch.json", batch.model_dump_json(indent=2) + "\n")
     facts = {
         "batch": batch.batch,
         "config_path": str(config.resolve()),
@@ -129,7 +144,7 @@ def write_state(
         if same and (dry_run or not old.get("dry_run")):
             return  # same run: keep the first real command, leave the mtime alone
     record = {**facts, "command": command, "dry_run": dry_run}
-    _write_if_changed(run_json, json.dumps(record, indent=2) + "\n")
+    write_if_changed(run_json, json.dumps(record, indent=2) + "\n")
 
 
 def resolve_profile(profile: str) -> str:
