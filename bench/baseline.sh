@@ -73,7 +73,9 @@ print(f"MIN_QUAL={q(str(batch.calling.min_qual))} MIN_DEPTH={q(str(batch.calling
 # get_merge_command() and get_tools_used() of common.smk
 merge = "bcftools view" if len(families) == 1 else "bcftools merge --gvcf reference/genome.fa"
 print(f"MERGE={q(merge)}")
-print("TOOLS=(bwa samtools bcftools htslib bgzip fastp)")
+tools = ["bwa", "samtools", "bcftools", "htslib", "bgzip", "fastp"]
+tools += ["freebayes"] if batch.calling.caller == "freebayes" else []
+print(f"TOOLS={arr(tools + ['mosdepth'])}")  # + EXTRA_TOOLS: QC runs mosdepth
 print(f"SAMPLES={arr(batch.sample_ids)}")
 print(f"FAMILIES={arr(families)}")
 print("declare -A FAMILY_OF=(" + " ".join(f"[{s.id}]={q(s.family)}" for s in batch.samples) + ")")

@@ -1,6 +1,7 @@
 """DAG scale: dry runs of synthetic batches of 100 and 1,000 samples, locally and with the SLURM profile.
 
     .venv/bin/python bench/bench_dag_scale.py [--samples 100 1000] [--chunk-size 2000] [--keep]
+        [--large-variants local slurm slurm_greedy]
 
 For each size, make_synthetic_batch.py writes a batch (two thirds of the samples in trios, 166 region
 chunks as for GRCh38); then `wgs-east run BATCH --outdir D --dry-run` runs (validation + Snakemake's
@@ -10,6 +11,7 @@ DAG + the dry-run listing), timed like /usr/bin/time (wall, CPU, peak RSS of the
   scheduler);
 - `slurm_greedy`: the same with `--scheduler greedy`, one of Snakemake's documented remedies for
   large DAGs (the default ILP scheduler is asked to choose among thousands of ready jobs).
+Batches of 1,000 samples or more run only the `--large-variants` (default `local`: ~9 minutes each).
 From the dry-run listing it counts Snakemake jobs (`Job stats` total) and SLURM jobs (one per group
 job, one per other job; a job-array task counts as one job), overall and per sample, and the SLURM
 jobs of each kind (group name without wildcards, or rule).
@@ -71,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, nargs="+", default=[100, 1000])
     ap.add_argument("--chunk-size", type=int, default=2000, help="calling.chunk_size of the batches")
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    ap.add_argument(
+        "--large-variants", nargs="+", default=["local"], choices=list(VARIANTS),
+        help="variants of batches of 1,000 samples or more (default: local only; each takes about 9 minutes)",
+    )  # fmt: skip
     ap.add_argument("--keep", action="store_true", help="keep bench/work/dag_scale/")
     args = ap.parse_args(argv)
     started = time.perf_counter()
@@ -89,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
         batch = load_batch(config, check_inputs=False)
         n_units = sum(len(s.units) for s in batch.samples)
-        for variant in args.variants:
+        for variant in args.variants if n < 1000 else [v for v in args.variants if v in args.large_variants]:
             out = fresh_dir(work / f"out_{n}_{variant}")
             log = work / f"dry_run_{n}_{variant}.log"
             extra = VARIANTS[variant]
