@@ -285,3 +285,18 @@ def test_reanalysis_with_new_phenotypes_and_panel_reclassifies_only(pipeline_run
     changes = pd.read_csv(new / "changes.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False)
     assert sorted(changes.pos) == sorted(hidden.pos)
     assert set(changes.changed) == {"no longer reported"}
+
+
+@pytest.mark.slow
+def test_a_reanalysis_directory_is_resumed_only_with_the_same_options(pipeline_run: Path, tmp_path: Path) -> None:
+    new = tmp_path / "new"
+    base = [*wgs_east_cmd(), "reanalyze", "--from", str(pipeline_run), "--sample", "PROBAND1", "--outdir", str(new)]
+    first = subprocess.run([*base, "--phenotypes", "HP:0001249"], capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = _tree(new)
+    other = _refusal(["--from", str(pipeline_run), "--sample", "PROBAND1", "--outdir", str(new),
+                      "--phenotypes", "HP:0001250"])  # fmt: skip
+    assert "holds a reanalysis with other phenotypes" in other.stderr
+    assert "holds another run" in _refusal(["--from", str(pipeline_run), "--sample", "SINGLETON1",
+                                            "--outdir", str(new)]).stderr  # fmt: skip
+    assert _tree(new) == before

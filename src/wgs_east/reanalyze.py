@@ -198,6 +198,11 @@ def _reanalyze_into(
     }
 
     state = new / runner.STATE
+    if (state / "run.json").exists():  # resuming: only the very same reanalysis (same earlier run and options)
+        before = json.loads((state / "run.json").read_text()).get("derived_from") or {}
+        changed = [k for k in ("provenance_sha256", "resources", "phenotypes", "panel") if before.get(k) != derived_from[k]]
+        if changed:
+            raise InputError(new, [Problem("--outdir", f"holds a reanalysis with other {', '.join(changed)}: use a new directory")])
     state.mkdir(parents=True, exist_ok=True)
     config = state / DERIVED_CONFIG
     header = "# wgs-east reanalyze: the batch of the earlier run with this reanalysis's changes\n"
