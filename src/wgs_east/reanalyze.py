@@ -124,16 +124,27 @@ def _default_outdir(prev: Path, sample: str) -> Path:
     return prev.parent / f"{prev.name}.reanalysis.{sample}.{stamp}"
 
 
-def _check_outdir(new: Path, prev: Path, sample: str) -> None:
+def _check_outdir(new: Path, prev: Path) -> None:
     if new == prev or prev in new.parents or new in prev.parents:
         raise InputError(new, [Problem("--outdir", f"must be a directory of its own, outside {prev} (and not above it)")])
-    run_json = new / runner.STATE / "run.json"
-    if run_json.exists():  # only a reanalysis of the same sample from the same run may be resumed here
-        derived = json.loads(run_json.read_text()).get("derived_from") or {}
-        if derived.get("dir") != str(prev) or derived.get("sample") != sample:
-            raise InputError(new, [Problem("--outdir", "holds another run: use a new directory")])
-    elif new.exists() and any(p.name != runner.STATE for p in new.iterdir()):
+    if (new / runner.STATE / "run.json").exists():
+        return  # a run: resumed only if it is the very same reanalysis (_check_resumable)
+    if new.exists() and any(p.name != runner.STATE for p in new.iterdir()):
         raise InputError(new, [Problem("--outdir", "is not empty: a reanalysis never overwrites, use a new directory")])
+
+
+def _check_resumable(new: Path, derived_from: dict) -> None:
+    """A directory holding a run is resumed only if it is the same reanalysis: same earlier run and sample
+    (else "another run"), same earlier provenance, bundle, phenotypes and panel."""
+    run_json = new / runner.STATE / "run.json"
+    if not run_json.exists():
+        return
+    before = json.loads(run_json.read_text()).get("derived_from") or {}
+    if before.get("dir") != derived_from["dir"] or before.get("sample") != derived_from["sample"]:
+        raise InputError(new, [Problem("--outdir", "holds another run: use a new directory")])
+    changed = [k for k in ("provenance_sha256", "resources", "phenotypes", "panel") if before.get(k) != derived_from[k]]
+    if changed:
+        raise InputError(new, [Problem("--outdir", f"holds a reanalysis with other {', '.join(changed)}: use a new directory")])
 
 
 def reanalyze(
@@ -157,7 +168,7 @@ def reanalyze(
     if resources is None:
         raise InputError(prev, [Problem("--resources", "the earlier run had no resource bundle: give one")])
     new = Path(os.path.abspath(outdir)) if outdir is not None else _default_outdir(prev, sample)
-    _check_outdir(new, prev, sample)
+    _check_outdir(new, prev)
     fresh = not new.exists()
     try:
         return _reanalyze_into(new, prev, old_batch, old_prov, sample, resources, phenotypes, panel, dry_run, cores)
@@ -197,12 +208,8 @@ def _reanalyze_into(
         "reused": reused,
     }
 
+    _check_resumable(new, derived_from)
     state = new / runner.STATE
-    if (state / "run.json").exists():  # resuming: only the very same reanalysis (same earlier run and options)
-        before = json.loads((state / "run.json").read_text()).get("derived_from") or {}
-        changed = [k for k in ("provenance_sha256", "resources", "phenotypes", "panel") if before.get(k) != derived_from[k]]
-        if changed:
-            raise InputError(new, [Problem("--outdir", f"holds a reanalysis with other {', '.join(changed)}: use a new directory")])
     state.mkdir(parents=True, exist_ok=True)
     config = state / DERIVED_CONFIG
     header = "# wgs-east reanalyze: the batch of the earlier run with this reanalysis's changes\n"
