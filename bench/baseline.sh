@@ -48,7 +48,7 @@ from pathlib import Path
 
 from wgs_east.config import load_batch
 from wgs_east.reference import read_contigs
-from wgs_east.regions import count_chunks
+from wgs_east.regions import batch_chunk_size, count_chunks
 from wgs_east.runner import STATE, write_state
 
 config, command = Path(sys.argv[1]), sys.argv[2]
@@ -64,9 +64,11 @@ arr = lambda values: "(" + " ".join(q(str(v)) for v in values) + ")"  # noqa: E7
 units = [(s, u) for s in batch.samples for u in s.units]
 print(f"BATCH={q(batch.batch)}")
 print(f"FASTA={q(str(batch.reference.fasta))}")
-print(f"CHUNK_SIZE={batch.calling.chunk_size}")
+contigs = read_contigs(batch.reference.fasta)
+chunk_size = batch_chunk_size(batch, contigs)
+print(f"CHUNK_SIZE={chunk_size}")
 print(f"EXCLUDE={arr(batch.reference.exclude_contigs)}")
-chunks = count_chunks(read_contigs(batch.reference.fasta), batch.calling.chunk_size, batch.reference.exclude_contigs)
+chunks = count_chunks(contigs, chunk_size, batch.reference.exclude_contigs)
 print(f"NCHUNKS={chunks}")
 print(f"MIN_MAPQ={batch.calling.min_mapq} MIN_BASEQ={batch.calling.min_baseq}")
 print(f"MIN_QUAL={q(str(batch.calling.min_qual))} MIN_DEPTH={q(str(batch.calling.min_depth))}")

@@ -58,9 +58,10 @@ def test_dry_run_lists_expected_jobs(tmp_path: Path, batch) -> None:  # noqa: AN
     n_samples = len(batch.samples)
     n_families = len(batch.families)
     from wgs_east.reference import read_contigs
-    from wgs_east.regions import count_chunks
+    from wgs_east.regions import batch_chunk_size, count_chunks
 
-    n_chunks = count_chunks(read_contigs(batch.reference.fasta), batch.calling.chunk_size)
+    contigs = read_contigs(batch.reference.fasta)
+    n_chunks = count_chunks(contigs, batch_chunk_size(batch, contigs))
     assert n_chunks > 1  # the test genome exercises scatter-gather
     expected = {
         "trim_reads": n_units,
@@ -77,6 +78,38 @@ def test_dry_run_lists_expected_jobs(tmp_path: Path, batch) -> None:  # noqa: AN
     for rule, n in expected.items():
         assert counts.get(rule) == n, (rule, counts)
     assert not (tmp_path / "dry" / "alignments").exists()  # nothing ran
+
+
+def test_dry_run_caps_calling_jobs_with_larger_chunks(tmp_path: Path) -> None:
+    """calling.max_chunk_jobs: families x chunks above the cap -> fewer, larger chunks for calling and
+    annotation alike; the chunk BEDs are cut with the larger size."""
+    import yaml
+
+    from tests.conftest import absolute_test_config
+    from wgs_east.reference import read_contigs
+    from wgs_east.regions import count_chunks
+
+    data = absolute_test_config()
+    data["calling"]["max_chunk_jobs"] = 6
+    config = tmp_path / "capped.yaml"
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    batch = load_batch(config)
+    contigs = read_contigs(batch.reference.fasta)
+    uncapped = count_chunks(contigs, batch.calling.chunk_size)
+    assert len(batch.families) * uncapped > 6  # the cap matters for this batch
+    proc = subprocess.run(
+        [*wgs_east_cmd(), "run", str(config), "--outdir", str(tmp_path / "dry"), "--dry-run", "--", "-p"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    counts = {p[0]: int(p[1]) for p in (line.split() for line in out.splitlines()) if len(p) == 2 and p[1].isdigit()}
+    assert 0 < counts["call_variants"] <= 6
+    chunks = counts["call_variants"] // len(batch.families)
+    assert counts["call_variants"] == chunks * len(batch.families) and 1 <= chunks < uncapped
+    assert counts["add_gene_annotations"] == chunks  # annotation is scattered over the same chunks
+    size = int(out.split("--chunk-size ")[1].split()[0])
+    assert size > batch.calling.chunk_size and count_chunks(contigs, size) == chunks
 
 
 def test_read_groups_from_config(pipeline_run: Path, batch) -> None:  # noqa: ANN001

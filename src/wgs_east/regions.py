@@ -15,8 +15,12 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wgs_east.reference import open_maybe_gzip
+
+if TYPE_CHECKING:
+    from wgs_east.config.models import Batch
 
 Piece = tuple[str, int, int]  # contig, 0-based start, end (exclusive)
 N_RUN = re.compile(rb"[Nn]{10,}")
@@ -54,6 +58,35 @@ def plan_pieces(contigs: dict[str, int], chunk_size: int, exclude: Sequence[str]
 
 def count_chunks(contigs: dict[str, int], chunk_size: int, exclude: Sequence[str] = ()) -> int:
     return len(plan_pieces(contigs, chunk_size, exclude))
+
+
+def calling_chunk_size(
+    contigs: dict[str, int], chunk_size: int, exclude: Sequence[str], families: int, max_jobs: int
+) -> int:
+    """The chunk size calling uses: ``chunk_size`` (``calling.chunk_size``), unless ``families`` x chunks
+    would exceed ``max_jobs`` (``calling.max_chunk_jobs``); then the smallest larger size whose chunks keep
+    families x chunks within ``max_jobs`` (or, where even one chunk per contig group is too many, the
+    size that gives the fewest chunks)."""
+    if families * count_chunks(contigs, chunk_size, exclude) <= max_jobs:
+        return chunk_size
+    low, high = chunk_size, max(chunk_size, sum(n for c, n in contigs.items() if c not in exclude))
+    if families * count_chunks(contigs, high, exclude) > max_jobs:
+        return high
+    while high - low > 1:  # the chunk count falls as the size grows
+        mid = (low + high) // 2
+        if families * count_chunks(contigs, mid, exclude) <= max_jobs:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def batch_chunk_size(batch: Batch, contigs: dict[str, int]) -> int:
+    """The chunk size of ``batch`` (the workflow's ``CHUNK_SIZE``): :func:`calling_chunk_size` with its settings."""
+    return calling_chunk_size(
+        contigs, batch.calling.chunk_size, batch.reference.exclude_contigs, len(batch.families),
+        batch.calling.max_chunk_jobs,
+    )  # fmt: skip
 
 
 def _n_runs(sequence: bytes) -> list[tuple[int, int]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 from wgs_east import __version__ as WGS_EAST_VERSION
 from wgs_east.config.models import Batch
 from wgs_east.reference import read_contigs
-from wgs_east.regions import count_chunks
+from wgs_east.regions import batch_chunk_size, count_chunks
 
 
 BATCH = Batch.model_validate_json(Path(config["batch_json"]).read_text())
@@ -30,10 +30,12 @@ wildcard_constraints:
     batch=re.escape(BATCH.batch),
 
 
+# region chunks: calling.chunk_size, larger when families x chunks would exceed calling.max_chunk_jobs
+CHUNK_SIZE = batch_chunk_size(BATCH, CONTIGS)
+
+
 scattergather:
-    chunks=count_chunks(
-        CONTIGS, BATCH.calling.chunk_size, BATCH.reference.exclude_contigs
-    ),
+    chunks=count_chunks(CONTIGS, CHUNK_SIZE, BATCH.reference.exclude_contigs),
 
 
 def get_unit(wildcards):

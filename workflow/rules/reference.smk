@@ -63,7 +63,7 @@ rule split_reference_regions:
     output:
         scatter.chunks("reference/chunks/chunk_{scatteritem}.bed"),
     params:
-        chunk_size=BATCH.calling.chunk_size,
+        chunk_size=CHUNK_SIZE,
         exclude=BATCH.reference.exclude_contigs,
     log:
         "logs/reference/split_reference_regions.log",

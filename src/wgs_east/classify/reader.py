@@ -202,6 +202,30 @@ def _decode(values: np.ndarray) -> np.ndarray:
     return s.to_numpy(dtype=object)
 
 
+def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool) -> tuple[dict[str, Any], list[str], str, list[str]]:
+    """(field table, engine columns present in the VCF, ``bcftools query`` format, output column names)."""
+    fields = _field_ids()
+    present = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
+    fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%QUAL\t%ID"
+    fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
+    fmt += ("[\t%GT\t%DP]" if has_dp else "[\t%GT]") + "\n"
+    names = ["chrom", "pos", "ref", "alt", "filter", "qual", "vid", *present]
+    for s in samples:
+        names += [f"gt:{s}"] + ([f"dp:{s}"] if has_dp else [])
+    return fields, present, fmt, names
+
+
+def query_command(
+    path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None
+) -> list[str]:
+    """The one ``bcftools query`` that :func:`combined_chunks` reads (also timed by bench/bench_classify.py)."""
+    _, _, fmt, _ = _query_spec(samples, info_ids, has_dp)
+    cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", fmt]
+    if region:
+        cmd += ["--regions", region]
+    return [*cmd, str(path)]
+
+
 def combined_chunks(
     path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None,
     chunk_rows: int = CHUNK_ROWS,
@@ -214,24 +238,14 @@ def combined_chunks(
     missing count or star column, False for an absent flag. Equal to ``read_annotated`` on the same
     file in every engine column (tested).
     """
-    fields = _field_ids()
-    present = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
-    fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%QUAL\t%ID"
-    fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
-    fmt += ("[\t%GT\t%DP]" if has_dp else "[\t%GT]") + "\n"
-    names = ["chrom", "pos", "ref", "alt", "filter", "qual", "vid", *present]
-    for s in samples:
-        names += [f"gt:{s}"] + ([f"dp:{s}"] if has_dp else [])
+    fields, present, _, names = _query_spec(samples, info_ids, has_dp)
     numeric = {c for c in present if fields[c].type in ("Integer", "Float", "Flag")}
     dtype: dict[str, object] = {c: (np.float64 if c in numeric else object) for c in names}
     dtype["pos"] = np.int64
     for s in samples:
         if has_dp:
             dtype[f"dp:{s}"] = np.float64
-    cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", fmt]
-    if region:
-        cmd += ["--regions", region]
-    cmd.append(str(path))
+    cmd = query_command(path, samples, info_ids=info_ids, has_dp=has_dp, region=region)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     try:

@@ -155,6 +155,9 @@ class Calling(Model):
     """Variant caller: bcftools mpileup+call (default, multiallelic caller) or FreeBayes."""
     chunk_size: int = Field(default=20_000_000, ge=1_000)
     """Target size in bp of the region chunks calling is scattered over (cuts at contig ends and N runs)."""
+    max_chunk_jobs: int = Field(default=20_000, ge=1)
+    """Most calling jobs (families x region chunks) of a batch: a batch with more families gets larger
+    chunks than `chunk_size`, so that the DAG and the number of cluster jobs stay bounded."""
     min_qual: float = Field(default=20.0, ge=0)
     """Records with QUAL below this get FILTER `LowQual` (kept, not dropped)."""
     min_depth: int = Field(default=8, ge=0)
