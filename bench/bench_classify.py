@@ -30,7 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import WGS_EAST, WORK, row, run_timed, stats, tool_env, write_result  # noqa: E402
+from common import WGS_EAST, WORK, compile_package, row, run_timed, stats, tool_env, write_result  # noqa: E402
 
 TEMPLATE = ROOT / "bench" / "data" / "annotated_header.vcf"
 CONFIG = ROOT / "config" / "test.yaml"
@@ -254,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         facts = generate(vcf, args.n, args.seed, args.template)
     from wgs_east.classify.reader import query_command, read_header
 
+    compile_package()
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     env = tool_env() | {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     header = read_header(vcf)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING
+from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, VERY_STRONG
 from wgs_east.acmg.combine import LIKELY_PATHOGENIC, PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import classify_frame
 from wgs_east.acmg.family import (
@@ -154,6 +154,24 @@ def test_classify_family_pm6_without_confirmed_parentage_and_bp2_in_cis():
     denovo = _trio_calls([{"row": 0, "proband_ac": 1, "father_ac": 0, "mother_ac": 0}], parentage_confirmed=False)
     out = classify_family(variants, site, denovo)
     assert (out["PS2"].iloc[0], out["PM6"].iloc[0]) == (0, MODERATE)
+
+
+def test_classify_family_no_phase_evidence_outside_genes():
+    """Calls without a gene are no group: an intergenic VUS is not 'in cis' with an intergenic P/LP call."""
+    variants = variant_frame(
+        {"pos": 100, "gene": None, "gene_moi": None, "consequence": "intron", "spliceai": 0.0},
+        {"pos": 900, "gene": None, "gene_moi": None, "consequence": "intron", "spliceai": 0.0},
+    )
+    site = classify_frame(variants)
+    site.loc[1, "PVS1"] = VERY_STRONG  # a P/LP call outside any gene (as if by other evidence)
+    site.loc[1, "PS1"] = STRONG
+    calls = _trio_calls([
+        {"row": 0, "proband_ac": 1, "father_ac": 1, "mother_ac": 0},
+        {"row": 1, "proband_ac": 1, "father_ac": 1, "mother_ac": 0},
+    ])  # fmt: skip
+    out = classify_family(variants, site, calls)
+    assert out["acmg_class"].iloc[1] == "Pathogenic"
+    assert out["BP2"].tolist() == [0, 0] and out["PM3"].tolist() == [0, 0]
 
 
 def test_classify_family_checks_its_input():

@@ -308,8 +308,9 @@ def _random_trio(n: int, seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]
     rng = np.random.default_rng(seed)
     csq = rng.choice(["missense", "stop_gained", "frameshift", "synonymous", "intron", "inframe_deletion"], n,
                      p=[0.4, 0.15, 0.1, 0.15, 0.1, 0.1])  # fmt: skip
-    gene = rng.choice(["RA", "RB", "DA", "DB", "XX"], n)
-    moi = pd.Series(gene).map({"RA": "AR", "RB": "AR", "DA": "AD", "DB": "AD|AR", "XX": ""}).to_numpy()
+    gene = rng.choice(["RA", "RB", "DA", "DB", "XX", ""], n, p=[0.2, 0.2, 0.2, 0.15, 0.15, 0.1])  # "": intergenic
+    moi = pd.Series(gene).map({"RA": "AR", "RB": "AR", "DA": "AD", "DB": "AD|AR", "XX": "", "": ""}).to_numpy()
+    gene = np.where(gene == "", None, gene)
     af = np.where(rng.random(n) < 0.5, np.nan, 10 ** rng.uniform(-6, -0.5, n))
     rows = [
         {"chrom": "chr1", "pos": 1000 + 10 * i, "gene": gene[i], "gene_moi": moi[i], "consequence": csq[i],
@@ -317,21 +318,30 @@ def _random_trio(n: int, seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]
          "hgvs_c": f"c.{i + 1}A>G"}
         for i in range(n)
     ]  # fmt: skip
+    # planted: a de novo missense with PS1 (ClinVar P, same amino-acid change) and BP4_VeryStrong (REVEL
+    # 0.001): points 4 (PS1) + 1 (PM2_Supporting) - 8 (BP4_VeryStrong) + PS2 4 or PM6 2 -> Uncertain or
+    # Likely benign by points, Pathogenic or Likely pathogenic by the 2015 rules: listed (P/LP by either)
+    rows[-2] |= {"gene": "DA", "gene_moi": "AD", "consequence": "missense", "revel": 0.001, "pop_af": np.nan,
+                 "pop_an": -1, "clinvar_same_aa_stars": 2}  # fmt: skip
     gts = {
         "KID": rng.choice(["0/1", "0/1", "1/1", "0/0"], n),
         "DAD": rng.choice(["0/0", "0/1", "0/0", "1/1", "./."], n),
         "MUM": rng.choice(["0/0", "0/1", "0/0", "1/1"], n),
     }
+    for g in gts.values():
+        g[-2] = "0/0"
+    gts["KID"][-2] = "0/1"
     return variant_frame(*rows), gts
 
 
-@pytest.mark.parametrize("confirmed", [True, False])
-def test_streamed_classification_equals_classify_family(confirmed):
+@pytest.mark.parametrize(("confirmed", "memory_rows"), [(True, 250_000), (False, 250_000), (True, 0), (False, 60)])
+def test_streamed_classification_equals_classify_family(confirmed, memory_rows):
+    """Spooled calls in memory, on disk (memory_rows 0) or both (60: the first chunks in memory, the later ones on disk)."""
     variants, gts = _random_trio(300, seed=11 if confirmed else 12)
     n = len(variants)
     dp = {"KID": np.full(n, 30), "DAD": np.where(np.arange(n) % 9 == 0, 5, 30), "MUM": np.full(n, 30)}
     settings = AcmgSettings()
-    clf = ProbandClassifier(proband(confirmed=confirmed), settings, Context("chrX"))
+    clf = ProbandClassifier(proband(confirmed=confirmed), settings, Context("chrX"), memory_rows=memory_rows)
     try:
         for start in range(0, n, 41):
             sl = slice(start, start + 41)
@@ -340,6 +350,13 @@ def test_streamed_classification_equals_classify_family(confirmed):
                           {s: d[sl] for s, d in dp.items()})  # fmt: skip
             clf.add(chunk, classify_frame(sites, settings, trail="none"))
         got = pd.concat(list(clf.results()), ignore_index=True)
+        spooled = clf._spool
+        on_disk = [isinstance(x, Path) for x in spooled]
+        assert all(on_disk) if memory_rows == 0 else not on_disk[0]
+        if memory_rows == 60:
+            assert any(on_disk)
+        again = pd.concat(list(clf.results()), ignore_index=True)  # pass 2 left the spool as it was
+        pd.testing.assert_frame_equal(got, again)
     finally:
         clf.close()
     kid, _ = parse_genotypes(gts["KID"])
@@ -351,9 +368,17 @@ def test_streamed_classification_equals_classify_family(confirmed):
                           "parentage_confirmed": confirmed})  # fmt: skip
     ref = classify_family(variants, classify_frame(variants, settings), calls, settings)
     ref["pos"] = variants["pos"].to_numpy()[rows]
-    # pass 2 sees the spooled calls: every call that can still be listed is among them
-    listable = ref["acmg_class"].cat.codes.to_numpy() >= UNCERTAIN
+    # pass 2 sees the spooled calls: every call that can be listed is among them (P/LP by either rule set,
+    # or Uncertain or better in a gene; candidates are in a gene and Uncertain or better)
+    codes, codes_2015 = ref["acmg_class"].cat.codes.to_numpy(), ref["acmg_class_2015"].cat.codes.to_numpy()
+    in_gene = variants["gene"].notna().to_numpy()[rows]
+    listable = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC) | (in_gene & (codes >= UNCERTAIN))
     assert set(ref["pos"][listable]) <= set(got["pos"]) and len(got) < len(ref)
+    assert not (set(ref["pos"][~in_gene & ~listable]) & set(got["pos"]))  # final outside a gene: not spooled
+    planted = ref[ref["pos"] == variants["pos"].iat[-2]].iloc[0]
+    assert planted["acmg_class_2015"] in ("Likely pathogenic", "Pathogenic") and planted["acmg_conflict"]
+    assert planted["acmg_class"] == ("Uncertain significance" if confirmed else "Likely benign")
+    assert planted["pos"] in set(got["pos"])
     ref = ref.set_index("pos").loc[got["pos"].to_numpy()].reset_index()
     for col in ("PS2", "PM6", "PM3", "BP2", "acmg_points"):
         assert got[col].tolist() == ref[col].tolist(), col
@@ -438,7 +463,9 @@ def test_combined_reader_equals_the_annotation_reader(tmp_path):
         ])
     ]  # fmt: skip
     vcf = write_vcf(tmp_path / "a.vcf.gz", rows)
-    ours = pd.concat([c.sites for c in read_chunks(vcf, ["KID"])], ignore_index=True)
+    chunks = list(read_chunks(vcf, ["KID"]))
+    ours = pd.concat([c.sites for c in chunks], ignore_index=True)
+    assert [q for c in chunks for q in c.qual] == ["50"] * 3 and [v for c in chunks for v in c.vid] == ["."] * 3
     theirs = read_all(vcf)
     for col in ("chrom", "pos", "ref", "alt", *SITE_COLUMNS):
         a, b = pd.Series(ours[col]), pd.Series(theirs[col])
@@ -448,6 +475,7 @@ def test_combined_reader_equals_the_annotation_reader(tmp_path):
             assert a.astype(object).where(a.notna(), None).tolist() == b.astype(object).where(b.notna(), None).tolist(), col
     assert ours["hgvs_p"].tolist()[2] == "p.Leu114="  # percent-decoded
     assert set(REQUIRED_COLUMNS) <= set(ours.columns)
+
     assert STRONG > MODERATE and LIKELY_PATHOGENIC < PATHOGENIC
 
 

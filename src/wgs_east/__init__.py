@@ -1,8 +1,5 @@
 """wgs-east: whole-genome sequencing pipeline of the regional genome centre."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("wgs-east")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"
+"""The pipeline version (also the package's: pyproject.toml reads it from here); set here only, so that no
+command pays for importlib.metadata at start-up."""

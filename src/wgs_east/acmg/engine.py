@@ -179,7 +179,7 @@ def classify(df: pd.DataFrame, settings: AcmgSettings | None = None, *, trail: T
     texts = np.full(len(df), "", dtype=object)
     if rows.any():
         texts[rows] = build_trail(evidence, df.index, rows).to_numpy()
-    out["acmg_trail"] = texts
+    out["acmg_trail"] = pd.Series(texts, index=df.index, dtype=object)
     return Classified(frame=out, evidence=evidence)
 
 

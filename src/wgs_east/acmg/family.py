@@ -173,8 +173,9 @@ def classify_family(
         pm3_likely_pathogenic=params.strength("pm3_likely_pathogenic_partner_strength"),
         bp2_strength=params.fixed_strength("BP2", SUPPORTING),
     )  # fmt: skip
-    pm3 = np.where(params.enabled("PM3"), pm3, 0).astype(np.int8)
-    bp2 = np.where(params.enabled("BP2"), bp2, 0).astype(np.int8)
+    in_gene = gene_codes >= 0  # calls outside a gene have no phase partners (the missing gene is no group)
+    pm3 = np.where(params.enabled("PM3") & in_gene, pm3, 0).astype(np.int8)
+    bp2 = np.where(params.enabled("BP2") & in_gene, bp2, 0).astype(np.int8)
 
     strengths |= {"PM3": pm3, "BP2": bp2}
     final = combine_strengths(strengths, calls.index)

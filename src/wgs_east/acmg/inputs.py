@@ -394,8 +394,7 @@ def gene_context(df: pd.DataFrame, settings: AcmgSettings) -> tuple[np.ndarray, 
     if missing:
         raise InputError(SOURCE, [Problem(c, "required column missing") for c in missing])
     gene_codes, gene_uniques = factorize(df["gene"])
-    moi_overrides = {
-        i: settings.gene_moi(str(g)) for i, g in enumerate(gene_uniques) if settings.gene_moi(str(g)) is not None
-    }
+    overridden = {g for g in settings.genes if settings.gene_moi(g) is not None}  # genes whose moi the settings set
+    moi_overrides = {i: settings.gene_moi(str(g)) for i, g in enumerate(gene_uniques) if str(g) in overridden}
     moi = inheritance_flags(df["gene_moi"], settings.recessive_modes, gene_codes=gene_codes, moi_overrides=moi_overrides)
     return gene_codes, gene_uniques, moi

@@ -42,7 +42,7 @@ def parse_genotypes(gt: pd.Series | np.ndarray, allele: np.ndarray | int = 1) ->
     ``allele`` may be a per-row array (multi-allelic records); the parse is then per distinct
     (string, allele) pair.
     """
-    series = pd.Series(np.asarray(gt, dtype=object)).fillna(".")
+    series = pd.Series(np.asarray(gt, dtype=object), dtype=object).fillna(".")
     n = len(series)
     if n == 0:
         return np.zeros(0, np.int8), np.zeros(0, np.int8)

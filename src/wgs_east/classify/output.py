@@ -13,6 +13,8 @@ Every file is written under a temporary name and renamed (no partial file carrie
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
@@ -271,10 +273,22 @@ def comment_lines(p: Proband, provenance: dict[str, Any]) -> list[str]:
     return [line.replace("\n", " ").replace("\t", " ") for line in lines]
 
 
+def _cells(series: pd.Series) -> list[str]:
+    """A column's TSV cells: floats as ``%.6g``, missing values empty, everything else as ``str``."""
+    values = series.tolist()
+    if pd.api.types.is_float_dtype(series.dtype):
+        return ["" if x != x else f"{x:.6g}" for x in values]
+    return ["" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else str(x) for x in values]
+
+
 def write_tsv(path: Path, rows: pd.DataFrame, p: Proband, provenance: dict[str, Any]) -> None:
+    """``#`` header lines, then the table (the csv module's quoting, as ``DataFrame.to_csv`` writes it)."""
     head = "".join(f"# {line}\n" for line in comment_lines(p, provenance))
-    body = rows.to_csv(sep="\t", index=False, na_rep="", float_format="%.6g", lineterminator="\n")
-    atomic_write_text(path, head + body)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter="\t", lineterminator="\n")
+    writer.writerow([str(c) for c in rows.columns])
+    writer.writerows(zip(*(_cells(rows[c]) for c in rows.columns), strict=True))
+    atomic_write_text(path, head + buf.getvalue())
 
 
 def json_document(
@@ -433,10 +447,8 @@ def vcf_lines(calls: pd.DataFrame, p: Proband) -> str:
         parts.append(_sample_field(calls["father_gt"], calls["father_dp"]))
     if p.mother:
         parts.append(_sample_field(calls["mother_gt"], calls["mother_dp"]))
-    line = parts[0]
-    for part in parts[1:]:
-        line = line + "\t" + part.astype(str)
-    return "\n".join(line.tolist()) + "\n"
+    columns = [part.astype(str).tolist() for part in parts]
+    return "".join("\t".join(fields) + "\n" for fields in zip(*columns, strict=True))
 
 
 class VcfWriter:

@@ -60,6 +60,7 @@ class GeneTotals:
     def __init__(self) -> None:
         self._parts: list[pd.DataFrame] = []
         self._table: pd.DataFrame | None = None
+        self._wide: tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def add(self, gene: np.ndarray, origin: np.ndarray, level: np.ndarray, qual_het: np.ndarray, label: np.ndarray) -> None:
         """Add one chunk's calls (gene '' = no gene: ignored)."""
@@ -79,6 +80,7 @@ class GeneTotals:
         )
         self._parts.append(df)
         self._table = None
+        self._wide = None
 
     def table(self) -> pd.DataFrame:
         """One row per (gene, origin): best, plp, qual, best_label."""
@@ -110,27 +112,40 @@ class GeneTotals:
         self.table()
         return list(self._qual_labels.get((str(gene), int(origin)), ()))
 
+    def _gene_rows(self) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`table` as one row per gene: (genes, best, plp, qual, best_label), each (n_genes, 3) by origin."""
+        if self._wide is None:
+            table = self.table()
+            genes = pd.Index(pd.unique(table.index.get_level_values(0).to_numpy(dtype=object)), dtype=object)
+            g = genes.get_indexer(table.index.get_level_values(0).to_numpy(dtype=object))
+            o = table.index.get_level_values(1).to_numpy().astype(np.int64)
+            shape = (len(genes), 3)
+            best, plp, qual = np.zeros(shape, np.int8), np.zeros(shape, np.int32), np.zeros(shape, np.int32)
+            best_label = np.full(shape, "", dtype=object)
+            best[g, o] = table["best"].to_numpy()
+            plp[g, o] = table["plp"].to_numpy()
+            qual[g, o] = table["qual"].to_numpy()
+            best_label[g, o] = table["best_label"].to_numpy(dtype=object)
+            self._wide = (genes, best, plp, qual, best_label)
+        return self._wide
+
     def _matrices(self, gene: np.ndarray) -> tuple[np.ndarray, ...]:
         """best, plp, qual as (n_calls, 3) arrays; best_label as an (n_calls, 3) object array."""
-        table = self.table()
+        genes, best_g, plp_g, qual_g, label_g = self._gene_rows()
         n = len(gene)
         best = np.zeros((n, 3), np.int8)
         plp = np.zeros((n, 3), np.int32)
         qual = np.zeros((n, 3), np.int32)
         best_label = np.full((n, 3), "", dtype=object)
-        if not len(table):
+        if not len(genes):
             return best, plp, qual, best_label
-        genes = np.asarray(gene, dtype=object)
-        for o in (UNKNOWN, PATERNAL, MATERNAL):
-            idx = pd.MultiIndex.from_arrays([genes, np.full(n, o, np.int8)])
-            pos = table.index.get_indexer(idx)
-            hit = pos >= 0
-            if hit.any():
-                rows = table.iloc[pos[hit]]
-                best[hit, o] = rows["best"].to_numpy()
-                plp[hit, o] = rows["plp"].to_numpy()
-                qual[hit, o] = rows["qual"].to_numpy()
-                best_label[hit, o] = rows["best_label"].to_numpy()
+        pos = genes.get_indexer(np.asarray(gene, dtype=object))
+        hit = pos >= 0
+        if hit.any():
+            best[hit] = best_g[pos[hit]]
+            plp[hit] = plp_g[pos[hit]]
+            qual[hit] = qual_g[pos[hit]]
+            best_label[hit] = label_g[pos[hit]]
         return best, plp, qual, best_label
 
     def phase(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from wgs_east.acmg.inputs import REQUIRED_COLUMNS
+from wgs_east.annotate.frame import ENCODED_COLUMNS
+from wgs_east.classify.genotypes import parse_genotypes
 from wgs_east.classify.sample import Chunk
 from wgs_east.errors import InputError, Problem
 
@@ -190,20 +192,32 @@ def _field_ids() -> dict[str, Any]:
 
 
 def _decode(values: np.ndarray) -> np.ndarray:
-    """Undo the annotation's percent-encoding of INFO values (``p.Leu114%3D``) where any is present."""
-    from wgs_east.annotate.frame import _DECODE
+    """Undo the annotation's percent-encoding of INFO values (``p.Leu114%3D``), only in the values that
+    have a ``%`` (the annotation reader's decoder, value by value)."""
+    from wgs_east.annotate.frame import _decode as decode_one
 
     present = pd.notna(values)
     if not present.any() or "%" not in "".join(values[present]):
         return values
-    s = pd.Series(values, dtype=object)
-    for code, char in _DECODE:
-        s = s.str.replace(code, char, regex=False)
-    return s.to_numpy(dtype=object)
+    rows = np.flatnonzero(present)
+    rows = rows[np.fromiter(("%" in v for v in values[rows]), dtype=bool, count=len(rows))]
+    out = values.copy()
+    out[rows] = [decode_one(v) for v in values[rows]]
+    return out
 
 
-def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool) -> tuple[dict[str, Any], list[str], str, list[str]]:
-    """(field table, engine columns present in the VCF, ``bcftools query`` format, output column names)."""
+@dataclass(frozen=True)
+class QuerySpec:
+    """The ``bcftools query`` of :func:`combined_chunks` and its output columns."""
+
+    fields: dict[str, Any]
+    present: list[str]
+    """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares."""
+    format: str
+    names: list[str]
+
+
+def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool) -> QuerySpec:
     fields = _field_ids()
     present = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
     fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%QUAL\t%ID"
@@ -212,15 +226,33 @@ def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool) -> tuple[d
     names = ["chrom", "pos", "ref", "alt", "filter", "qual", "vid", *present]
     for s in samples:
         names += [f"gt:{s}"] + ([f"dp:{s}"] if has_dp else [])
-    return fields, present, fmt, names
+    return QuerySpec(fields, present, fmt, names)
+
+
+def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, Any]) -> np.ndarray:
+    """Engine column ``c`` by the input conventions (acmg/inputs.py) from the query's values (floats for
+    numbers, NaN missing; strings with "." missing), or its missing value when the VCF lacks it."""
+    kind = fields[c].type if c in fields else "String"
+    count = c.endswith("_stars") or c == "aa_pos"
+    if values is None:
+        return (np.zeros(n, bool) if kind == "Flag" else np.full(n, -1, np.int64) if count
+                else np.full(n, np.nan) if kind in ("Integer", "Float") else np.full(n, np.nan, dtype=object))  # fmt: skip
+    if kind == "Flag":
+        return values == 1.0
+    if count:
+        return np.nan_to_num(values, nan=-1).astype(np.int64)
+    if kind in ("Integer", "Float"):
+        return values
+    values = np.where(values == ".", np.nan, values)
+    return _decode(values) if c in ENCODED_COLUMNS else values
 
 
 def query_command(
     path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None
 ) -> list[str]:
     """The one ``bcftools query`` that :func:`combined_chunks` reads (also timed by bench/bench_classify.py)."""
-    _, _, fmt, _ = _query_spec(samples, info_ids, has_dp)
-    cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", fmt]
+    spec = _query_spec(samples, info_ids, has_dp)
+    cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", spec.format]
     if region:
         cmd += ["--regions", region]
     return [*cmd, str(path)]
@@ -228,7 +260,7 @@ def query_command(
 
 def combined_chunks(
     path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int = CHUNK_ROWS, carriers: Sequence[str] | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
     """One ``bcftools query`` for the engine columns and the genotypes: one decode of the VCF, only the
     INFO fields the engine and the outputs use (the annotation's field table maps columns to INFO ids),
@@ -237,9 +269,15 @@ def combined_chunks(
     Conventions of the engine input (acmg/inputs.py): NaN for a missing number or string, -1 for a
     missing count or star column, False for an absent flag. Equal to ``read_annotated`` on the same
     file in every engine column (tested).
+
+    ``carriers``: keep only the records on which at least one of these samples carries the ALT allele
+    (alt copies >= 1 by :func:`~wgs_east.classify.genotypes.parse_genotypes`, the rule the classifier
+    itself uses to pick a proband's calls); the others cannot change any output of those samples, so
+    they are dropped before any further work. Their parsed genotypes come with the chunk.
     """
-    fields, present, _, names = _query_spec(samples, info_ids, has_dp)
-    numeric = {c for c in present if fields[c].type in ("Integer", "Float", "Flag")}
+    spec = _query_spec(samples, info_ids, has_dp)
+    fields, names = spec.fields, spec.names
+    numeric = {c for c in spec.present if fields[c].type in ("Integer", "Float", "Flag")}
     dtype: dict[str, object] = {c: (np.float64 if c in numeric else object) for c in names}
     dtype["pos"] = np.int64
     for s in samples:
@@ -261,6 +299,17 @@ def combined_chunks(
                 raise InputError(path, [Problem(f"{block['chrom'].iat[i]}:{block['pos'].iat[i]}",
                                                 "multi-allelic record: split it first (bcftools norm --multiallelics "
                                                 "-any; the pipeline's VCFs are split)")])  # fmt: skip
+            parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            if carriers:
+                parsed = {s: parse_genotypes(block[f"gt:{s}"].to_numpy(dtype=object)) for s in carriers}
+                keep = np.logical_or.reduce([copies >= 1 for copies, _ in parsed.values()])
+                if not keep.all():
+                    rows = np.flatnonzero(keep)
+                    block = block.take(rows)
+                    parsed = {s: (copies[rows], ploidy[rows]) for s, (copies, ploidy) in parsed.items()}
+                    n, alt = len(block), alt[rows]
+                if not n:
+                    continue
             cols: dict[str, Any] = {
                 "chrom": block["chrom"].to_numpy(dtype=object),
                 "pos": block["pos"].to_numpy(),
@@ -268,20 +317,8 @@ def combined_chunks(
                 "alt": alt,
             }
             for c in SITE_COLUMNS:
-                if c not in present:
-                    kind = fields[c].type if c in fields else "String"
-                    cols[c] = (np.zeros(n, bool) if kind == "Flag" else np.full(n, -1, np.int64)
-                               if c.endswith("_stars") or c == "aa_pos" else np.full(n, np.nan)
-                               if kind in ("Integer", "Float") else np.full(n, np.nan, dtype=object))  # fmt: skip
-                elif fields[c].type == "Flag":
-                    cols[c] = block[c].to_numpy() == 1.0
-                elif c.endswith("_stars") or c == "aa_pos":
-                    cols[c] = np.nan_to_num(block[c].to_numpy(), nan=-1).astype(np.int64)
-                elif c in numeric:
-                    cols[c] = block[c].to_numpy()
-                else:
-                    values = block[c].to_numpy(dtype=object)
-                    cols[c] = _decode(np.where(values == ".", np.nan, values))
+                values = block[c].to_numpy(dtype=object if dtype[c] is object else None) if c in spec.present else None
+                cols[c] = _site_column(c, values, n, fields)
             frame = pd.DataFrame(
                 {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in cols.items()}, copy=False
             )  # object strings stay object (no conversion per value)
@@ -293,6 +330,7 @@ def combined_chunks(
                 gt={s: block[f"gt:{s}"].to_numpy(dtype=object) for s in samples},
                 dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
                 if has_dp else {},
+                parsed=parsed,
             )
     except pd.errors.EmptyDataError:
         pass
@@ -309,17 +347,18 @@ def combined_chunks(
 
 def read_chunks(
     path: Path, samples: list[str], *, has_dp: bool = True, region: str | None = None,
-    sites_reader: SitesReader | None = None, info_ids: set[str] | None = None,
+    sites_reader: SitesReader | None = None, info_ids: set[str] | None = None, carriers: Sequence[str] | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
     """Chunks of the annotated VCF with the genotypes of ``samples``.
 
     Default: :func:`combined_chunks` (one decode). With ``sites_reader`` (tests, other annotation
     formats) the engine rows come from that reader and the genotypes from a second ``bcftools query``,
     row by row checked to be the same alleles; multi-allelic records are then exploded per ALT.
+    ``carriers`` (default reader only): see :func:`combined_chunks`.
     """
     if sites_reader is None:
         ids = set(info_ids) if info_ids is not None else read_header(path).info_ids
-        yield from combined_chunks(path, samples, info_ids=ids, has_dp=has_dp, region=region)
+        yield from combined_chunks(path, samples, info_ids=ids, has_dp=has_dp, region=region, carriers=carriers)
         return
     reader = sites_reader
     buffer = _GenotypeBuffer(genotype_blocks(path, samples, has_dp, region))

@@ -6,8 +6,8 @@ computed once per chunk for all probands), de novo evidence PS2/PM6 (the rule of
 :func:`wgs_east.acmg.family.de_novo`; PS2 only with parentage confirmed by QC), the pass-1 class,
 parental origin and the single-call inheritance patterns. Gene totals go to
 :class:`~wgs_east.classify.phase.GeneTotals`; the calls that can still be listed after phase evidence
-(pass-1 class at least Uncertain significance, or a call PM3 could lift there) go to a spool file on
-disk, so memory stays bounded by the chunk. The others are final after pass 1: phase evidence cannot
+(pass-1 class at least Uncertain significance, or a call PM3 could lift there) are spooled: the first
+``SPOOL_MEMORY_ROWS`` in memory, the rest to files on disk, so memory stays bounded. The others are final after pass 1: phase evidence cannot
 make them listed (BP2 only lowers a class, PM3 needs a phased call in a recessive gene).
 
 Pass 2 (:meth:`ProbandClassifier.results`, per spooled chunk): PM3/BP2 and compound heterozygosity
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wgs_east.acmg.codes import MODERATE, POINTS, STRONG, SUPPORTING
+from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
 from wgs_east.acmg.combine import LIKELY_PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
 from wgs_east.acmg.family import UNKNOWN, de_novo, parental_origin
@@ -37,6 +37,9 @@ from wgs_east.classify import inheritance
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
+
+SPOOL_MEMORY_ROWS = 250_000
+"""Spooled calls (pass 1 -> pass 2) a proband keeps in memory before it spills the rest to disk."""
 
 SINGLE_PATTERNS = ("de_novo", "homozygous", "x_linked_hemizygous", "dominant_inherited")
 
@@ -59,6 +62,14 @@ class Chunk:
     """ID column strings."""
     allele: np.ndarray | int = 1
     """ALT index each row stands for (1 for split records)."""
+    parsed: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    """:func:`parse_genotypes` of a sample's ``gt`` (alt copies, ploidy), once per chunk and sample."""
+
+    def genotypes(self, sample: str) -> tuple[np.ndarray, np.ndarray]:
+        """(alt copies, ploidy) of ``sample`` per row (parsed once, then cached)."""
+        if sample not in self.parsed:
+            self.parsed[sample] = parse_genotypes(self.gt[sample], self.allele)
+        return self.parsed[sample]
 
 
 @dataclass(frozen=True)
@@ -136,11 +147,13 @@ def site_context(chunk: Chunk, site: pd.DataFrame, settings: AcmgSettings, conte
     )
 
 
-def _max_points(settings: AcmgSettings, criterion: str, default: int) -> int:
-    """Highest points a fixed-strength criterion can give under the settings (any gene)."""
-    codes = [settings.strength_of(criterion, default)]
-    codes += [settings.for_gene(g).strength_of(criterion, default) for g in settings.genes]
-    return int(POINTS[max(codes)])
+def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
+    """Every strength PM3 can take under the settings: its fixed strength (a Pathogenic partner) and
+    ``pm3_likely_pathogenic_partner_strength`` (a Likely pathogenic one), globally and in any gene."""
+    scopes = [settings.global_criteria(), *(settings.for_gene(g) for g in settings.genes)]
+    codes = {s.strength_of("PM3", MODERATE) for s in scopes}
+    codes |= {strength_code(s.pm3_likely_pathogenic_partner_strength) for s in scopes}
+    return tuple(sorted(c for c in codes if c > 0))
 
 
 @dataclass
@@ -155,14 +168,20 @@ class ProbandClassifier:
     n_calls: int = 0
     classes_before_phase: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
     """Pass-1 class counts of every carried call (site evidence + PS2/PM6)."""
-    _spool: list[Path] = field(default_factory=list)
+    memory_rows: int = SPOOL_MEMORY_ROWS
+    """Spooled calls kept in memory; the ones beyond go to files in ``spool_dir``."""
+    _spool: list[pd.DataFrame | Path] = field(default_factory=list)
+    _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
 
     def __post_init__(self) -> None:
+        self._pm3_strengths = _pm3_strengths(self.settings)
+
+    def _spill_dir(self) -> Path:
         if self.spool_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix=f"wgs-east-classify-{self.proband.sample}-")
             self.spool_dir = Path(self._tmp.name)
-        self._pm3_max = _max_points(self.settings, "PM3", MODERATE)
+        return Path(self.spool_dir)
 
     def close(self) -> None:
         if self._tmp is not None:
@@ -174,12 +193,11 @@ class ProbandClassifier:
         """Pass 1 for one chunk (``site``: ``classify_frame(chunk.sites)`` or its :class:`SiteContext`)."""
         sc = site if isinstance(site, SiteContext) else site_context(chunk, site, self.settings, self.context)
         p = self.proband
-        copies_all, ploidy_all = parse_genotypes(chunk.gt[p.sample], chunk.allele)
+        copies_all, ploidy_all = chunk.genotypes(p.sample)
         rows = np.flatnonzero(copies_all >= 1)
         if not rows.size:
             return
         n = rows.size
-        allele = chunk.allele if np.ndim(chunk.allele) == 0 else np.asarray(chunk.allele)[rows]
         copies, ploidy = copies_all[rows], ploidy_all[rows]
         dp = _dp(chunk.dp.get(p.sample), len(copies_all))[rows]
         gts: dict[str, np.ndarray] = {"gt": np.asarray(chunk.gt[p.sample], dtype=object)[rows]}
@@ -192,7 +210,7 @@ class ProbandClassifier:
                 continue
             gts[f"{role}_gt"] = np.asarray(chunk.gt[sid], dtype=object)[rows]
             par[f"{role}_dp"] = _dp(chunk.dp.get(sid), len(copies_all))[rows]
-            par[f"{role}_copies"] = parse_genotypes(gts[f"{role}_gt"], allele)[0]
+            par[f"{role}_copies"] = chunk.genotypes(sid)[0][rows]
 
         params = sc.params
         ps2, pm6 = de_novo(
@@ -211,7 +229,7 @@ class ProbandClassifier:
         index = pd.RangeIndex(n)
         pass1 = combine_strengths(strengths, index)
         class1 = pass1["acmg_class"].cat.codes.to_numpy().astype(np.int8)
-        points1 = pass1["acmg_points"].to_numpy()
+        plp1 = (class1 >= LIKELY_PATHOGENIC) | (pass1["acmg_class_2015"].cat.codes.to_numpy() >= LIKELY_PATHOGENIC)
         self.classes_before_phase += np.bincount(class1, minlength=5)[:5]
 
         gene = sc.gene[rows]
@@ -221,8 +239,22 @@ class ProbandClassifier:
         origin = parental_origin(copies, par["father_copies"], par["mother_copies"])
         level = plp_level(class1)
         recessive = sc.recessive[rows]
-        pm3_possible = (gene != "") & (origin != UNKNOWN) & recessive & ~sc.ba1[rows] & (points1 + self._pm3_max >= 0)
-        keep = (class1 >= UNCERTAIN) | pm3_possible
+        in_gene = gene != ""
+        # Spooled: every call pass 2 may list. Pass 2 adds only PM3 (a phased call in a recessive gene; BA1
+        # classifies Benign whatever it adds) and BP2 (benign: never lists a call). A call is listed when
+        # P/LP by either rule set, or in a gene and Uncertain or better by points (candidates included:
+        # they qualify only so), so a call outside a gene is final now, and a call with PM3 possible is
+        # spooled when PM3 at any strength it can take would make it listable.
+        keep = plp1 | (in_gene & (class1 >= UNCERTAIN))
+        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~sc.ba1[rows] & ~keep
+        if pm3_possible.any():
+            j = np.flatnonzero(pm3_possible)
+            base = {c: v[j] for c, v in strengths.items()}
+            for code in self._pm3_strengths:
+                lifted = combine_strengths(base | {"PM3": np.full(j.size, code, np.int8)}, pd.RangeIndex(j.size))
+                keep[j] |= (lifted["acmg_class"].cat.codes.to_numpy() >= UNCERTAIN) | (
+                    lifted["acmg_class_2015"].cat.codes.to_numpy() >= LIKELY_PATHOGENIC
+                )
         self.n_calls += n
         if not keep.any():
             return
@@ -244,8 +276,6 @@ class ProbandClassifier:
             bits |= single[name].astype(np.int8) << b
         cols: dict[str, object] = {
             "filter": np.asarray(chunk.filters, dtype=object)[rows[k]],
-            "qual": np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else ".",
-            "vid": np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else ".",
             "gt": gts["gt"][k], "dp": dp[k], "copies": copies[k], "ploidy": ploidy[k],
             "father_gt": gts["father_gt"][k], "father_dp": par["father_dp"][k], "father_copies": par["father_copies"][k],
             "mother_gt": gts["mother_gt"][k], "mother_dp": par["mother_dp"][k], "mother_copies": par["mother_copies"][k],
@@ -256,9 +286,18 @@ class ProbandClassifier:
             "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
             "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
         }  # fmt: skip
+        missing = np.full(k.size, ".", dtype=object)
+        cols["qual"] = np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else missing
+        cols["vid"] = np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else missing
         keep_inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in sites.columns]
-        spooled = pd.concat([sites[keep_inputs], pd.DataFrame(cols)], axis=1)
-        path = Path(self.spool_dir) / f"chunk_{len(self._spool):06d}.pkl"  # type: ignore[arg-type]
+        # object strings stay object (no str-dtype conversion per value)
+        own = pd.DataFrame({c: pd.Series(v, dtype=object) if np.asarray(v).dtype == object else v for c, v in cols.items()})
+        spooled = pd.concat([sites[keep_inputs], own], axis=1)
+        if self._rows_in_memory + len(spooled) <= self.memory_rows:
+            self._rows_in_memory += len(spooled)
+            self._spool.append(spooled)
+            return
+        path = self._spill_dir() / f"chunk_{len(self._spool):06d}.pkl"
         with open(path, "wb") as fh:
             pickle.dump(spooled, fh, protocol=pickle.HIGHEST_PROTOCOL)
         self._spool.append(path)
@@ -272,9 +311,12 @@ class ProbandClassifier:
         ``partners``, ``inheritance``, ``moi_match``, ``candidate``, ``zygosity``, ``reported``.
         """
         p = self.proband
-        for path in self._spool:
-            with open(path, "rb") as fh:
-                calls: pd.DataFrame = pickle.load(fh)
+        for item in self._spool:
+            if isinstance(item, Path):
+                with open(item, "rb") as fh:
+                    calls: pd.DataFrame = pickle.load(fh)
+            else:
+                calls = item.copy(deep=False)  # pass 2 adds columns: the spooled frame stays as it was
             yield self._finish_chunk(calls, p)
 
     def _finish_chunk(self, calls: pd.DataFrame, p: Proband) -> pd.DataFrame:
