@@ -5,10 +5,11 @@ site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chu
 computed once per chunk for all probands), de novo evidence PS2/PM6 (the rule of
 :func:`wgs_east.acmg.family.de_novo`; PS2 only with parentage confirmed by QC), the pass-1 class,
 parental origin and the single-call inheritance patterns. Gene totals go to
-:class:`~wgs_east.classify.phase.GeneTotals`; the calls that can still be listed after phase evidence
-(pass-1 class at least Uncertain significance, or a call PM3 could lift there) are spooled: the first
-``SPOOL_MEMORY_ROWS`` in memory, the rest to files on disk, so memory stays bounded. The others are final after pass 1: phase evidence cannot
-make them listed (BP2 only lowers a class, PM3 needs a phased call in a recessive gene).
+:class:`~wgs_east.classify.phase.GeneTotals`; the calls pass 2 may list (P/LP by either rule set; in a
+gene and Uncertain significance or better by points; or a call PM3 could make so) are spooled: the first
+``SPOOL_MEMORY_ROWS`` in memory, the rest to files on disk, so memory stays bounded. The others are final
+after pass 1: phase evidence cannot make them listed (BP2 only lowers a class; PM3 needs a phased call
+in a recessive gene, so a call outside a gene is final).
 
 Pass 2 (:meth:`ProbandClassifier.results`, per spooled chunk): PM3/BP2 and compound heterozygosity
 from the gene totals over the whole VCF, the final combination, the inheritance summary and which
@@ -276,6 +277,8 @@ class ProbandClassifier:
             bits |= single[name].astype(np.int8) << b
         cols: dict[str, object] = {
             "filter": np.asarray(chunk.filters, dtype=object)[rows[k]],
+            "qual": np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else ".",
+            "vid": np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else ".",
             "gt": gts["gt"][k], "dp": dp[k], "copies": copies[k], "ploidy": ploidy[k],
             "father_gt": gts["father_gt"][k], "father_dp": par["father_dp"][k], "father_copies": par["father_copies"][k],
             "mother_gt": gts["mother_gt"][k], "mother_dp": par["mother_dp"][k], "mother_copies": par["mother_copies"][k],
@@ -286,9 +289,6 @@ class ProbandClassifier:
             "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
             "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
         }  # fmt: skip
-        missing = np.full(k.size, ".", dtype=object)
-        cols["qual"] = np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else missing
-        cols["vid"] = np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else missing
         keep_inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in sites.columns]
         # object strings stay object (no str-dtype conversion per value)
         own = pd.DataFrame({c: pd.Series(v, dtype=object) if np.asarray(v).dtype == object else v for c, v in cols.items()})
