@@ -1,6 +1,6 @@
 """Benchmark of the ACMG engine: classify_frame on a deterministic synthetic 1,000,000-row frame.
 
-    PYTHONPATH=src python bench/bench_acmg_engine.py [--n 1000000] [--repeats 3]
+    .venv/bin/python bench/bench_acmg_engine.py [--n 1000000] [--repeats 3]
 
 Pins itself to one CPU core (and one thread for numeric libraries), builds the frame with
 ``wgs_east.acmg.synthetic.synthetic_variants`` (not timed), times ``engine.classify_frame`` (default
@@ -16,31 +16,17 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pydantic  # noqa: E402
+from common import row, stats, write_result  # noqa: E402  (puts src/ on the path)
 
-from wgs_east import __version__  # noqa: E402
 from wgs_east.acmg.engine import classify_frame  # noqa: E402
 from wgs_east.acmg.synthetic import synthetic_variants  # noqa: E402
-
-
-def _memory_total_bytes() -> int | None:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
 
 
 def _pin_one_core() -> list[int] | None:
@@ -56,61 +42,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=1_000_000, help="rows of the synthetic frame")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs (the median is reported)")
     parser.add_argument("--seed", type=int, default=20240601)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "acmg_engine.json")
     args = parser.parse_args(argv)
-
-    cores_available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    started = time.perf_counter()
     pinned = _pin_one_core()
-
     t0 = time.perf_counter()
     frame = synthetic_variants(args.n, seed=args.seed)
     build_s = time.perf_counter() - t0
     classify_frame(frame.head(10_000))  # warm-up: imports, exception list, caches
-
     times = []
     out = None
     for _ in range(args.repeats):
         t = time.perf_counter()
         out = classify_frame(frame)
         times.append(time.perf_counter() - t)
-    median = statistics.median(times)
     assert out is not None and len(out) == args.n
-
-    result = {
-        "benchmark": "acmg_engine.classify_frame",
+    wall = stats(times, 4)
+    rate = round(args.n / wall["median"])
+    rss = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    data = {
         "n_variants": args.n,
         "seed": args.seed,
-        "repeats": args.repeats,
-        "seconds": [round(t, 4) for t in times],
-        "median_seconds": round(median, 4),
-        "variants_per_second": round(args.n / median),
+        "pinned_to_cpus": pinned,
+        "wall_s": wall,
+        "variants_per_second": rate,
         "input_build_seconds": round(build_s, 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": rss,
         "classes": {str(k): int(v) for k, v in out["acmg_class"].value_counts(sort=False).items()},
         "distinct_code_sets": int(out["acmg_codes"].nunique()),
         "reported_rows_with_trail": int((out["acmg_trail"] != "").sum()),
-        "machine": {
-            "cores_available": cores_available,
-            "pinned_to_cpus": pinned,
-            "memory_total_gb": round((_memory_total_bytes() or 0) / 2**30, 1),
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-        },
-        "versions": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "pandas": pd.__version__,
-            "pydantic": pydantic.__version__,
-            "wgs_east": __version__,
-        },
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    summary = [
+        row("classify_frame, 1,000,000 synthetic rows, one core: rows per second", rate, "rows/s",
+            f"median of {args.repeats}: {wall['median']} s (min {wall['min']}, max {wall['max']})"),
+        row("peak RSS of the benchmark process (frame + result)", rss, "MB", ""),
+        row("rows with an evidence trail (P/LP)", data["reported_rows_with_trail"], "", ""),
+    ]  # fmt: skip
+    path = write_result("acmg_engine", data, repetitions=args.repeats, summary=summary, started=started,
+                        title="ACMG engine alone (classify_frame), one core")  # fmt: skip
     print(
-        f"classify_frame: {args.n:,} variants, median {median:.3f} s of {args.repeats} "
-        f"-> {result['variants_per_second']:,} variants/s on one core; peak RSS {result['peak_rss_mb']} MB"
+        f"classify_frame: {args.n:,} variants, median {wall['median']:.3f} s of {args.repeats} "
+        f"-> {rate:,} variants/s on one core; peak RSS {rss} MB"
     )
-    print(f"wrote {args.out}")
+    print(f"wrote {path}")
     return 0
 
 

@@ -20,6 +20,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ WORK = ROOT / "bench" / "work"  # scratch output directories (git-ignored)
 BIN = Path(sys.executable).parent  # the venv's bin/ when run as .venv/bin/python
 WGS_EAST = str(BIN / "wgs-east")
 TEST_CONFIG = ROOT / "config" / "test.yaml"
+GNU_TIME = "/usr/bin/time"  # Debian package `time` (scripts/test_tools.tsv)
 
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
@@ -102,8 +104,8 @@ def git_commit() -> str | None:
     )
     if proc.returncode != 0:
         return None
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", ".",
+                            ":!bench/results"], capture_output=True, text=True).stdout.strip()  # fmt: skip  # results: ours
     return proc.stdout.strip() + ("+uncommitted changes" if dirty else "")
 
 
@@ -165,24 +167,33 @@ def run_timed(
     log: Path | None = None,
     check: bool = True,
 ) -> Run:
-    """Run ``cmd`` (stdout + stderr to ``log``, or discarded) and measure it as /usr/bin/time does."""
+    """Run ``cmd`` (stdout + stderr to ``log``, or discarded) and measure it as /usr/bin/time does.
+
+    The peak RSS comes from GNU time (``/usr/bin/time -f %M``) run around the command: a process's
+    ``ru_maxrss`` counts the memory of the process it was forked from (here the benchmark's Python, which
+    may hold a generated data set), so only a small process in between measures the command alone."""
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    rss_file = tempfile.NamedTemporaryFile(prefix="wgs-east-bench-rss-", delete=False)  # noqa: SIM115
+    rss_file.close()
     try:
         busy0 = busy_cpu_seconds()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            list(cmd), cwd=cwd, env=dict(env) if env else None, stdout=out, stderr=subprocess.STDOUT
-        )
+            [GNU_TIME, "-f", "%M", "-o", rss_file.name, *cmd], cwd=cwd, env=dict(env) if env else None,
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
+        rss_kb = int(Path(rss_file.name).read_text().split()[-1])
     finally:
         if log:
             out.close()  # type: ignore[union-attr]
+        os.unlink(rss_file.name)
     busy1 = busy_cpu_seconds()
     cpu = usage.ru_utime + usage.ru_stime
     other = None if busy0 is None or busy1 is None else max(0.0, busy1 - busy0 - cpu)
-    run = Run(wall, cpu, usage.ru_maxrss / 1024, proc.returncode, other)
+    run = Run(wall, cpu, rss_kb / 1024, proc.returncode, other)
     if check and run.returncode != 0:
         where = f"; output in {log}" if log else ""
         raise RuntimeError(f"command failed with exit code {run.returncode}: {' '.join(cmd)}{where}")
