@@ -42,18 +42,19 @@ def parse_genotypes(gt: pd.Series | np.ndarray, allele: np.ndarray | int = 1) ->
     ``allele`` may be a per-row array (multi-allelic records); the parse is then per distinct
     (string, allele) pair.
     """
-    series = pd.Series(np.asarray(gt, dtype=object), dtype=object).fillna(".")
-    n = len(series)
+    values = np.asarray(gt, dtype=object)
+    n = len(values)
     if n == 0:
         return np.zeros(0, np.int8), np.zeros(0, np.int8)
+    # one parse per distinct string; a missing value (None, NaN) gets code -1: the table's last row, "."
     if np.ndim(allele) == 0:
-        codes, uniques = pd.factorize(series, sort=False)
-        table = np.array([parse_one(str(u), int(allele))[:2] for u in uniques], dtype=np.int8).reshape(-1, 2)
+        codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+        parsed = [parse_one(str(u), int(allele))[:2] for u in uniques]
     else:
-        keys = series.astype(str) + "#" + pd.Series(np.asarray(allele)).astype(str)
+        keys = pd.Series(values, dtype=object).fillna(".").astype(str) + "#" + pd.Series(np.asarray(allele)).astype(str)
         codes, uniques = pd.factorize(keys, sort=False)
-        pairs = [u.rsplit("#", 1) for u in uniques]
-        table = np.array([parse_one(g, int(a))[:2] for g, a in pairs], dtype=np.int8).reshape(-1, 2)
+        parsed = [parse_one(g, int(a))[:2] for g, a in (u.rsplit("#", 1) for u in uniques)]
+    table = np.array([*parsed, parse_one(".")[:2]], dtype=np.int8).reshape(-1, 2)
     rows = table[codes]
     return rows[:, 0].copy(), rows[:, 1].copy()
 

@@ -275,10 +275,13 @@ def comment_lines(p: Proband, provenance: dict[str, Any]) -> list[str]:
 
 def _cells(series: pd.Series) -> list[str]:
     """A column's TSV cells: floats as ``%.6g``, missing values empty, everything else as ``str``."""
-    values = series.tolist()
     if pd.api.types.is_float_dtype(series.dtype):
-        return ["" if x != x else f"{x:.6g}" for x in values]
-    return ["" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else str(x) for x in values]
+        return ["" if x != x else f"{x:.6g}" for x in series.tolist()]
+    values = series.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    if missing.any():
+        values = np.where(missing, "", values)
+    return list(map(str, values.tolist()))
 
 
 def write_tsv(path: Path, rows: pd.DataFrame, p: Proband, provenance: dict[str, Any]) -> None:

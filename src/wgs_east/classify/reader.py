@@ -231,7 +231,7 @@ def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool) -> QuerySp
 
 def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, Any]) -> np.ndarray:
     """Engine column ``c`` by the input conventions (acmg/inputs.py) from the query's values (floats for
-    numbers, NaN missing; strings with "." missing), or its missing value when the VCF lacks it."""
+    numbers, strings; NaN where missing), or its missing value when the VCF lacks it."""
     kind = fields[c].type if c in fields else "String"
     count = c.endswith("_stars") or c == "aa_pos"
     if values is None:
@@ -243,7 +243,6 @@ def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, An
         return np.nan_to_num(values, nan=-1).astype(np.int64)
     if kind in ("Integer", "Float"):
         return values
-    values = np.where(values == ".", np.nan, values)
     return _decode(values) if c in ENCODED_COLUMNS else values
 
 
@@ -289,9 +288,10 @@ def combined_chunks(
     try:
         reader = pd.read_csv(
             proc.stdout, sep="\t", header=None, names=names, dtype=dtype, keep_default_na=False, chunksize=chunk_rows,
-            na_values={c: ["."] for c, kind in dtype.items() if kind is not object}, quoting=csv.QUOTE_NONE, engine="c",
+            na_values={c: ["."] for c, kind in dtype.items() if kind is not object or c in spec.present},
+            quoting=csv.QUOTE_NONE, engine="c",
         )  # fmt: skip
-        for block in reader:  # strings keep "." (missing) as read; numbers have NaN
+        for block in reader:  # NaN where an engine column is missing ("."); FILTER, QUAL, ID, GT as written
             n = len(block)
             alt = block["alt"].to_numpy(dtype=object)
             if "," in "\t".join(alt):
