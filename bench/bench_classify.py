@@ -252,14 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.reuse and vcf.exists()):
         print(f"classify: generating {args.n:,} records -> {vcf}", file=sys.stderr, flush=True)
         facts = generate(vcf, args.n, args.seed, args.template)
-    from wgs_east.classify.reader import query_command, read_header
+    from wgs_east.classify.reader import carrier_expression, query_command, read_header
 
     compile_package()
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     env = tool_env() | {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     header = read_header(vcf)
     needed = ["FATHER1", "MOTHER1", "PROBAND1", "SINGLETON1"]  # the two affected samples and the parents
-    query = query_command(vcf, needed, info_ids=header.info_ids, has_dp=header.has_dp)
+    include = carrier_expression(header.samples, needed, ["PROBAND1", "SINGLETON1"])  # records an affected sample carries
+    query = query_command(vcf, needed, info_ids=header.info_ids, has_dp=header.has_dp, include=include)
     outdir = work / "classified"
     commands = {
         "bcftools_view": [*pin, "bcftools", "view", "--no-version", "-Ou", "-o", "/dev/null", str(vcf)],

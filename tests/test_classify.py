@@ -479,6 +479,39 @@ def test_combined_reader_equals_the_annotation_reader(tmp_path):
     assert STRONG > MODERATE and LIKELY_PATHOGENIC < PATHOGENIC
 
 
+def test_combined_reader_drops_records_no_affected_sample_carries(tmp_path):
+    """bcftools drops the records none of the carriers carries (its include expression), printing every
+    selected sample in the order asked (no column shift), whatever the VCF's sample order."""
+    from wgs_east.classify.reader import carrier_expression
+
+    cases = [  # genotypes of DAD, MUM, KID, SOLO (the VCF's order); kept: KID or SOLO carries the ALT
+        (["0/1", "0/0", "0/0", "0/0"], False),  # a parent only
+        (["0/0", "0/0", "./1", "./."], False),  # half a call is missing, not carried
+        (["0/0", "0/1", "0/1", "0/0"], True),
+        (["1/1", "0/0", "0/0", "1"], True),  # haploid carrier (SOLO)
+        (["0/0", "0/0", "1|0", "0/0"], True),
+        (["0/1", "0/1", "0/0", "0/0"], False),
+        (["./.", "./.", "./.", "0|1"], True),
+        (["0/0", "0/0", "0/0", "0/0"], False),
+    ]
+    rows = [{"chrom": "chr1", "pos": 100 + i, "ref": "C", "alt": "T", "gts": gts} for i, (gts, _) in enumerate(cases)]
+    vcf = write_vcf(tmp_path / "c.vcf.gz", rows)
+    asked = ["SOLO", "KID", "MUM", "DAD"]  # not the VCF's order
+    assert carrier_expression(SAMPLES, asked, ["KID", "SOLO"]) == 'COUNT(GT[2,3]="alt")>0'
+    assert carrier_expression(SAMPLES, ["SOLO", "KID"], ["SOLO"]) == 'COUNT(GT[1]="alt")>0'
+    with pytest.raises(ValueError, match="not among"):
+        carrier_expression(SAMPLES, ["KID"], ["SOLO"])
+    chunks = list(read_chunks(vcf, asked, carriers=["KID", "SOLO"]))
+    kept = [int(p) for c in chunks for p in c.sites["pos"]]
+    assert kept == [100 + i for i, (_, keep) in enumerate(cases) if keep]
+    for s, col in zip(asked, (3, 2, 1, 0), strict=True):  # each sample's own genotype, none shifted
+        assert [g for c in chunks for g in c.gt[s]] == [cases[p - 100][0][col] for p in kept], s
+    kid = np.concatenate([c.parsed["KID"][0] for c in chunks])
+    assert kid.tolist() == [1, 0, 1, -1]  # parsed genotypes of the carriers come with the chunks
+    # only the parents carry: nothing to read
+    assert list(read_chunks(vcf, asked, carriers=["KID"]))[0].sites["pos"].tolist() == [102, 104]
+
+
 def test_combined_reader_refuses_multiallelic_records(tmp_path):
     rows = [{"chrom": "chr1", "pos": 100, "ref": "A", "alt": "G,T", "gts": ["0/1", "0/2", "1/2", "2/2"]}]
     vcf = write_vcf(tmp_path / "m.vcf.gz", rows)

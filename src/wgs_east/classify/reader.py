@@ -246,12 +246,35 @@ def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, An
     return _decode(values) if c in ENCODED_COLUMNS else values
 
 
+def carrier_expression(vcf_samples: Sequence[str], samples: Sequence[str], carriers: Sequence[str]) -> str:
+    """``bcftools`` include expression: at least one of ``carriers`` has a fully called genotype with a
+    non-reference allele (``GT="alt"``: ``0/1``, ``1``, ``0|2``; not ``./1``, ``0/0``, ``./.``).
+
+    A superset of the classifier's own rule (alt copies >= 1 by :func:`parse_genotypes`, applied again
+    after reading). ``COUNT(...)>0`` is one verdict per record, so every selected sample is still printed
+    (a bare per-sample test such as ``GT[2]="alt"`` would print only the samples that pass). The indices
+    count the selected samples in the VCF's own order (``--samples`` only sets the printed order);
+    they are integers from the header, no text of the config reaches the expression.
+    """
+    chosen = set(samples)
+    order = [s for s in vcf_samples if s in chosen]
+    missing = sorted(set(carriers) - set(order))
+    if missing:
+        raise ValueError(f"carrier samples not among the queried samples of the VCF: {missing}")
+    idx = ",".join(str(order.index(s)) for s in dict.fromkeys(carriers))
+    return f'COUNT(GT[{idx}]="alt")>0'
+
+
 def query_command(
-    path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None
-) -> list[str]:
-    """The one ``bcftools query`` that :func:`combined_chunks` reads (also timed by bench/bench_classify.py)."""
+    path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None,
+    include: str | None = None,
+) -> list[str]:  # fmt: skip
+    """The one ``bcftools query`` that :func:`combined_chunks` reads (also timed by bench/bench_classify.py).
+    ``include``: a ``bcftools`` expression records must match (:func:`carrier_expression`)."""
     spec = _query_spec(samples, info_ids, has_dp)
     cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", spec.format]
+    if include:
+        cmd += ["--include", include]
     if region:
         cmd += ["--regions", region]
     return [*cmd, str(path)]
@@ -259,7 +282,7 @@ def query_command(
 
 def combined_chunks(
     path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None,
-    chunk_rows: int = CHUNK_ROWS, carriers: Sequence[str] | None = None,
+    chunk_rows: int = CHUNK_ROWS, carriers: Sequence[str] | None = None, vcf_samples: Sequence[str] | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
     """One ``bcftools query`` for the engine columns and the genotypes: one decode of the VCF, only the
     INFO fields the engine and the outputs use (the annotation's field table maps columns to INFO ids),
@@ -272,7 +295,9 @@ def combined_chunks(
     ``carriers``: keep only the records on which at least one of these samples carries the ALT allele
     (alt copies >= 1 by :func:`~wgs_east.classify.genotypes.parse_genotypes`, the rule the classifier
     itself uses to pick a proband's calls); the others cannot change any output of those samples, so
-    they are dropped before any further work. Their parsed genotypes come with the chunk.
+    they are dropped before any further work: by ``bcftools`` itself (:func:`carrier_expression`, so that
+    they are neither printed nor parsed here), then by that rule. Their parsed genotypes come with the
+    chunk. ``vcf_samples``: the VCF's samples in header order (read from the header when not given).
     """
     spec = _query_spec(samples, info_ids, has_dp)
     fields, names = spec.fields, spec.names
@@ -282,7 +307,11 @@ def combined_chunks(
     for s in samples:
         if has_dp:
             dtype[f"dp:{s}"] = np.float64
-    cmd = query_command(path, samples, info_ids=info_ids, has_dp=has_dp, region=region)
+    include = None
+    if carriers:
+        include = carrier_expression(vcf_samples if vcf_samples is not None else read_header(path).samples,
+                                     samples, carriers)  # fmt: skip
+    cmd = query_command(path, samples, info_ids=info_ids, has_dp=has_dp, region=region, include=include)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     try:
@@ -348,17 +377,21 @@ def combined_chunks(
 def read_chunks(
     path: Path, samples: list[str], *, has_dp: bool = True, region: str | None = None,
     sites_reader: SitesReader | None = None, info_ids: set[str] | None = None, carriers: Sequence[str] | None = None,
+    vcf_samples: Sequence[str] | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
     """Chunks of the annotated VCF with the genotypes of ``samples``.
 
     Default: :func:`combined_chunks` (one decode). With ``sites_reader`` (tests, other annotation
     formats) the engine rows come from that reader and the genotypes from a second ``bcftools query``,
     row by row checked to be the same alleles; multi-allelic records are then exploded per ALT.
-    ``carriers`` (default reader only): see :func:`combined_chunks`.
+    ``carriers``, ``vcf_samples`` (default reader only): see :func:`combined_chunks`.
     """
     if sites_reader is None:
-        ids = set(info_ids) if info_ids is not None else read_header(path).info_ids
-        yield from combined_chunks(path, samples, info_ids=ids, has_dp=has_dp, region=region, carriers=carriers)
+        if info_ids is None or (carriers and vcf_samples is None):
+            header = read_header(path)
+            info_ids, vcf_samples = header.info_ids, header.samples
+        yield from combined_chunks(path, samples, info_ids=set(info_ids), has_dp=has_dp, region=region,
+                                   carriers=carriers, vcf_samples=vcf_samples)  # fmt: skip
         return
     reader = sites_reader
     buffer = _GenotypeBuffer(genotype_blocks(path, samples, has_dp, region))

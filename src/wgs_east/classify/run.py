@@ -187,7 +187,8 @@ def classify_vcf(
     outdir.mkdir(parents=True, exist_ok=True)
     try:
         for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,
-                                 info_ids=header.info_ids, carriers=[p.sample for p in todo]):
+                                 info_ids=header.info_ids, carriers=[p.sample for p in todo],
+                                 vcf_samples=header.samples):
             site = site_context(chunk, classify_frame(chunk.sites, settings, trail="none"), settings, context)
             for clf in classifiers:
                 clf.add(chunk, site)
