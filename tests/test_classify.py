@@ -13,7 +13,7 @@ import pytest
 
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING
 from wgs_east.acmg.combine import LIKELY_PATHOGENIC, PATHOGENIC, UNCERTAIN
-from wgs_east.acmg.engine import classify_frame
+from wgs_east.acmg.engine import SITE_CRITERIA, classify_frame, combine_strengths
 from wgs_east.acmg.family import MATERNAL, PATERNAL, UNKNOWN, classify_family, phase_criteria
 from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.acmg.synthetic import variant_frame
@@ -368,6 +368,15 @@ def test_streamed_classification_equals_classify_family(confirmed, memory_rows):
                           "parentage_confirmed": confirmed})  # fmt: skip
     ref = classify_family(variants, classify_frame(variants, settings), calls, settings)
     ref["pos"] = variants["pos"].to_numpy()[rows]
+    # pass-1 classes of every carried call (site evidence + PS2/PM6), BA1 calls included: they are only
+    # counted (Benign by points), never spooled
+    site = classify_frame(variants, settings, trail="none").iloc[rows]
+    strengths = {c: site[c].to_numpy() for c in SITE_CRITERIA} | {c: ref[c].to_numpy() for c in ("PS2", "PM6")}
+    codes_before = combine_strengths(strengths, pd.RangeIndex(len(rows)))["acmg_class"].cat.codes.to_numpy()
+    assert clf.classes_before_phase.tolist() == np.bincount(codes_before, minlength=5).tolist()
+    ba1 = strengths["BA1"] > 0
+    assert ba1.sum() > 10 and (ba1 & ((ref["PS2"] > 0) | (ref["PM6"] > 0)).to_numpy()).any()
+    assert not set(ref["pos"][ba1]) & set(got["pos"])
     # pass 2 sees the spooled calls: every call that can be listed is among them (P/LP by either rule set,
     # or Uncertain or better in a gene; candidates are in a gene and Uncertain or better)
     codes, codes_2015 = ref["acmg_class"].cat.codes.to_numpy(), ref["acmg_class_2015"].cat.codes.to_numpy()

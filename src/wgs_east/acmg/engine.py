@@ -58,6 +58,8 @@ class Classified:
 
     frame: pd.DataFrame
     evidence: dict[str, criteria.Evidence]
+    variants: Variants | None = None
+    """The prepared input (gene codes, inheritance flags, per-gene settings) the criteria were evaluated on."""
 
     def trail(self, rows: Sequence[int] | np.ndarray | None = None) -> pd.Series:
         """Evidence trail strings for positional ``rows`` (or a boolean mask; None = all rows)."""
@@ -160,7 +162,7 @@ def classify(df: pd.DataFrame, settings: AcmgSettings | None = None, *, trail: T
     ``trail``: ``"reported"`` fills ``acmg_trail`` for rows classified Likely pathogenic or
     Pathogenic by either rule set, ``"all"`` for every row (slow: a Python loop), ``"none"`` never.
     """
-    evidence, _, exception = evaluate(df, settings)
+    evidence, variants, exception = evaluate(df, settings)
     strengths = {name: ev.strength for name, ev in evidence.items()}
     out = pd.DataFrame(strengths, index=df.index)
     combined = combine_strengths(strengths, df.index)
@@ -180,7 +182,7 @@ def classify(df: pd.DataFrame, settings: AcmgSettings | None = None, *, trail: T
     if rows.any():
         texts[rows] = build_trail(evidence, df.index, rows).to_numpy()
     out["acmg_trail"] = pd.Series(texts, index=df.index, dtype=object)
-    return Classified(frame=out, evidence=evidence)
+    return Classified(frame=out, evidence=evidence, variants=variants)
 
 
 def classify_frame(df: pd.DataFrame, settings: AcmgSettings | None = None, *, trail: TrailMode = "reported") -> pd.DataFrame:

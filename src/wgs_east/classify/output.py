@@ -348,9 +348,8 @@ def write_json(path: Path, doc: dict[str, Any]) -> None:
     head = {k: v for k, v in doc.items() if k != "variants"}
     head["variants"] = "@@VARIANTS@@"
     text = json.dumps(head, indent=2, allow_nan=False, default=str)
-    lines = []
-    for v in doc.get("variants", []):
-        lines.append(json.dumps(v, allow_nan=False, separators=(", ", ": ")))
+    encode = json.JSONEncoder(allow_nan=False, separators=(", ", ": ")).encode  # one encoder for every line
+    lines = [encode(v) for v in doc.get("variants", [])]
     body = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
     atomic_write_text(path, text.replace('"@@VARIANTS@@"', body, 1) + "\n")
 

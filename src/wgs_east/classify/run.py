@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from wgs_east import __version__
-from wgs_east.acmg.engine import classify_frame
+from wgs_east.acmg.engine import classify as classify_sites
 from wgs_east.acmg.settings import AcmgSettings, load_settings
 from wgs_east.classify import filters, output
 from wgs_east.classify.pedigree import Proband, probands, read_qc
@@ -189,7 +189,8 @@ def classify_vcf(
         for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,
                                  info_ids=header.info_ids, carriers=[p.sample for p in todo],
                                  vcf_samples=header.samples):
-            site = site_context(chunk, classify_frame(chunk.sites, settings, trail="none"), settings, context)
+            res = classify_sites(chunk.sites, settings, trail="none")
+            site = site_context(chunk, res.frame, settings, context, variants=res.variants)
             for clf in classifiers:
                 clf.add(chunk, site)
         summaries = [_finish(clf, outdir, header, provenance, settings, panel, gene_hpo) for clf in classifiers]

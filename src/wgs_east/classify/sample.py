@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
-from wgs_east.acmg.combine import LIKELY_PATHOGENIC, UNCERTAIN
+from wgs_east.acmg.combine import BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
 from wgs_east.acmg.family import UNKNOWN, de_novo, parental_origin
-from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, gene_context
+from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import inheritance
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
@@ -128,10 +128,18 @@ class SiteContext:
     """FILTER PASS (or '.': no filter applied)."""
 
 
-def site_context(chunk: Chunk, site: pd.DataFrame, settings: AcmgSettings, context: Context) -> SiteContext:
-    """``site`` is ``classify_frame(chunk.sites)``."""
+def site_context(
+    chunk: Chunk, site: pd.DataFrame, settings: AcmgSettings, context: Context, variants: Variants | None = None
+) -> SiteContext:
+    """``site`` is ``classify_frame(chunk.sites)``; ``variants`` the engine's prepared input of the same
+    rows (``classify(chunk.sites).variants``: its gene codes, inheritance flags and per-gene settings are
+    reused instead of computed again)."""
     sites = chunk.sites
-    gene_codes, gene_uniques, moi = gene_context(sites, settings)
+    if variants is not None and variants.n == len(sites):
+        gene_codes, gene_uniques, moi, params = variants.gene_codes, variants.gene_uniques, variants.moi, variants.params
+    else:
+        gene_codes, gene_uniques, moi = gene_context(sites, settings)
+        params = GeneParams(settings, gene_codes, gene_uniques)
     names = np.array([("" if (g is None or g != g) else str(g)) for g in gene_uniques] + [""], dtype=object)
     strengths = {c: site[c].to_numpy() for c in SITE_CRITERIA if c in site.columns}
     return SiteContext(
@@ -140,7 +148,7 @@ def site_context(chunk: Chunk, site: pd.DataFrame, settings: AcmgSettings, conte
         gene=names[gene_codes],
         recessive=moi.recessive,
         dominant_only=moi.dominant_only,
-        params=GeneParams(settings, gene_codes, gene_uniques),
+        params=params,
         on_x=context.on_x(sites["chrom"].to_numpy(), sites["pos"].to_numpy()),
         frequent=(strengths["BA1"] > 0) | (strengths["BS1"] > 0) | (strengths["BS2"] > 0),
         ba1=strengths["BA1"] > 0,
@@ -198,6 +206,17 @@ class ProbandClassifier:
         rows = np.flatnonzero(copies_all >= 1)
         if not rows.size:
             return
+        # BA1 classifies Benign by points whatever else applies, and with any pathogenic evidence the 2015
+        # rules say Uncertain at most (conflicting evidence): such a call is never listed, never a phase
+        # partner (P/LP) and never qualifies for a pattern (frequent). It is counted, nothing more.
+        ba1 = sc.ba1[rows]
+        if ba1.any():
+            n_ba1 = int(np.count_nonzero(ba1))
+            self.n_calls += n_ba1
+            self.classes_before_phase[BENIGN] += n_ba1
+            rows = rows[~ba1]
+            if not rows.size:
+                return
         n = rows.size
         copies, ploidy = copies_all[rows], ploidy_all[rows]
         dp = _dp(chunk.dp.get(p.sample), len(copies_all))[rows]
