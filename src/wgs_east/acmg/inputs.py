@@ -201,9 +201,7 @@ def inheritance_flags(
     gene_codes: np.ndarray | None = None, moi_overrides: dict[int, str] | None = None,
 ) -> Inheritance:  # fmt: skip
     """Flags from ``gene_moi``, per distinct value; ``moi_overrides`` (gene code -> modes) replace it."""
-    if not isinstance(gene_moi.dtype, pd.CategoricalDtype):  # categorical: missing = code -1 = unknown
-        gene_moi = gene_moi.astype(object).where(gene_moi.notna(), "")
-    codes, uniques = factorize(gene_moi)
+    codes, uniques = factorize(gene_moi)  # a missing value gets code -1: no flags, as "" (unknown modes)
     table = np.array([_moi_row(str(u), recessive_modes) for u in uniques], dtype=bool).reshape(
         len(uniques), len(_MOI_FLAGS)
     )
