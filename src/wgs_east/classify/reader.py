@@ -361,6 +361,7 @@ def combined_chunks(
                 if has_dp else {},
                 parsed=parsed,
             )
+            del block, cols, frame, parsed, alt  # not alive while pandas reads the next block
     except pd.errors.EmptyDataError:
         pass
     except ValueError as exc:

@@ -193,6 +193,7 @@ def classify_vcf(
             site = site_context(chunk, res.frame, settings, context, variants=res.variants)
             for clf in classifiers:
                 clf.add(chunk, site)
+            del chunk, res, site  # not alive while the next chunk is read and classified
         summaries = [_finish(clf, outdir, header, provenance, settings, panel, gene_hpo) for clf in classifiers]
     finally:
         for clf in classifiers:
