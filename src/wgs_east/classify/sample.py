@@ -1,7 +1,8 @@
 """One proband's calls through the ACMG engine, streamed: pass 1 per chunk, pass 2 at the end.
 
-Pass 1 (:meth:`ProbandClassifier.add`, per chunk of the VCF): the calls the proband carries, their
-site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chunk and the gene facts,
+Pass 1 (:meth:`ProbandClassifier.add`, per chunk of the VCF): the calls the proband carries (a call
+with BA1 is only counted: Benign by points whatever else applies, never listed, never a phase partner
+or a pattern candidate), their site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chunk and the gene facts,
 computed once per chunk for all probands), de novo evidence PS2/PM6 (the rule of
 :func:`wgs_east.acmg.family.de_novo`; PS2 only with parentage confirmed by QC), the pass-1 class,
 parental origin and the single-call inheritance patterns. Gene totals go to
