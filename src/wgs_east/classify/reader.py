@@ -248,7 +248,8 @@ def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, An
 
 def carrier_expression(vcf_samples: Sequence[str], samples: Sequence[str], carriers: Sequence[str]) -> str:
     """``bcftools`` include expression: at least one of ``carriers`` has a fully called genotype with a
-    non-reference allele (``GT="alt"``: ``0/1``, ``1``, ``0|2``; not ``./1``, ``0/0``, ``./.``).
+    non-reference allele (``GT="alt"``: ``0/1``, ``1``, ``0|2``; not ``./1``, ``0/0``, ``./.``), or the
+    record is multi-allelic (kept so that the reader refuses it, carried or not).
 
     A superset of the classifier's own rule (alt copies >= 1 by :func:`parse_genotypes`, applied again
     after reading). ``COUNT(...)>0`` is one verdict per record, so every selected sample is still printed
@@ -262,7 +263,7 @@ def carrier_expression(vcf_samples: Sequence[str], samples: Sequence[str], carri
     if missing:
         raise ValueError(f"carrier samples not among the queried samples of the VCF: {missing}")
     idx = ",".join(str(order.index(s)) for s in dict.fromkeys(carriers))
-    return f'COUNT(GT[{idx}]="alt")>0'
+    return f'COUNT(GT[{idx}]="alt")>0 || N_ALT>1'
 
 
 def query_command(
