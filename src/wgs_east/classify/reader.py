@@ -389,9 +389,9 @@ def read_chunks(
     ``carriers``, ``vcf_samples`` (default reader only): see :func:`combined_chunks`.
     """
     if sites_reader is None:
-        if info_ids is None or (carriers and vcf_samples is None):
+        if info_ids is None:
             header = read_header(path)
-            info_ids, vcf_samples = header.info_ids, header.samples
+            info_ids, vcf_samples = header.info_ids, vcf_samples or header.samples
         yield from combined_chunks(path, samples, info_ids=set(info_ids), has_dp=has_dp, region=region,
                                    carriers=carriers, vcf_samples=vcf_samples)  # fmt: skip
         return

@@ -262,12 +262,12 @@ class ProbandClassifier:
         recessive = sc.recessive[rows]
         in_gene = gene != ""
         # Spooled: every call pass 2 may list. Pass 2 adds only PM3 (a phased call in a recessive gene; BA1
-        # classifies Benign whatever it adds) and BP2 (benign: never lists a call). A call is listed when
+        # calls are gone already) and BP2 (benign: never lists a call). A call is listed when
         # P/LP by either rule set, or in a gene and Uncertain or better by points (candidates included:
         # they qualify only so), so a call outside a gene is final now, and a call with PM3 possible is
         # spooled when PM3 at any strength it can take would make it listable.
         keep = plp1 | (in_gene & (class1 >= UNCERTAIN))
-        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~sc.ba1[rows] & ~keep
+        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~keep
         if pm3_possible.any():
             j = np.flatnonzero(pm3_possible)
             base = {c: v[j] for c, v in strengths.items()}
