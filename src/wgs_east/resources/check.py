@@ -31,6 +31,7 @@ from wgs_east.resources.manifest import (
     Insilico,
     Manifest,
     Population,
+    SvPopulation,
 )
 
 BUILD_BY_CHR1_LENGTH = {248_956_422: "GRCh38", 249_250_621: "GRCh37"}
@@ -232,7 +233,7 @@ def _gene_models(src: GeneModels) -> tuple[list[str], list[str]]:
     return [], contigs
 
 
-def _vcf_source(src: Population | Clinvar, tags: dict[str, str | None]) -> tuple[list[str], list[str]]:
+def _vcf_source(src: Population | Clinvar | SvPopulation, tags: dict[str, str | None]) -> tuple[list[str], list[str]]:
     problems, contigs = _tabix_problems(src.path)
     if problems:
         return problems, contigs
@@ -330,6 +331,8 @@ def check_bundle(
             msgs, contigs = _vcf_source(src, src.fields.model_dump())
         elif isinstance(src, Insilico):
             msgs, contigs = _insilico(src)
+        elif isinstance(src, SvPopulation):
+            msgs, contigs = _vcf_source(src, src.fields.model_dump())
         else:
             assert isinstance(src, GeneTable)
             msgs = _gene_table(src)

@@ -1,7 +1,7 @@
 """The resource-bundle manifest: one pydantic model tree, validated like the batch config.
 
 A bundle is a directory holding ``manifest.yaml`` and the files it names. Each source has a ``kind``
-(``gene_models``, ``population``, ``clinvar``, ``insilico``, ``gene_table``), a path relative to the
+(``gene_models``, ``population``, ``clinvar``, ``insilico``, ``gene_table``, ``sv_population``), a path relative to the
 manifest, its upstream version and release date, the genome build, the sha256 of the file as it
 lies in the bundle, and for tabular sources the columns or INFO fields to use. Example (the test
 bundle, ``test_data/resources/manifest.yaml``)::
@@ -48,6 +48,7 @@ class Kind(StrEnum):
     clinvar = "clinvar"
     insilico = "insilico"
     gene_table = "gene_table"
+    sv_population = "sv_population"
 
 
 class SourceBase(Model):
@@ -176,9 +177,45 @@ class GeneTable(SourceBase):
     """Columns of the table."""
 
 
-Source = Annotated[GeneModels | Population | Clinvar | Insilico | GeneTable, Field(discriminator="kind")]
+class SvPopulationFields(Model):
+    """INFO tags of the SV population VCF (gnomAD-SV v4 names as defaults). Biallelic sites (DEL, DUP,
+    INS, INV, CPX, BND) carry AC/AN/AF; multiallelic copy-number sites (``<CNV>``, ``MULTIALLELIC``) carry
+    per-copy-state frequencies instead."""
 
-SINGLE_KINDS = (Kind.gene_models, Kind.population, Kind.clinvar, Kind.gene_table)
+    svtype: InfoTag = "SVTYPE"
+    """SV type (DEL, DUP, CNV, INS, INV, CPX, BND, CTX)."""
+    end: InfoTag = "END"
+    """Last position of the event (Number=1)."""
+    svlen: InfoTag | None = "SVLEN"
+    """Length of the event."""
+    af: InfoTag = "AF"
+    """Allele frequency of a biallelic site (Number=A)."""
+    ac: InfoTag | None = "AC"
+    """Allele count (Number=A)."""
+    an: InfoTag | None = "AN"
+    """Allele number (Number=1)."""
+    nhomalt: InfoTag | None = "N_HOMALT"
+    """Homozygous-alternate individuals."""
+    popmax_af: InfoTag | None = "POPMAX_AF"
+    """Highest AF over genetic-ancestry groups."""
+    cn_freq: InfoTag | None = "CN_FREQ"
+    """Multiallelic CNV sites: frequency of samples at each copy state from CN=0 (Number=.)."""
+    cn_nonref_freq: InfoTag | None = "CN_NONREF_FREQ"
+    """Multiallelic CNV sites: frequency of samples with a non-reference copy state."""
+
+
+class SvPopulation(SourceBase):
+    """A gnomAD-SV-style sites VCF (bgzip + tabix) with symbolic alleles (``<DEL>``, ``<DUP>``, ``<CNV>``...)
+    and ``END``; made by ``python -m wgs_east.resources.prepare gnomad-sv`` (PASS sites, slim INFO)."""
+
+    kind: Literal["sv_population"]
+    fields: SvPopulationFields = SvPopulationFields()
+    """INFO tags to read."""
+
+
+Source = Annotated[GeneModels | Population | Clinvar | Insilico | GeneTable | SvPopulation, Field(discriminator="kind")]
+
+SINGLE_KINDS = (Kind.gene_models, Kind.population, Kind.clinvar, Kind.gene_table, Kind.sv_population)
 
 
 class Manifest(Model):
@@ -194,7 +231,7 @@ class Manifest(Model):
     """Free text."""
     sources: dict[SourceName, Source]
     """Sources by name: exactly one `gene_models`; at most one `population`, `clinvar`, `gene_table`,
-    and one `insilico` per score."""
+    `sv_population`, and one `insilico` per score."""
 
     @field_validator("sources")
     @classmethod

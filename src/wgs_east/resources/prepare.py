@@ -4,6 +4,7 @@
     python -m wgs_east.resources.prepare gene-models --bundle DIR --gff Homo_sapiens.GRCh38.113.gff3.gz ...
     python -m wgs_east.resources.prepare gnomad      --bundle DIR --vcf gnomad.genomes.v4.1.sites.chr1.vcf.bgz ...
     python -m wgs_east.resources.prepare clinvar     --bundle DIR --vcf clinvar_20241103.vcf.gz ...
+    python -m wgs_east.resources.prepare gnomad-sv   --bundle DIR --vcf gnomad.v4.1.sv.sites.vcf.gz ...
     python -m wgs_east.resources.prepare revel       --bundle DIR --csv revel_with_transcript_ids ...
     python -m wgs_east.resources.prepare spliceai    --bundle DIR --vcf spliceai_scores.masked.snv.hg38.vcf.gz ...
     python -m wgs_east.resources.prepare gene-table  --bundle DIR --constraint ... --clingen ... --g2p ...
@@ -394,6 +395,25 @@ def prepare_clinvar(vcf: Path, out: Path) -> None:
     work.unlink()
 
 
+GNOMAD_SV_KEEP = ("SVTYPE", "END", "SVLEN", "CHR2", "POS2", "END2", "CPX_TYPE", "MULTIALLELIC", "PAR", "AC", "AN",
+                  "AF", "N_HET", "N_HOMALT", "POPMAX_AF", "CN_NUMBER", "CN_COUNT", "CN_FREQ", "CN_NONREF_FREQ")  # fmt: skip
+"""INFO fields a prepared gnomAD-SV source keeps (the per-group/per-sex ones are dropped)."""
+
+
+def prepare_gnomad_sv(vcf: Path, out: Path) -> None:
+    """gnomAD-SV sites VCF -> UCSC contig names, primary chromosomes, PASS sites only, INFO slimmed to
+    ``GNOMAD_SV_KEEP``, bgzip + tabix (indexed on ``END``, so region queries find long events)."""
+    work = out.parent / f".{out.name}.rename.txt"
+    rename_chrs_file(_vcf_contigs(vcf), work)
+    keep = ",".join(f"INFO/{t}" for t in GNOMAD_SV_KEEP)
+    cmd = (f"bcftools annotate --no-version --rename-chrs {_q(work)} -x ^{keep} --output-type u {_q(vcf)}"
+           f" | bcftools view --no-version --apply-filters PASS --targets {','.join(PRIMARY)} --output-type z"
+           f" --output {_q(out)}.tmp.vcf.gz && tabix -f -p vcf {_q(out)}.tmp.vcf.gz"
+           f" && mv {_q(out)}.tmp.vcf.gz.tbi {_q(out)}.tbi && mv {_q(out)}.tmp.vcf.gz {_q(out)}")  # fmt: skip
+    _shell(cmd)
+    work.unlink()
+
+
 def _shell(cmd: str) -> None:
     _run(["bash", "-o", "pipefail", "-c", cmd])
 
@@ -428,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gff", required=True)
     p = add("gnomad", "gnomAD v4 sites VCFs -> slim PASS-only sites VCF")
     p.add_argument("--vcf", required=True, nargs="+", type=Path)
+    p = add("gnomad-sv", "gnomAD-SV sites VCF -> slim PASS-only SV population VCF (kind sv_population)")
+    p.add_argument("--vcf", required=True, type=Path)
     p = add("clinvar", "ClinVar VCF -> chr-named VCF")
     p.add_argument("--vcf", required=True, type=Path)
     p = add("revel", "REVEL CSV (unzipped) -> tabix table")
@@ -459,6 +481,10 @@ def main(argv: list[str] | None = None) -> int:
             "af": "AF", "an": "AN", "ac": "AC", "nhom": "nhomalt", "nhemi": "nhemi", "popmax_af": "AF_grpmax",
             "popmax_an": "AN_grpmax", "popmax_pop": "grpmax", "faf": "fafmax_faf95_max",
             "faf_pop": "fafmax_faf95_max_gen_anc"})  # fmt: skip
+    elif args.command == "gnomad-sv":
+        out = bundle / "gnomad_sv.sites.vcf.gz"
+        prepare_gnomad_sv(args.vcf, out)
+        entry = _entry(args, "sv_population", out.name)
     elif args.command == "clinvar":
         out = bundle / "clinvar.vcf.gz"
         prepare_clinvar(args.vcf, out)
