@@ -17,7 +17,10 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import REPO
+from wgs_east.annotate.genetable import COLUMN_KEYS, read_gene_table
 from wgs_east.annotate.hgvs import TranscriptModel
+from wgs_east.annotate.transcripts import parse_gff3
 from wgs_east.cnv.scoring import (
     Cnv,
     CnvType,
@@ -26,6 +29,7 @@ from wgs_east.cnv.scoring import (
     Phenotype,
     Region,
     classify_points,
+    genes_from_models,
     score_cnv,
 )
 
@@ -241,3 +245,62 @@ def test_genes_on_other_contigs_are_ignored() -> None:
 def test_end_before_start_is_an_error() -> None:
     with pytest.raises(ValueError, match="before start"):
         score_cnv(loss(6000, 500), [])
+
+
+# --- the test bundle's gene models and gene table (read only) ------------------------------------
+# SYNAD1 (chrSYN1, +, HI 3) exons 5001-5367 (CDS from 5131: 237 bp), 6557-6756 (200), 8360-8582 (223),
+# 10071-10229 (159), 12222-12458 (237), 13192-14051 (CDS to 13326: 135); CDS 1191 bp; mRNA 2046 nt, last
+# exon from offset 1186. SYNAR1 (chrSYN1, -, HI 30) first exon 28677-29050, CDS from 28908.
+# SYNMIS1 (HI 1, pLI 0.12). SYNXL1 (chrX, HI 3).
+BUNDLE_CASES: list[tuple[str, Cnv, dict[str, float], str]] = [
+    ("SYNAD1 whole, de novo", Cnv("chrSYN1", 4000, 15000, CnvType.loss, inheritance=Inheritance.de_novo),
+     {"1A": 0, "2A": 1.0, "3A": 0, "5A": 0.15}, "Pathogenic"),
+    ("SYNAD1 exons 2-3: 423 bp in frame, 36 %", Cnv("chrSYN1", 6000, 9000, CnvType.loss),
+     {"1A": 0, "2E": 0.45, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNAD1 exon 2: 200 bp frameshift, NMD", Cnv("chrSYN1", 6000, 7000, CnvType.loss),
+     {"1A": 0, "2E": 0.90, "3A": 0, "5F": 0}, "Likely pathogenic"),
+    ("SYNAD1 exon 5: 237 bp in frame, 20 %", Cnv("chrSYN1", 12000, 12600, CnvType.loss),
+     {"1A": 0, "2E": 0.45, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNAD1 exons 5-6 (3' end)", Cnv("chrSYN1", 12000, 15000, CnvType.loss),
+     {"1A": 0, "2D-4": 0.90, "3A": 0, "5F": 0}, "Likely pathogenic"),
+    ("SYNAD1 last 27 coding bp + 3' UTR", Cnv("chrSYN1", 13300, 15000, CnvType.loss),
+     {"1A": 0, "2D-3": 0.30, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNAD1 3' UTR only", Cnv("chrSYN1", 13400, 15000, CnvType.loss),
+     {"1A": 0, "2D-1": 0, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNAD1 5' end with the start codon", Cnv("chrSYN1", 4000, 5200, CnvType.loss),
+     {"1A": 0, "2C-1": 0.90, "3A": 0, "5F": 0}, "Likely pathogenic"),
+    ("SYNAD1 5' UTR only", Cnv("chrSYN1", 4000, 5100, CnvType.loss),
+     {"1A": 0, "2C-2": 0, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNAR1 5' end, heterozygous (HI 30)", Cnv("chrSYN1", 28800, 30000, CnvType.loss, copy_number=1),
+     {"1A": 0, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNAR1 5' end, homozygous", Cnv("chrSYN1", 28800, 30000, CnvType.loss, copy_number=0),
+     {"1A": 0, "2C-1": 0.90, "3A": 0, "5F": 0}, "Likely pathogenic"),
+    ("SYNMIS1 whole (HI 1)", Cnv("chrSYN1", 34000, 46000, CnvType.loss),
+     {"1A": 0, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNAD1 whole duplication", Cnv("chrSYN1", 4000, 15000, CnvType.gain),
+     {"1A": 0, "2H": 0, "3A": 0, "5F": 0}, "Uncertain significance"),
+    ("SYNXL1 whole, hemizygous", Cnv("chrX", 24000, 33000, CnvType.loss, copy_number=0),
+     {"1A": 0, "2A": 1.0, "3A": 0, "5F": 0}, "Pathogenic"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bundle_genes() -> list[Gene]:
+    with open(REPO / "test_data" / "genes" / "genes.gff3") as fh:
+        transcripts = parse_gff3(fh)
+    facts = read_gene_table(REPO / "test_data" / "resources" / "gene_table.tsv", {k: k for k in COLUMN_KEYS})
+    return genes_from_models(transcripts, facts)
+
+
+def test_genes_from_models_take_the_ranked_transcript_and_the_scores(bundle_genes: list[Gene]) -> None:
+    by = {g.symbol: g for g in bundle_genes}
+    assert set(by) == {"SYNAD1", "SYNAR1", "SYNMIS1", "SYNXL1"}
+    assert by["SYNAD1"].model.transcript_id == "ENST90000000001" and by["SYNAD1"].hi == 3
+    assert (by["SYNAR1"].hi, by["SYNMIS1"].hi, by["SYNMIS1"].pli, by["SYNAD1"].ts) == (30, 1, 0.12, None)
+
+
+@pytest.mark.parametrize(("name", "cnv", "codes", "klass"), BUNDLE_CASES, ids=[c[0] for c in BUNDLE_CASES])
+def test_bundle_gene_models(name: str, cnv: Cnv, codes: dict[str, float], klass: str, bundle_genes: list[Gene]) -> None:
+    result = score_cnv(cnv, bundle_genes)
+    assert {e.code: e.points for e in result.evidence} == pytest.approx(codes), result.trail()
+    assert result.classification == klass

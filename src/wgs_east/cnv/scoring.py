@@ -32,8 +32,8 @@ in README.md, "Structural variants: status and design"):
   gene (``Gene.last_exon_pathogenic``, default False -> ``2D-3`` 0.30).
 - ``2C-2`` (only the 5' UTR lost) scores the suggested 0 (range 0..0.45).
 - ``2H`` (loss): "two or more HI predictors" = pLI >= 0.9 and LOEUF < 0.35 (gnomAD v2.1 thresholds,
-  Karczewski et al. 2020) in one gene of the interval; counted only when no established HI
-  evidence scored.
+  Karczewski et al. 2020) in one gene of the interval that is not an established HI gene (those are
+  scored by 2A-2E); counted only when no established HI evidence scored.
 - Section 2 total: the strongest positive item plus the strongest negative one, capped at the
   tables' maximum (1.00 / -1.00).
 - Section 3 counts protein-coding genes of the bundle's gene models (the tables say RefSeq genes).
@@ -53,11 +53,13 @@ in README.md, "Structural variants: status and design"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from wgs_east.annotate.genetable import GeneFacts
 from wgs_east.annotate.hgvs import TranscriptModel
+from wgs_east.annotate.transcripts import Transcript
 
 NMD_WINDOW = 50
 """A premature stop within this many nt upstream of the last exon-exon junction escapes NMD
@@ -215,6 +217,30 @@ def classify_points(total: float) -> str:
     return "Benign"
 
 
+def _dosage_score(text: str | int | None) -> int | None:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        return None
+
+
+def genes_from_models(
+    transcripts: Iterable[Transcript], facts: Mapping[str, GeneFacts], ts: Mapping[str, int | str] | None = None
+) -> list[Gene]:
+    """One :class:`Gene` per gene of the bundle's gene models: its rank-1 transcript (MANE Select >
+    Ensembl canonical > longest CDS, as for small variants; :func:`wgs_east.annotate.transcripts.parse_gff3`
+    ranks them) with the gene table's HI score, pLI and LOEUF; TS scores from ``ts`` (symbol -> score;
+    the gene table has no TS column yet)."""
+    out = []
+    for t in transcripts:
+        if t.rank != 1:
+            continue
+        f = facts.get(t.gene, GeneFacts())
+        out.append(Gene(t.gene, t.chrom, t.model, protein_coding=t.biotype == "protein_coding" or t.model.coding,
+                        hi=_dosage_score(f.hi), ts=_dosage_score((ts or {}).get(t.gene)), pli=f.pli, loeuf=f.loeuf))  # fmt: skip
+    return out
+
+
 # --- geometry -----------------------------------------------------------------------------------
 def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
     return a0 <= b1 and b0 <= a1
@@ -349,8 +375,8 @@ def _section2(cnv: Cnv, genes: Sequence[Gene], regions: Sequence[Region]) -> lis
                 else:
                     out.append(Evidence("2G", 0.0, f"overlaps benign loss region {r.name} with additional material"))
         if not any(e.points > 0 for e in out):
-            predicted = [g.symbol for g in near if g.pli is not None and g.pli >= PLI_HI
-                         and g.loeuf is not None and g.loeuf < LOEUF_HI]  # fmt: skip
+            predicted = [g.symbol for g in near if not _hi_established(g, cnv) and g.pli is not None
+                         and g.pli >= PLI_HI and g.loeuf is not None and g.loeuf < LOEUF_HI]  # fmt: skip
             if predicted:
                 out.append(Evidence("2H", 0.15, f"pLI >= {PLI_HI} and LOEUF < {LOEUF_HI}: {', '.join(predicted)}"))
         return out
