@@ -30,3 +30,16 @@ def test_run_timed_reports_a_failing_command(tmp_path):
 
 def test_stats():
     assert stats([3.0, 1.0, 2.0]) == {"n": 3, "median": 2.0, "min": 1.0, "max": 3.0, "values": [3.0, 1.0, 2.0]}
+
+
+def test_sv_callers_haplotype_applies_the_planted_events() -> None:
+    """bench/sv_callers.py: the spiked haplotype the caller measurements rely on."""
+    from sv_callers import haplotype
+
+    seq = "ACGTACGTAA" + "CCCCGGGGTT" + "AAACCCGGGT"  # 30 bp, 1-based positions
+    assert haplotype(seq, (("DEL", 3, 5),)) == seq[:2] + seq[5:]
+    assert haplotype(seq, (("DUP", 11, 14),)) == seq[:14] + seq[10:14] + seq[14:]
+    inv = haplotype(seq, (("INV", 21, 24),))
+    assert inv == seq[:20] + "GTTT" + seq[24:]  # reverse complement of AAAC
+    both = haplotype(seq, (("INV", 21, 24), ("DEL", 1, 2)))  # sorted by position before applying
+    assert both == seq[2:20] + "GTTT" + seq[24:]
