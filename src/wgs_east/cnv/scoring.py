@@ -57,13 +57,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from wgs_east.annotate.genes import NMD_WINDOW
 from wgs_east.annotate.genetable import GeneFacts
 from wgs_east.annotate.hgvs import TranscriptModel
 from wgs_east.annotate.transcripts import Transcript
 
-NMD_WINDOW = 50
-"""A premature stop within this many nt upstream of the last exon-exon junction escapes NMD
-(as :data:`wgs_east.annotate.genes.NMD_WINDOW`)."""
 ESTABLISHED = 3
 """ClinGen dosage score of an established HI/TS gene or region (sufficient evidence)."""
 RECESSIVE = 30
