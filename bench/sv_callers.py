@@ -1,8 +1,8 @@
-"""Feasibility of the SV/CNV callers that install here (Debian: delly, tiddit, cnvkit; PyPI: svdb,
-truvari) on small data: versions, wall/CPU seconds, what they call. Not part of `make bench` (its name
+"""Feasibility of the SV/CNV callers that install here (Debian: delly, tiddit, cnvkit, optionally
+survivor; PyPI: svdb, truvari) on small data: versions, wall/CPU seconds, what they call. Not part of `make bench` (its name
 does not start with bench_; the callers are not installed by `make setup`).
 
-    apt-get install delly tiddit cnvkit          # Debian bookworm: 1.1.6, 3.5.2, 0.9.9
+    apt-get install delly tiddit cnvkit survivor   # Debian bookworm: 1.1.6, 3.5.2, 0.9.9, 1.0.7
     python3 -m venv /tmp/sv && /tmp/sv/bin/pip install svdb truvari
     .venv/bin/python bench/sv_callers.py --py-tools /tmp/sv/bin
 
@@ -165,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     timings["svdb_merge_CHILD"] = sh(f"{tools['svdb']} --merge --vcf {work}/CHILD.delly.vcf:delly {work}/CHILD.tiddit.vcf:tiddit"
                                      f" --priority delly,tiddit --overlap 0.5 --bnd_distance 500 > {work}/CHILD.merged.vcf",
                                      logs / "svdb.log")  # fmt: skip
+    if shutil.which("SURVIVOR"):  # optional (Debian survivor 1.0.7): the other merger of the issue's list
+        (work / "survivor.list").write_text(f"{work}/CHILD.delly.vcf\n{work}/CHILD.tiddit.vcf\n")
+        timings["survivor_merge_CHILD"] = sh(f"SURVIVOR merge {work}/survivor.list 500 1 1 0 0 50 {work}/CHILD.survivor.vcf",
+                                             logs / "survivor.log")  # fmt: skip
+        vers["survivor"] = version(["SURVIVOR"])
     truth = work / "truth.vcf"
     header = ("##fileformat=VCFv4.2\n##contig=<ID=chrSYN1,length=50000>\n"
               '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="t">\n##INFO=<ID=END,Number=1,Type=Integer,Description="e">\n'
@@ -213,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "cnvkit_cbs_t0.001": cns_calls(work / "call_cbs.cns"),
         "cnvkit_hmm_germline": cns_calls(work / "call_hmm-germline.cns"),
         "svdb_merged_CHILD": vcf_calls(work / "CHILD.merged.vcf.gz"),
+        "survivor_merged_CHILD": vcf_calls(work / "CHILD.survivor.vcf"),
     }
     errors = {name: t["error"] for name, t in timings.items() if t["returncode"] != 0}
     with gzip.open(work / "truth.vcf.gz", "rt") as fh:
