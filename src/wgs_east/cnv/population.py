@@ -109,9 +109,11 @@ def read_region(
     f = fields or SvPopulationFields()
     out = []
     with pysam.VariantFile(str(path)) as vcf:
-        if chrom not in vcf.header.contigs:
+        try:
+            found = list(vcf.fetch(chrom, max(start - 1, 0), end))
+        except ValueError:  # a contig the index does not have: no records there
             return []
-        for rec in vcf.fetch(chrom, max(start - 1, 0), end):
+        for rec in found:
             info = rec.info
             cn = info.get(f.cn_freq) if f.cn_freq and f.cn_freq in info else None
             out.append(PopulationSv(
