@@ -86,3 +86,25 @@ def test_missing_columns(tmp_path: Path) -> None:
     cnvs.write_text("chrom\tstart\tstop\n")
     with pytest.raises(classify.InputError, match="columns missing: end, type"):
         classify.read_cnvs(cnvs)
+
+
+def test_triplosensitivity_column_of_the_gene_table(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    shutil.copy(REPO / "test_data" / "resources" / "genes.gff3", bundle / "genes.gff3")
+    lines = (REPO / "test_data" / "resources" / "gene_table.tsv").read_text().splitlines()
+    ts = {"SYNAD1": "3", "SYNMIS1": "40"}
+    rows = [lines[0] + "\ttriplosensitivity"] + [f"{line}\t{ts.get(line.split(chr(9))[0], '')}" for line in lines[1:]]
+    (bundle / "gene_table.tsv").write_text("\n".join(rows) + "\n")
+    prepare.update_manifest(bundle, "genes", {"kind": "gene_models", "path": "genes.gff3", "version": "x"})
+    prepare.update_manifest(bundle, "genetable", {"kind": "gene_table", "path": "gene_table.tsv", "version": "x",
+                                                  "columns": {"triplosensitivity": "triplosensitivity"}})  # fmt: skip
+    got = _run(tmp_path, bundle / "manifest.yaml", (
+        "id\tchrom\tstart\tend\ttype\n"
+        "synad1-dup\tchrSYN1\t4000\t15000\tgain\n"
+        "synmis1-dup\tchrSYN1\t34000\t46000\tgain\n"
+    ))  # fmt: skip
+    # Table 2: 2A (TS 3 gene completely duplicated) 1.00 -> Pathogenic; SYNAD1 is also HI 3 -> 2H 0
+    assert (got["synad1-dup"]["codes"], got["synad1-dup"]["total"]) == ("1A,2A,2H,3A,5F", "1.00")
+    assert got["synad1-dup"]["classification"] == "Pathogenic"
+    assert (got["synmis1-dup"]["codes"], got["synmis1-dup"]["total"]) == ("1A,3A,5F", "0.00")  # TS 40: no points

@@ -7,7 +7,8 @@ Input: tab-delimited with a header line; columns ``chrom``, ``start``, ``end`` (
 ``inheritance`` (``de_novo``, ``de_novo_assumed``, ``inherited_unaffected``, ``inherited_affected``,
 ``unknown``), ``phenotype`` (``unique``, ``specific``, ``nonspecific``, ``inconsistent``, ``unknown``),
 ``segregations``. Genes come from the bundle's ``gene_models`` (the rank-1 transcript of each gene)
-and ``gene_table`` (HI score, pLI, LOEUF); the population frequency from its ``sv_population`` source
+and ``gene_table`` (HI score, pLI, LOEUF; the TS score when its ``columns:`` name a
+``triplosensitivity`` column); the population frequency from its ``sv_population`` source
 when it has one (:mod:`.population`: same type, reciprocal overlap >= 50 %). Every problem of the
 input is reported at once (file, line, column), exit code 2, before anything is written.
 
@@ -40,6 +41,7 @@ from wgs_east.cnv.scoring import (
 )
 from wgs_east.errors import InputError, Problem
 from wgs_east.resources.manifest import Manifest, SvPopulation, load_manifest
+from wgs_east.resources.prepare import read_table
 
 REQUIRED = ("chrom", "start", "end", "type")
 TYPE_WORDS = {"loss": CnvType.loss, "del": CnvType.loss, "deletion": CnvType.loss,
@@ -113,7 +115,11 @@ def bundle_genes(manifest: Manifest) -> list[Gene]:
         transcripts = parse_gff3(fh, str(models.path))
     table = manifest.one("gene_table")
     facts = read_gene_table(table[1].path, table[1].columns.model_dump()) if table else {}
-    return genes_from_models(transcripts, facts)
+    ts: dict[str, str] = {}
+    if table and table[1].columns.triplosensitivity:
+        cols = table[1].columns
+        ts = {r.get(cols.symbol) or "": r.get(cols.triplosensitivity) or "" for r in read_table(table[1].path)}
+    return genes_from_models(transcripts, facts, ts)
 
 
 def score_rows(rows: Iterable[Row], genes: list[Gene], sv_source: SvPopulation | None) -> list[dict[str, str]]:

@@ -227,8 +227,8 @@ def genes_from_models(
 ) -> list[Gene]:
     """One :class:`Gene` per gene of the bundle's gene models: its rank-1 transcript (MANE Select >
     Ensembl canonical > longest CDS, as for small variants; :func:`wgs_east.annotate.transcripts.parse_gff3`
-    ranks them) with the gene table's HI score, pLI and LOEUF; TS scores from ``ts`` (symbol -> score;
-    the gene table has no TS column yet)."""
+    ranks them) with the gene table's HI score, pLI and LOEUF; TS scores from ``ts`` (symbol -> score:
+    the gene table's optional ``triplosensitivity`` column)."""
     out = []
     for t in transcripts:
         if t.rank != 1:

@@ -167,6 +167,9 @@ class GeneColumns(Model):
     """Associated disease(s)."""
     lof_mechanism: Column | None = "lof_mechanism"
     """Whether loss of function is a known disease mechanism (true/false)."""
+    triplosensitivity: Column | None = None
+    """ClinGen triplosensitivity score (0-3, 40 = unlikely), read by the CNV points (`wgs_east.cnv`);
+    unset by default (the prepared gene table has no such column yet)."""
 
 
 class GeneTable(SourceBase):
