@@ -28,6 +28,15 @@ def _run(tmp_path: Path, manifest: Path, table: str) -> dict[str, dict[str, str]
         return {r["id"]: r for r in csv.DictReader(fh, delimiter="\t")}
 
 
+def _bundle_with_genes(tmp_path: Path) -> Path:
+    """A new bundle holding a copy of the test bundle's gene models."""
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    shutil.copy(REPO / "test_data" / "resources" / "genes.gff3", bundle / "genes.gff3")
+    prepare.update_manifest(bundle, "genes", {"kind": "gene_models", "path": "genes.gff3", "version": "x"})
+    return bundle
+
+
 def test_scores_against_the_test_bundle(tmp_path: Path) -> None:
     rows = _run(tmp_path, TEST_BUNDLE, (
         "id\tchrom\tstart\tend\ttype\tinheritance\tcopy_number\n"
@@ -48,10 +57,7 @@ def test_scores_against_the_test_bundle(tmp_path: Path) -> None:
 
 
 def test_population_frequency_from_the_bundle(tmp_path: Path) -> None:
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    shutil.copy(REPO / "test_data" / "resources" / "genes.gff3", bundle / "genes.gff3")
-    prepare.update_manifest(bundle, "genes", {"kind": "gene_models", "path": "genes.gff3", "version": "x"})
+    bundle = _bundle_with_genes(tmp_path)
     assert prepare.main(["gnomad-sv", "--bundle", str(bundle), "--vcf", str(EXCERPT), "--version", "v4.0"]) == 0
     # gnomAD-SV_v3_DEL_chr1_b26f63f7: POS 40000, END 47000, AF 0.099721, PASS (in the excerpt)
     rows = _run(tmp_path, bundle / "manifest.yaml", (
@@ -89,14 +95,11 @@ def test_missing_columns(tmp_path: Path) -> None:
 
 
 def test_triplosensitivity_column_of_the_gene_table(tmp_path: Path) -> None:
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    shutil.copy(REPO / "test_data" / "resources" / "genes.gff3", bundle / "genes.gff3")
+    bundle = _bundle_with_genes(tmp_path)
     lines = (REPO / "test_data" / "resources" / "gene_table.tsv").read_text().splitlines()
     ts = {"SYNAD1": "3", "SYNMIS1": "40"}
     rows = [lines[0] + "\ttriplosensitivity"] + [f"{line}\t{ts.get(line.split(chr(9))[0], '')}" for line in lines[1:]]
     (bundle / "gene_table.tsv").write_text("\n".join(rows) + "\n")
-    prepare.update_manifest(bundle, "genes", {"kind": "gene_models", "path": "genes.gff3", "version": "x"})
     prepare.update_manifest(bundle, "genetable", {"kind": "gene_table", "path": "gene_table.tsv", "version": "x",
                                                   "columns": {"triplosensitivity": "triplosensitivity"}})  # fmt: skip
     got = _run(tmp_path, bundle / "manifest.yaml", (
