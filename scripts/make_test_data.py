@@ -103,7 +103,9 @@ STAMP_NAME = ".make_test_data.stamp"
 _BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
 # Codon table, reverse complement, translation and the HGVS c./p. descriptions of the planted variants
 # come from the annotation package (wgs_east.annotate.hgvs), so that the truth set and the pipeline's
-# annotation share one implementation.
+# annotation share one implementation. That is why the tests do not trust these strings: they compare both
+# this script's planted.tsv and the pipeline's WE_HGVSC / WE_HGVSP with test_data/truth/planted_hgvs.tsv,
+# written by hand (its comments show the derivation of each description).
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 _TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
 

@@ -1,8 +1,6 @@
-"""The engine on frames: input contract, known pitfalls of other tools, BA1 exceptions, trails, speed."""
+"""The engine on frames: input contract, known pitfalls of other tools, BA1 exceptions, trails, a large frame."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pandas as pd
@@ -201,14 +199,15 @@ def test_vectorised_codes_agree_with_scalar_combine():
         assert one.acmg2015 == row["acmg_class_2015"]
 
 
-def test_engine_speed_smoke():
+def test_engine_on_a_large_frame_keeps_every_row_in_order():
+    """200,000 rows (the rate is measured by bench/bench_acmg_engine.py): one output row per input row,
+    and the row-by-row combination agrees with the vectorised one on a sample of them."""
     df = synthetic_variants(200_000, seed=5)
-    classify_frame(df.head(1000))
-    t = time.perf_counter()
     out = classify_frame(df)
-    rate = len(df) / (time.perf_counter() - t)
     assert len(out) == len(df)
-    assert rate > 100_000, f"{rate:.0f} variants/s"
+    assert (out.index == df.index).all()
+    for _, r in out.sample(200, random_state=1).iterrows():
+        assert combine([c for c in str(r["acmg_codes"]).split(",") if c]).points == r["acmg_points"]
 
 
 def test_default_row_is_the_documented_contract():

@@ -1,9 +1,8 @@
-"""The reader of the annotated VCF (wgs_east.annotate.frame): columns, types, missing values, speed."""
+"""The reader of the annotated VCF (wgs_east.annotate.frame): columns, types, missing values; many records in chunks."""
 
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -92,25 +91,19 @@ def test_every_frame_column_has_an_info_field_and_readme_documents_them() -> Non
     assert markdown_table() in (REPO / "README.md").read_text(), "README: python -m wgs_east.annotate.fields markdown"
 
 
-def _cpu_seconds() -> float:
-    import resource
-
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def test_reader_speed(tmp_path: Path) -> None:
-    """>= 100,000 variants per CPU second, reader and bcftools together (CPU time, so that a loaded
-    machine does not fail the test; wall time on an idle 2-core machine is lower still), on 300,000
-    records of which a third need percent-decoding."""
-    n = 300_000
+def test_reader_on_many_records_with_percent_decoding(tmp_path: Path) -> None:
+    """Many records in several chunks, a third percent-encoded: every row read once, decoded, in order.
+    (Its speed is measured by bench/bench_annotate_reader.py, not here.)"""
+    n = 30_000
     rng = np.random.default_rng(1)
     pos = np.arange(1, n + 1) * 10
-    info = np.array([RECORDS[0].split("\t")[7], RECORDS[1].split("\t")[7], "POP_AF=0.001;POP_AN=150000"])[rng.integers(0, 3, n)]
+    kinds = rng.integers(0, 3, n)
+    info = np.array([RECORDS[0].split("\t")[7], RECORDS[1].split("\t")[7], "POP_AF=0.001;POP_AN=150000"])[kinds]
     lines = np.char.add(np.char.add("chr1\t", pos.astype(str)), "\t.\tC\tT\t50\tPASS\t")
     path = write_vcf(tmp_path / "big.vcf.gz", list(np.char.add(lines, info)))
-    start, wall = _cpu_seconds(), time.perf_counter()
-    rows = sum(len(chunk) for chunk in read_annotated(path))
-    rate = rows / (_cpu_seconds() - start)
-    assert rows == n
-    assert rate >= 100_000, f"{rate:,.0f} variants per CPU second ({rows / (time.perf_counter() - wall):,.0f}/s wall)"
+    chunks = list(read_annotated(path, chunk_rows=7_000))
+    assert [len(c) for c in chunks] == [7_000] * 4 + [2_000]
+    df = pd.concat(chunks, ignore_index=True)
+    assert (df.pos.to_numpy() == pos).all()
+    assert (df.hgvs_p == "p.Leu5=").sum() == (kinds == 1).sum() > 0
+    assert (df.pop_af == 0.001).sum() == (kinds == 2).sum() > 0

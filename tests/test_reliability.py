@@ -176,30 +176,78 @@ def test_every_shell_placeholder_is_quoted() -> None:
     assert seen > 50
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.text(min_size=0, max_size=80))
-def test_whatever_passes_id_validation_is_a_plain_shell_word(text: str) -> None:
-    try:
-        value = TypeAdapter(Identifier).validate_python(text)
-    except ValidationError:
-        return
-    assert shlex.quote(value) == value  # needs no quoting at all
-    assert shlex.split(value) == [value]
-    assert not value.startswith("-") and "/" not in value and ".." not in value
-    assert value == value.strip() and len(value) <= 64
+ID_CHARS = "ABCXYZabcxyz0189_-"
+HOSTILE = " \t\n./;$`'\"*?~&|<>()\\é\u00a0\x00"
+# ids as a user might type them, mostly valid; a valid id with one hostile character put in; anything
+ID_LIKE = st.one_of(
+    st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,70}", fullmatch=True),
+    st.tuples(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", fullmatch=True), st.sampled_from(HOSTILE),
+              st.integers(0, 64)).map(lambda t: t[0][: t[2]] + t[1] + t[0][t[2]:]),  # fmt: skip
+    st.text(alphabet=ID_CHARS + HOSTILE, max_size=80),
+    st.text(max_size=80),
+)
+# the rule as documented (config/README.md), written out here independently of the model's regex
+DOCUMENTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.text(min_size=0, max_size=120))
-def test_whatever_passes_path_validation_survives_shell_quoting(text: str) -> None:
-    try:
-        value = TypeAdapter(InputPath).validate_python(text, context={"base_dir": "/data/batch"})
-    except ValidationError:
-        return
-    as_text = str(value)
-    assert value.is_absolute()
-    assert not re.search(r"[\x00-\x1f\x7f]", as_text)
-    assert shlex.split(shlex.quote(as_text)) == [as_text]  # what Snakemake's {x:q} produces
+def test_whatever_passes_id_validation_is_a_plain_shell_word() -> None:
+    accepted: list[str] = []
+    rejected: list[str] = []
+
+    @settings(max_examples=400, deadline=None, database=None)
+    @given(ID_LIKE)
+    def check(text: str) -> None:
+        try:
+            value = TypeAdapter(Identifier).validate_python(text)
+        except ValidationError:
+            assert DOCUMENTED_ID.fullmatch(text) is None, f"{text!r} is a documented id but was refused"
+            rejected.append(text)
+            return
+        assert DOCUMENTED_ID.fullmatch(text) is not None, f"{text!r} is not a documented id but was accepted"
+        assert shlex.quote(value) == value  # needs no quoting at all
+        assert shlex.split(value) == [value]
+        assert not value.startswith("-") and "/" not in value and ".." not in value
+        assert value == value.strip() and len(value) <= 64
+        accepted.append(text)
+
+    check()
+    # both sides of the rule were exercised: the property ran on many accepted ids (not a handful)
+    assert len(accepted) >= 100 and len(rejected) >= 100, (len(accepted), len(rejected))
+
+
+PATH_LIKE = st.one_of(
+    st.text(max_size=120),
+    st.lists(st.text(alphabet=ID_CHARS + HOSTILE, min_size=1, max_size=12), min_size=1, max_size=6).map("/".join),
+)
+
+
+def test_whatever_passes_path_validation_survives_shell_quoting() -> None:
+    accepted: list[str] = []
+    rejected: list[str] = []
+
+    @settings(max_examples=400, deadline=None, database=None)
+    @given(PATH_LIKE)
+    def check(text: str) -> None:
+        try:
+            value = TypeAdapter(InputPath).validate_python(text, context={"base_dir": "/data/batch"})
+        except ValidationError:
+            assert not text.strip() or re.search(r"[\x00-\x1f\x7f]", text) or text.startswith("~"), repr(text)
+            rejected.append(text)
+            return
+        as_text = str(value)
+        assert value.is_absolute()
+        assert not re.search(r"[\x00-\x1f\x7f]", as_text)
+        assert shlex.split(shlex.quote(as_text)) == [as_text]  # what Snakemake's {x:q} produces
+        accepted.append(text)
+
+    check()
+    assert len(accepted) >= 100 and len(rejected) >= 20, (len(accepted), len(rejected))
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\t"])
+def test_a_blank_path_is_refused_not_read_as_the_config_directory(blank: str) -> None:
+    with pytest.raises(ValidationError, match="path is empty"):
+        TypeAdapter(InputPath).validate_python(blank, context={"base_dir": "/data/batch"})
 
 
 def test_snakemake_quoting_of_a_hostile_but_valid_path(tmp_path: Path) -> None:

@@ -226,7 +226,6 @@ def _type_filter(browser: Browser, text: str) -> None:
 
 
 def test_proband_report_in_the_browser(pipeline_run: Path, browser: Browser, tmp_path: Path) -> None:
-    started = time.monotonic()
     page = pipeline_run / "reports" / "PROBAND1.html"
     browser.open(page.as_uri())
     assert browser.problems() == []
@@ -277,7 +276,6 @@ def test_proband_report_in_the_browser(pipeline_run: Path, browser: Browser, tmp
     assert (tmp_path / "PROBAND1.png").stat().st_size > 20_000
     assert (tmp_path / "PROBAND1.pdf").read_bytes().startswith(b"%PDF")
     print(f"screenshots: {tmp_path}/PROBAND1.png, PROBAND1.print.png, PROBAND1.pdf")
-    assert time.monotonic() - started < 30
 
 
 def test_batch_overview_in_the_browser(pipeline_run: Path, browser: Browser, tmp_path: Path) -> None:

@@ -4,6 +4,9 @@ the test bundle (also used by tests/test_annotate_workflow.py)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -236,6 +239,18 @@ def test_checksum_cache_notices_a_changed_file(tmp_path: Path) -> None:
     f.write_text("one")
     first = cached_sha256(f)
     assert cached_sha256(f) == first and (tmp_path / "cache" / "wgs-east" / "sha256.json").exists()
+    assert first == hashlib.sha256(b"one").hexdigest()
+    # the cache is really consulted: an entry with the file's stamp is returned without hashing the file
+    cache_file = tmp_path / "cache" / "wgs-east" / "sha256.json"
+    cache = json.loads(cache_file.read_text())
+    cache[str(f.resolve())]["sha256"] = "planted"
+    cache_file.write_text(json.dumps(cache))
+    assert cached_sha256(f) == "planted"
+    assert cached_sha256(f, use_cache=False) == first
+    # a changed file (other size, other mtime) is hashed again
     f.write_text("two, longer")
-    assert cached_sha256(f) != first == sha256_of(tmp_path / "data.txt") or True
-    assert cached_sha256(f) == sha256_of(f)
+    assert cached_sha256(f) == hashlib.sha256(b"two, longer").hexdigest() == sha256_of(f) != first
+    # same size, other mtime: hashed again too
+    f.write_text("six, longer")
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 1_000_000_000))
+    assert cached_sha256(f) == hashlib.sha256(b"six, longer").hexdigest()

@@ -89,6 +89,9 @@ def query_format(tags: set[str]) -> tuple[str, list[str]]:
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
     """Types and missing-value conventions of the contract, column by column (vectorised)."""
     n = len(df)
+    # read_csv numbers the rows of a later chunk from where the previous one ended: without this, the
+    # Series kept as they are below would be aligned to RangeIndex(n) and become NaN in every chunk but the first
+    df = df.reset_index(drop=True)
     out: dict[str, object] = {}
     for col in COLUMNS:
         if col not in df.columns:

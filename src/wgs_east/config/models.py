@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -63,7 +64,14 @@ def _normalise(path: Path) -> str:
     return os.path.normpath(os.path.abspath(path))
 
 
-InputPath = Annotated[Path, AfterValidator(_resolve_path)]
+def _not_blank(value: object) -> object:
+    # before Path(): Path("") is Path("."), which would resolve to the YAML file's directory
+    if isinstance(value, str) and not value.strip():
+        raise ValueError("path is empty")
+    return value
+
+
+InputPath = Annotated[Path, BeforeValidator(_not_blank), AfterValidator(_resolve_path)]
 """A path to an input file; relative paths resolve against the directory of the YAML file."""
 
 
