@@ -5,7 +5,8 @@ every record, read names of R1 and R2 pairwise, equal read counts, gzip integrit
 checked on their first ``sample_reads`` records plus the BGZF end-of-file marker where the file is
 BGZF; the complete check of those runs as the `check_fastq` job of the workflow.
 
-Also refused: empty read names, a file with no reads, and Phred+64 qualities (Illumina 1.3-1.7): every
+Also refused: empty read names, names longer than SAM allows, a '+' line naming another read, a file with
+no reads, and Phred+64 qualities (Illumina 1.3-1.7): every
 quality character of the records read is at least ``@`` (64) and some are above ``J`` (74, Q41 in
 Phred+33), which a Phred+33 file of real reads never shows (its low-quality bases are below ``@``).
 A Phred+33 file whose every base is >= Q31 and <= Q41 cannot be told from Phred+64 and passes.
@@ -26,6 +27,7 @@ from wgs_east.reference import open_maybe_gzip
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 _BASES = b"ACGTNacgtnRYKMSWBDHVrykmswbdhv."
 _PHRED33 = bytes(range(33, 127))
+MAX_NAME = 254  # SAM specification, QNAME: [!-?A-~]{1,254}; htslib refuses longer names
 _BELOW_64 = bytes(range(33, 64))  # quality characters that only Phred+33 uses
 PHRED64_HINT = (
     "convert to Phred+33 first, e.g. `seqtk seq -Q64 -V IN.fastq.gz | gzip > OUT.fastq.gz` "
@@ -86,6 +88,9 @@ def _records(path: Path, limit: int | None, quals: _Qualities | None = None):  #
                 raise _BadRecord(line, "record is incomplete (file ends inside a record)")
             if not plus.startswith(b"+"):
                 raise _BadRecord(line + 2, "not a FASTQ record: third line must start with '+'")
+            title = plus[1:].rstrip(b"\r\n")
+            if title and title != header[1:].rstrip(b"\r\n"):  # it may only repeat the header
+                raise _BadRecord(line + 2, f"the '+' line names another read than line {line} (records out of step?)")
             seq, qual = seq.rstrip(b"\r\n"), qual.rstrip(b"\r\n")
             if not seq:
                 raise _BadRecord(line + 1, "empty sequence")
@@ -103,6 +108,8 @@ def _records(path: Path, limit: int | None, quals: _Qualities | None = None):  #
                 name = name[:-2]
             if not name:
                 raise _BadRecord(line, "empty read name (the header line needs a name after '@')")
+            if len(name) > MAX_NAME:
+                raise _BadRecord(line, f"read name of {len(name)} characters, longer than SAM/BAM allow ({MAX_NAME})")
             yield n + 1, name
             n += 1
 
