@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pysam
 import pytest
 import yaml
@@ -89,6 +90,7 @@ def test_sample_metrics_sum_the_unit_accounting() -> None:
 
 # --- the real workflow, one sample, up to its CRAM and read metrics ---------------------------------------
 TARGETS = ("qc/metrics/PROBAND1.reads.json", "alignments/PROBAND1.cram")
+REFERENCE = REPO / "test_data" / "reference" / "genome.fa"
 
 
 def _head(src: str, dst: Path, pairs: int = 3000, gz: bool = True) -> str:
@@ -123,6 +125,7 @@ def _run(config: dict[str, Any], tmp_path: Path) -> tuple[subprocess.CompletedPr
     return proc, outdir
 
 
+@pytest.mark.slow
 def test_misnamed_compression_and_quoted_path_lose_no_read(tmp_path: Path) -> None:
     """Defects 1, 5 and 8: a gzip R1 named `.fastq`, a plain-text R2 named `.fastq.gz`, and a unit in a
     directory whose name holds `"` and `\\`; every read reaches the CRAM and the QC counts say so."""
@@ -146,14 +149,14 @@ def test_misnamed_compression_and_quoted_path_lose_no_read(tmp_path: Path) -> No
         assert u["reads_checked"] == u["reads_fastp_in"] == u["reads_before"] > 0, unit
         assert u["reads_aligned"] == u["reads_fastp_out"] == u["reads_after"] >= 0.95 * u["reads_before"], unit
     assert units["L002"]["reads_checked"] == 2 * 3000
-    primary = pysam.view("-c", "-F", "0x900", "-T", str(REPO / "test_data/reference/genome.fa"),
-                         str(outdir / "alignments" / "PROBAND1.cram"))  # fmt: skip
+    primary = pysam.view("-c", "-F", "0x900", "-T", str(REFERENCE), str(outdir / "alignments" / "PROBAND1.cram"))
     assert int(primary) == units["L001"]["reads_after"] + units["L002"]["reads_after"]
     fastp_json = (outdir / "qc" / "fastp" / "PROBAND1" / "L001.fastp.json").read_text()
     assert str(quoted) not in fastp_json and json.loads(fastp_json)  # the user's path never reaches fastp
     assert not list((outdir / "work" / "trim").glob("*/*.in_R?.fastq*"))  # the symlinks are removed
 
 
+@pytest.mark.slow
 def test_unit_losing_too_many_reads_fails_naming_it(tmp_path: Path) -> None:
     """A unit whose reads fastp mostly removes (too short) stops the run; the message names the unit."""
     config = _one_sample_config(tmp_path)
@@ -175,3 +178,24 @@ def test_unit_losing_too_many_reads_fails_naming_it(tmp_path: Path) -> None:
     assert "read accounting failed for sample PROBAND1, unit L002" in proc.stderr and message in proc.stderr
     assert not (outdir / "alignments" / "PROBAND1.cram").exists()
     assert not (outdir / "qc" / "read_accounting" / "PROBAND1" / "L002.json").exists()
+
+
+@pytest.mark.slow
+def test_every_unit_of_the_test_batch_is_accounted_for(pipeline_run: Path) -> None:
+    """The session's run of config/test.yaml: counts per unit in the QC JSON, TSV and MultiQC table."""
+    data = json.loads((pipeline_run / "qc" / "B001.qc.json").read_text())
+    table = pd.read_csv(pipeline_run / "qc" / "B001.qc.tsv", sep="\t").set_index("sample")
+    mqc = pd.read_csv(pipeline_run / "qc" / "multiqc_data" / "multiqc_wgs_east_read_accounting_table.txt", sep="\t")
+    rows = 0
+    for s in data["samples"]:
+        for unit, u in s["units"].items():
+            check = json.loads((pipeline_run / "qc" / "fastq_check" / s["sample"] / f"{unit}.json").read_text())
+            assert u["reads_checked"] == 2 * check["read_pairs"] == u["reads_fastp_in"] == u["reads_before"] > 0
+            assert u["reads_aligned"] == u["reads_fastp_out"] == u["reads_after"] >= u["reads_mapped"] > 0
+            rows += 1
+        cram = pipeline_run / "alignments" / f"{s['sample']}.cram"
+        primary = int(pysam.view("-c", "-F", "0x900", "-T", str(REFERENCE), str(cram)))
+        assert primary == sum(u["reads_aligned"] for u in s["units"].values()) == table.loc[s["sample"], "reads_aligned"]
+        assert table.loc[s["sample"], "reads_checked"] == sum(u["reads_checked"] for u in s["units"].values())
+    assert rows == 5 and len(mqc) == 5
+    assert set(mqc["Sample"]) == {f"{s['sample']} {u}" for s in data["samples"] for u in s["units"]}

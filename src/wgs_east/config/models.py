@@ -118,7 +118,7 @@ class Unit(Model):
     id: Identifier
     """Unit (lane / read group) id, unique within the sample."""
     fastq1: InputPath
-    """Read 1 FASTQ (gzip-compressed or plain)."""
+    """Read 1 FASTQ (gzip-compressed or plain, whatever the file name says; Phred+33 qualities)."""
     fastq2: InputPath
     """Read 2 FASTQ, same reads in the same order as read 1."""
     platform: Literal[
