@@ -5,11 +5,11 @@ every record, read names of R1 and R2 pairwise, equal read counts, gzip integrit
 checked on their first ``sample_reads`` records plus the BGZF end-of-file marker where the file is
 BGZF; the complete check of those runs as the `check_fastq` job of the workflow.
 
-Also refused: empty read names, names longer than SAM allows, a '+' line naming another read, a file with
-no reads, and Phred+64 qualities (Illumina 1.3-1.7): every
-quality character of the records read is at least ``@`` (64) and some are above ``J`` (74, Q41 in
-Phred+33), which a Phred+33 file of real reads never shows (its low-quality bases are below ``@``).
-A Phred+33 file whose every base is >= Q31 and <= Q41 cannot be told from Phred+64 and passes.
+Also refused: empty read names, names longer than SAM allows, a '+' line naming another read, a file
+with no reads, and Phred+64 qualities (Illumina 1.3-1.7). Phred+64 is taken when every quality
+character of the records read is at least ``@`` (64) and some are above ``J`` (74, Q41 in Phred+33):
+a Phred+33 file of real reads has low-quality bases below ``@`` (Q31) among its first 10,000 reads.
+A Phred+33 file whose every base is within Q31-Q41 cannot be told from Phred+64 and passes.
 """
 
 from __future__ import annotations
