@@ -46,6 +46,36 @@ def _gz(text: str) -> bytes:
 
 
 GOOD = "@r1\nACGT\n+\nIIII\n@r2\nACGT\n+\nIIII\n"
+PHRED64 = "@r1\nACGT\n+\nhhhB\n@r2\nACGT\n+\nfcZT\n"  # Illumina 1.3-1.7: Q40 is 'h', Q2 'B'
+BGZF_EMPTY = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")  # `bgzip < /dev/null`
+
+
+def _hardlink(src: tuple[int, str], dst: tuple[int, str]) -> Case:
+    """Make (sample index, field) of dst a hard link of src's file (a different path, the same file)."""
+
+    def edit(d: dict[str, Any], m: MiniBatch) -> None:
+        target = m.root / d["samples"][src[0]]["units"][0][src[1]]
+        link = m.root / "reads" / f"hardlink_{dst[0]}_{dst[1]}.fastq.gz"
+        link.hardlink_to(target)
+        d["samples"][dst[0]]["units"][0][dst[1]] = str(link.relative_to(m.root))
+
+    return edit
+
+
+def _symlink_r2_to_r1(d: dict[str, Any], m: MiniBatch) -> None:
+    link = m.root / "reads" / "MUM1_R2_link.fastq.gz"
+    link.symlink_to(m.root / d["samples"][2]["units"][0]["fastq1"])
+    d["samples"][2]["units"][0]["fastq2"] = str(link.relative_to(m.root))
+
+
+def _second_unit_hardlinked(d: dict[str, Any], m: MiniBatch) -> None:
+    """MUM1 gets a second lane whose files are hard links of its first lane's."""
+    unit = dict(d["samples"][2]["units"][0], id="L002")
+    for field in ("fastq1", "fastq2"):
+        link = m.root / "reads" / f"L002_{field}.fastq.gz"
+        link.hardlink_to(m.root / unit[field])
+        unit[field] = str(link.relative_to(m.root))
+    d["samples"][2]["units"].append(unit)
 
 # (case id, edit, words that must appear in the message (file / field / line and what is wrong))
 CATALOGUE: list[tuple[str, Case, list[str]]] = [
@@ -88,6 +118,24 @@ CATALOGUE: list[tuple[str, Case, list[str]]] = [
     ("father-is-mother", tc._father_is_mother, ["samples[0].mother: father and mother are the same sample"]),
     ("hpo-malformed", tc._set("samples.0.phenotypes", ["HP:12345"]), ["samples[0].phenotypes[0]: invalid value 'HP:12345'"]),
     ("path-control-character", tc._set("samples.0.units.0.fastq1", "reads/a\nb.fq.gz"), ["samples[0].units[0].fastq1", "control character"]),
+    # issue 19: FASTQ cases
+    ("phred64-fastq1", _reads(_gz(PHRED64), _gz(GOOD)), ["samples[2].units[0].fastq1", "Phred+64", "highest 'h'", "seqtk seq -Q64 -V", "qin=64 qout=33"]),
+    ("phred64-fastq2", _reads(_gz(GOOD), _gz(PHRED64)), ["samples[2].units[0].fastq2", "Phred+64", "seqtk seq -Q64 -V"]),
+    ("phred64-both", _reads(_gz(PHRED64), _gz(PHRED64)), ["samples[2].units[0].fastq1", "samples[2].units[0].fastq2", "Phred+64"]),
+    ("phred64-plain-text", _reads(PHRED64.encode(), PHRED64.encode()), ["samples[2].units[0].fastq1", "Phred+64"]),
+    ("empty-read-name", _reads(_gz("@\nACGT\n+\nIIII\n"), _gz("@\nACGT\n+\nIIII\n")), ["samples[2].units[0].fastq1", "line 1", "empty read name"]),
+    ("read-name-only-comment", _reads(_gz("@ 1:N:0:ACGT\nACGT\n+\nIIII\n"), _gz(GOOD)), ["samples[2].units[0].fastq1", "line 1", "empty read name"]),
+    ("read-name-only-mate-suffix", _reads(_gz(GOOD), _gz("@r1/2\nACGT\n+\nIIII\n@/2\nACGT\n+\nIIII\n")), ["samples[2].units[0].fastq2", "line 5", "empty read name"]),
+    ("read-name-empty-crlf", _reads(_gz("@\r\nACGT\r\n+\r\nIIII\r\n"), _gz(GOOD)), ["samples[2].units[0].fastq1", "line 1", "empty read name"]),
+    ("read-name-too-long", _reads(_gz(f"@{'n' * 255}\nACGT\n+\nIIII\n"), _gz(f"@{'n' * 255}\nACGT\n+\nIIII\n")), ["samples[2].units[0].fastq1", "line 1", "read name of 255 characters", "(254)"]),
+    ("plus-line-names-another-read", _reads(_gz(GOOD), _gz("@r1\nACGT\n+r1\nIIII\n@r2\nACGT\n+r1\nIIII\n")), ["samples[2].units[0].fastq2", "line 7", "'+' line names another read than line 5"]),
+    ("zero-reads-gzip", _reads(_gz(""), _gz("")), ["samples[2].units[0].fastq1", "contains no reads"]),
+    ("zero-reads-bgzf", _reads(BGZF_EMPTY, BGZF_EMPTY), ["samples[2].units[0].fastq1", "contains no reads"]),
+    ("symlink-r1-r2", _symlink_r2_to_r1, ["samples[2].units[0].fastq2: fastq2 is the same file as fastq1"]),
+    ("hardlink-r1-r2", _hardlink((2, "fastq1"), (2, "fastq2")), ["samples[2].units[0].fastq2: fastq2 is the same file as fastq1", "hardlink_2_fastq2"]),
+    ("hardlink-two-samples", _hardlink((2, "fastq1"), (3, "fastq1")), ["samples[3].units[0].fastq1: the same FASTQ is already used at samples[2].units[0].fastq1"]),
+    ("hardlink-fastq2-as-other-fastq1", _hardlink((2, "fastq2"), (3, "fastq1")), ["samples[3].units[0].fastq1: the same FASTQ is already used at samples[2].units[0].fastq2"]),
+    ("hardlink-two-units-one-sample", _second_unit_hardlinked, ["samples[2].units[1].fastq1: the same FASTQ is already used at samples[2].units[0].fastq1", "samples[2].units[1].fastq2"]),
 ]
 
 

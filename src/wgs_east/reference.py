@@ -14,11 +14,15 @@ _SEQ_OK = re.compile(rb"^[A-Za-z*-]*$")
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
+def is_gzip(path: str | Path) -> bool:
+    """True when the file starts with the gzip magic bytes (gzip or bgzip), whatever its name."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == _GZIP_MAGIC
+
+
 def open_maybe_gzip(path: Path) -> IO[bytes]:
     """Open a plain or gzip/bgzip file for binary reading."""
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    if magic == _GZIP_MAGIC:
+    if is_gzip(path):
         return gzip.open(path, "rb")
     return open(path, "rb")
 

@@ -9,6 +9,8 @@ rule trim_reads:
         r2=temp("work/trim/{sample}/{unit}_R2.fastq.gz"),
         json="qc/fastp/{sample}/{unit}.fastp.json",
         html="qc/fastp/{sample}/{unit}.fastp.html",
+    params:
+        links=get_fastp_input_links,
     log:
         "logs/align/trim_reads/{sample}/{unit}.log",
     benchmark:
@@ -20,10 +22,14 @@ rule trim_reads:
         mem_mb=scaled_mem(2000),
         runtime=240,
     shell:
-        "fastp --in1 {input.r1:q} --in2 {input.r2:q} --out1 {output.r1:q} --out2 {output.r2:q}"
+        # fastp decides gzip or plain text by the file name (.gz) and writes its command line unescaped
+        # into its JSON: it reads the inputs through symlinks whose names say what the content is
+        # (gzip magic bytes) and hold no character of the user's path.
+        "ln -sfn {input.r1:q} {params.links[0]:q} && ln -sfn {input.r2:q} {params.links[1]:q}"
+        " && fastp --in1 {params.links[0]:q} --in2 {params.links[1]:q} --out1 {output.r1:q} --out2 {output.r2:q}"
         " --detect_adapter_for_pe --compression 1 --thread {threads}"
         " --json {output.json:q} --html {output.html:q} --report_title {wildcards.sample:q}.{wildcards.unit:q}"
-        " 2> {log:q}"
+        " 2> {log:q} && rm -f {params.links:q}"
 
 
 rule map_reads:
@@ -56,7 +62,7 @@ rule map_reads:
 rule mark_duplicates:
     input:
         bams=get_unit_bams,
-        checks=get_unit_fastq_checks,
+        accounting=get_unit_read_accounting,
         ref=REF,
         fai=f"{REF}.fai",
     output:
@@ -115,3 +121,31 @@ rule check_fastq_pair:
         # the complete check (every record, R1/R2 names pairwise, counts, gzip integrity) runs beside
         # trimming and mapping; the CRAM of a sample is only made when all its units passed.
         "python -m wgs_east.fastq {input.r1:q} {input.r2:q} --out {output.json:q} 2> {log:q}"
+
+
+rule account_reads:
+    input:
+        check="qc/fastq_check/{sample}/{unit}.json",
+        fastp="qc/fastp/{sample}/{unit}.fastp.json",
+        bam="work/align/{sample}/{unit}.bam",
+    output:
+        json="qc/read_accounting/{sample}/{unit}.json",
+    params:
+        max_loss=BATCH.qc.max_unit_read_loss,
+    log:
+        "logs/align/account_reads/{sample}/{unit}.log",
+    benchmark:
+        "benchmarks/align/account_reads/{sample}/{unit}.tsv"
+    conda:
+        "../envs/python.yaml"
+    threads: 2
+    resources:
+        mem_mb=500,
+        runtime=240,
+    shell:
+        # pairs checked = pairs read by fastp; fastp's filtering within qc.max_unit_read_loss; reads
+        # written by fastp = primary reads of the unit's alignment. Else the job fails naming the unit,
+        # and the sample's CRAM is not made.
+        "python -m wgs_east.qc.accounting --sample {wildcards.sample:q} --unit {wildcards.unit:q}"
+        " --fastq-check {input.check:q} --fastp {input.fastp:q} --bam {input.bam:q}"
+        " --max-filtered-fraction {params.max_loss:q} --threads {threads} --out {output.json:q} 2> {log:q}"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from wgs_east import __version__ as WGS_EAST_VERSION
 from wgs_east.config.models import Batch
-from wgs_east.reference import read_contigs
+from wgs_east.reference import is_gzip, read_contigs
 from wgs_east.regions import batch_chunk_size, count_chunks
 
 
@@ -65,12 +65,30 @@ def get_unit_bams(wildcards):
     )
 
 
-def get_unit_fastq_checks(wildcards):
+def get_unit_read_accounting(wildcards):
+    """Every unit's read accounting (which needs its complete FASTQ check): the CRAM waits for them."""
     return expand(
-        "qc/fastq_check/{sample}/{unit}.json",
+        "qc/read_accounting/{sample}/{unit}.json",
         sample=wildcards.sample,
         unit=UNITS[wildcards.sample],
     )
+
+
+def get_fastp_input_links(wildcards):
+    """Names fastp reads a unit's FASTQs through: `.fastq.gz` when the file is gzip (magic bytes), else
+    `.fastq`, whatever the file is called."""
+    unit = get_unit(wildcards)
+    return [
+        f"work/trim/{wildcards.sample}/{wildcards.unit}.in_{mate}.fastq{_gzip_suffix(path)}"
+        for mate, path in (("R1", unit.fastq1), ("R2", unit.fastq2))
+    ]
+
+
+def _gzip_suffix(path):
+    try:
+        return ".gz" if is_gzip(path) else ""
+    except OSError:  # FASTQs gone after the run (e.g. a reanalysis): the job is not run anyway
+        return ".gz"
 
 
 def get_family_crams(wildcards):
@@ -171,6 +189,11 @@ def get_fastp_unit_args(wildcards):
     ]
 
 
+def get_accounting_unit_args(wildcards):
+    """UNIT=PATH arguments (read accounting) of `python -m wgs_east.qc.reads`."""
+    return [f"{unit}=qc/read_accounting/{wildcards.sample}/{unit}.json" for unit in UNITS[wildcards.sample]]
+
+
 def get_coverage_thresholds():
     return ",".join(str(t) for t in COVERAGE_THRESHOLDS)
 
@@ -233,7 +256,7 @@ def get_multiqc_inputs():
     reports += expand(
         "qc/multiqc_custom/{batch}.wgs_east_{name}_mqc.json",
         batch=BATCH.batch,
-        name=["verdicts", "general_stats", "relatedness"],
+        name=["verdicts", "general_stats", "relatedness", "read_accounting"],
     )
     return reports
 

@@ -23,10 +23,12 @@ rule find_sequenced_regions:
 rule summarise_reads:
     input:
         get_fastp_reports,
+        accounting=get_unit_read_accounting,
     output:
         json="qc/metrics/{sample}.reads.json",
     params:
         units=get_fastp_unit_args,
+        accounting=get_accounting_unit_args,
     log:
         "logs/qc/summarise_reads/{sample}.log",
     conda:
@@ -37,7 +39,7 @@ rule summarise_reads:
         runtime=10,
     shell:
         "python -m wgs_east.qc.reads --sample {wildcards.sample:q} --fastp {params.units:q}"
-        " --out {output.json:q} 2> {log:q}"
+        " --accounting {params.accounting:q} --out {output.json:q} 2> {log:q}"
 
 
 rule collect_alignment_stats:
@@ -242,6 +244,7 @@ rule assign_qc_verdicts:
             "verdicts_mqc.json",
             "general_stats_mqc.json",
             "relatedness_mqc.json",
+            "read_accounting_mqc.json",
         ),
         tsv="qc/{batch}.qc.tsv",
         json="qc/{batch}.qc.json",

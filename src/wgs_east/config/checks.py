@@ -107,7 +107,7 @@ def check_files(batch: Batch) -> list[Problem]:
         p = _check_readable_file(batch.qc.target_bed, "qc.target_bed", "target BED")
         if p:
             problems.append(p)
-    seen: dict[Path, str] = {}
+    seen: dict[tuple[int, int], str] = {}  # (device, inode): symlinks and hard links are the same file
     for i, s in enumerate(batch.samples):
         for j, u in enumerate(s.units):
             unit_loc = f"samples[{i}].units[{j}]"
@@ -118,7 +118,8 @@ def check_files(batch: Batch) -> list[Problem]:
                 if p:
                     problems.append(p)
                     continue
-                real = path.resolve()
+                st = path.stat()
+                real = (st.st_dev, st.st_ino)
                 if field == "fastq2" and seen.get(real) == f"{unit_loc}.fastq1":
                     problems.append(Problem(loc, f"fastq2 is the same file as fastq1: {path}"))
                 elif real in seen:

@@ -126,7 +126,7 @@ class Unit(Model):
     id: Identifier
     """Unit (lane / read group) id, unique within the sample."""
     fastq1: InputPath
-    """Read 1 FASTQ (gzip-compressed or plain)."""
+    """Read 1 FASTQ (gzip-compressed or plain, whatever the file name says; Phred+33 qualities)."""
     fastq2: InputPath
     """Read 2 FASTQ, same reads in the same order as read 1."""
     platform: Literal[
@@ -269,6 +269,11 @@ class QcSettings(Model):
     """Fraction of reads kept by fastp's filters, checked for every unit. Default: warn below 0.9, fail below 0.8."""
     adapter_fraction: Limits = Limits(warn_above=0.3)
     """Fraction of reads in which fastp trimmed an adapter, checked for every unit. Default: warn above 0.3."""
+    max_unit_read_loss: float = Field(default=0.5, ge=0, le=1)
+    """Read accounting: the largest fraction of a unit's reads fastp's filters may remove before the unit's
+    `account_reads` job fails and stops its sample (a lost lane is an error, not a QC warning). Between the
+    other steps (pairs counted by the FASTQ check -> read by fastp, written by fastp -> in the alignment)
+    no read may be lost. Milder losses are graded by `pass_filter_fraction`."""
     mapping_rate: Limits = Limits(warn_below=0.95, fail_below=0.9)
     """Fraction of primary reads mapped (samtools stats). Default: warn below 0.95, fail below 0.9."""
     properly_paired_rate: Limits = Limits(warn_below=0.9, fail_below=0.8)

@@ -116,7 +116,40 @@ def relatedness_section(pairs: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-CUSTOM_CONTENT = ("verdicts", "general_stats", "relatedness")
+ACCOUNTING_COLUMNS = {
+    "reads_checked": ("FASTQ check", "Reads in the unit's FASTQ files (two per pair), counted by the FASTQ check"),
+    "reads_fastp_in": ("fastp in", "Reads fastp read"),
+    "reads_filtered": ("Filtered", "Reads removed by fastp's filters (low quality, too many N, too short)"),
+    "reads_fastp_out": ("fastp out", "Reads fastp wrote"),
+    "reads_aligned": ("Aligned", "Primary records of the unit's alignment (mapped or not): = fastp out"),
+    "reads_mapped": ("Mapped", "Primary records mapped"),
+}
+
+
+def accounting_section(units: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One row per unit ("SAMPLE UNIT") with its read counts from FASTQ check to alignment."""
+    headers = {c: {"title": t, "description": d, "format": "{:,.0f}", "scale": False}
+               for c, (t, d) in ACCOUNTING_COLUMNS.items()}  # fmt: skip
+    data = {
+        f"{sample} {unit}": {c: _value(m.get(c)) for c in ACCOUNTING_COLUMNS}
+        for sample, by_unit in units.items()
+        for unit, m in by_unit.items()
+    }
+    return {
+        "id": "wgs_east_read_accounting",
+        "section_name": "wgs-east read accounting",
+        "description": "Reads of every unit at each step: counted by the FASTQ check, read and written by "
+        "fastp, primary records of the alignment. A unit losing reads other than to fastp's filters "
+        "(or more than `qc.max_unit_read_loss` to them) stops the run.",
+        "plot_type": "table",
+        "pconfig": {"id": "wgs_east_read_accounting_table", "title": "wgs-east: read accounting",
+                    "col1_header": "Unit"},  # fmt: skip
+        "headers": headers,
+        "data": data,
+    }
+
+
+CUSTOM_CONTENT = ("verdicts", "general_stats", "relatedness", "read_accounting")
 
 
 def custom_content_paths(out_dir: Path, batch: str) -> dict[str, Path]:
@@ -124,8 +157,13 @@ def custom_content_paths(out_dir: Path, batch: str) -> dict[str, Path]:
     return {name: out_dir / f"{batch}.wgs_east_{name}_mqc.json" for name in CUSTOM_CONTENT}
 
 
-def write_custom_content(out_dir: Path, batch: str, table: pd.DataFrame, pairs: pd.DataFrame) -> None:
+def write_custom_content(
+    out_dir: Path, batch: str, table: pd.DataFrame, pairs: pd.DataFrame,
+    units: dict[str, dict[str, dict[str, Any]]] | None = None,
+) -> None:  # fmt: skip
+    """The custom-content files; `units` (sample -> unit -> read metrics) gives the read accounting."""
     paths = custom_content_paths(out_dir, batch)
     write_json(paths["verdicts"], verdict_section(table))
     write_json(paths["general_stats"], general_stats(table))
     write_json(paths["relatedness"], relatedness_section(pairs))
+    write_json(paths["read_accounting"], accounting_section(units or {}))

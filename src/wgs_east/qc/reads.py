@@ -1,6 +1,8 @@
-"""Read metrics from fastp's JSON reports: reads, Q30 fraction, adapter content, per unit and per sample.
+"""Read metrics from fastp's JSON reports: reads, Q30 fraction, adapter content, per unit and per sample;
+with ``--accounting`` also each unit's read accounting (:mod:`wgs_east.qc.accounting`).
 
-    python -m wgs_east.qc.reads --sample S --fastp L001=qc/fastp/S/L001.fastp.json ... --out S.reads.json
+    python -m wgs_east.qc.reads --sample S --fastp L001=qc/fastp/S/L001.fastp.json ... \
+        [--accounting L001=qc/read_accounting/S/L001.json ...] --out S.reads.json
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from wgs_east.errors import InputError, Problem
+from wgs_east.qc.accounting import COUNT_KEYS
 from wgs_east.qc.io import ratio, read_json, run_main, write_json
 
 
@@ -40,6 +43,8 @@ def sample_metrics(units: Mapping[str, Mapping[str, float]]) -> dict[str, float]
         "reads_before", "bases_before", "q30_bases_before", "reads_after", "bases_after", "q30_bases_after",
         "adapter_trimmed_reads",
     )  # fmt: skip
+    if units and all(all(k in u for k in COUNT_KEYS) for u in units.values()):
+        keys += COUNT_KEYS  # read accounting: every unit has it
     tot = {k: sum(int(u[k]) for u in units.values()) for k in keys}
     return {
         **tot,
@@ -69,9 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sample", required=True)
     ap.add_argument("--fastp", type=_unit_arg, nargs="+", required=True, metavar="UNIT=JSON")
+    ap.add_argument("--accounting", type=_unit_arg, nargs="+", default=[], metavar="UNIT=JSON")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     units = {unit: read_fastp(path) for unit, path in args.fastp}
+    for unit, path in args.accounting:
+        counts = read_json(path)
+        units[unit].update({k: counts[k] for k in COUNT_KEYS})
     write_json(args.out, {"sample": args.sample, "sample_metrics": sample_metrics(units), "units": units})
     return 0
 

@@ -171,7 +171,8 @@ def check_relatedness(verdicts: dict[str, SampleVerdict], pairs: list[dict[str, 
 
 # --- assembling ---------------------------------------------------------------------------------------
 METRIC_COLUMNS = (
-    ("reads", ("reads_before", "reads_after", "q30_fraction", "pass_filter_fraction", "adapter_fraction")),
+    ("reads", ("reads_checked", "reads_before", "reads_after", "reads_aligned", "q30_fraction",
+               "pass_filter_fraction", "adapter_fraction")),
     ("alignment", ("mapping_rate", "properly_paired_rate", "duplicate_rate", "insert_size_median",
                    "insert_size_iqr", "mismatch_rate")),
     ("coverage", ("mean_depth", "median_depth", "fraction_10x", "fraction_20x", "fraction_30x", "x_depth",
@@ -182,7 +183,8 @@ METRIC_COLUMNS = (
 )  # fmt: skip
 
 
-OPTIONAL_COLUMNS = ("target_fraction", "target_undercovered_regions")  # only with qc.target_bed
+# only with qc.target_bed; read accounting: not in the metrics of runs older than it
+OPTIONAL_COLUMNS = ("target_fraction", "target_undercovered_regions", "reads_checked", "reads_aligned")
 
 
 def load_metrics(batch: Batch, metrics_dir: Path) -> dict[str, Any]:
@@ -313,7 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out_pairs:
         write_tsv(pd.DataFrame(pairs, columns=list(PAIR_COLUMNS)), args.out_pairs)
     if args.mqc_dir:
-        multiqc.write_custom_content(args.mqc_dir, batch.batch, table, pd.DataFrame(pairs, columns=list(PAIR_COLUMNS)))
+        units = {s: metrics[(s, "reads")]["units"] for s in batch.sample_ids}
+        multiqc.write_custom_content(
+            args.mqc_dir, batch.batch, table, pd.DataFrame(pairs, columns=list(PAIR_COLUMNS)), units
+        )
     return 0
 
 
