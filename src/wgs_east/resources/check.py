@@ -281,8 +281,8 @@ def _gene_table(src: GeneTable) -> list[str]:
             if sym in seen:
                 problems.append(f"line {lineno}: gene {sym!r} listed twice")
             seen.add(sym)
-            if "moi" in at:
-                bad = [m for m in parse_moi(f[at["moi"]]) if m not in MOI_CODES]
+            for key in ("moi", "lof_moi"):
+                bad = [m for m in parse_moi(f[at[key]]) if m not in MOI_CODES] if key in at else []
                 if bad:
                     problems.append(f"line {lineno}: unknown inheritance {', '.join(bad)} (use {'|'.join(sorted(MOI_CODES))})")
             for key in ("loeuf", "pli"):
