@@ -168,3 +168,37 @@ def test_gene_table_pairs_from_gencc(gene_table: Path) -> None:
     for sym in {r["gene_symbol"] for r in confident}:
         modes = {HPO_MOI[r["moi_curie"]] for r in confident if r["gene_symbol"] == sym and r["moi_curie"] in HPO_MOI}
         assert set(filter(None, genes[sym]["moi"].split("|"))) == modes, sym
+
+
+# --- resources check: what each source holds -----------------------------------------------------------
+def test_check_summary_counts_records_contigs_and_non_pass(tmp_path: Path) -> None:
+    from wgs_east.resources.check import format_summary, source_summary, tabix_counts
+
+    bundle = tmp_path / "bundle"
+    assert prepare.main(["gnomad", "--bundle", str(bundle), "--dataset", "exomes", "--version", "v4.0",
+                         "--vcf", str(GNOMAD["exomes_chr1"]), str(GNOMAD["exomes_chrX"])]) == 0  # fmt: skip
+    src = load_manifest(_with_gene_models(bundle)).sources["gnomad_exomes"]
+    given = [r for path in (GNOMAD["exomes_chr1"], GNOMAD["exomes_chrX"]) for r in pysam.VariantFile(str(path))]
+    per_contig = {c: sum(1 for r in given if r.chrom == c) for c in ("chr1", "chrX")}
+    non_pass = sum(1 for r in given if list(r.filter) != ["PASS"])
+    summary = source_summary(src, full=True)
+    assert (summary["records"], summary["contigs"], summary["non_pass"]) == (len(given), per_contig, non_pass)
+    line = format_summary("gnomad_exomes", src, summary, {"chr1": 1, "chr2": 1, "chrX": 1})
+    assert f"{len(given):,} records on 2 contigs" in line and f"{100 * non_pass / len(given):.1f} %" in line
+    assert line.endswith("primary reference contigs without records: chr2")
+    # the index of the upstream excerpt (made by tabix there) is read the same way
+    assert tabix_counts(Path(f"{GNOMAD['exomes_chrX']}.tbi")) == {"chrX": 891}
+
+
+def test_resources_check_cli_prints_the_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    from wgs_east.cli import main
+
+    bundle = REPO / "test_data" / "resources"
+    assert main(["resources", "check", str(bundle / "manifest.yaml"), "--reference",
+                 str(REPO / "test_data" / "reference" / "genome.fa"), "--full"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    n = sum(1 for _ in pysam.VariantFile(str(bundle / "population.vcf.gz")))
+    assert f"gnomad (population): {n:,} records on 4 contigs" in out and "non-PASS 0 (0.0 %)" in out
+    with gzip.open(bundle / "revel.tsv.gz", "rt") as fh:
+        rows = sum(1 for line in fh if not line.startswith("#"))
+    assert f"revel (insilico): {rows:,} records" in out
