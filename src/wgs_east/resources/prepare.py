@@ -205,6 +205,19 @@ def _query(vcf: Path, fmt: str, regions: str | None = None) -> subprocess.Popen[
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
 
 
+def vcf_contig_name(vcf: Path, chrom: str) -> str | None:
+    """How an indexed VCF names ``chrom`` (``chr1`` or ``1``; ``chrM``: also ``MT``/``M``), None if absent."""
+    import pysam
+
+    with pysam.TabixFile(str(vcf)) as tbx:
+        names = set(tbx.contigs)
+    bare = chrom.removeprefix("chr")
+    for name in (chrom, bare, *(("MT", "M") if bare == "M" else ())):
+        if name in names:
+            return name
+    return None
+
+
 def spliceai_table(vcfs: Sequence[Path], regions: str | None = None) -> Iterator[str]:
     """The SpliceAI VCFs (sorted, e.g. the SNV and the indel file) streamed through ``bcftools query``,
     merged by (contig, position) - two open streams, no sort - and reduced to one row per allele."""
@@ -235,12 +248,22 @@ def sha256_of(path: Path) -> str:
 
 def update_manifest(bundle: Path, name: str, entry: dict[str, Any], build: str = "GRCh38") -> Path:
     """Add or replace one source of ``bundle/manifest.yaml`` (created when missing), with the sha256 of
-    its file, validated by the manifest's source model (the bundle may still be incomplete)."""
+    its file, validated by the manifest's source model (the bundle may still be incomplete). Steps running
+    at once (resources/Snakefile) take turns: an exclusive lock on ``bundle/.manifest.lock``."""
+    import fcntl
+
+    path = bundle / "manifest.yaml"
+    with open(bundle / ".manifest.lock", "w") as lock:  # parallel steps of resources/Snakefile update it too
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _update_manifest(path, name, entry, build)
+
+
+def _update_manifest(path: Path, name: str, entry: dict[str, Any], build: str) -> Path:
     from pydantic import TypeAdapter, ValidationError
 
     from wgs_east.resources.manifest import Source
 
-    path = bundle / "manifest.yaml"
+    bundle = path.parent
     data: dict[str, Any] = yaml.safe_load(path.read_text()) if path.exists() else {}
     data = data or {"bundle": "wgs-east-grch38", "version": datetime.date.today().strftime("%Y.%m"), "build": build}
     entry = {**entry, "build": build, "sha256": sha256_of(bundle / entry["path"])}
@@ -263,17 +286,49 @@ def _run(cmd: Sequence[str], **kwargs: Any) -> None:
         raise InputError(cmd[0], [Problem(" ".join(cmd[:3]), proc.stderr.strip()[-800:])])
 
 
-def bgzip_tabix_rows(rows: Iterable[str], out: Path, header: str) -> None:
-    """Write sorted rows with a ``#`` header, bgzip and tabix (``-s1 -b2 -e2``)."""
-    import pysam
+def write_bgzip(rows: Iterable[str], out: Path, header: str = "", *, every: int = 10_000_000, what: str = "") -> int:
+    """Stream rows (after ``header``) through ``bgzip`` into ``out`` (atomically); a progress line every
+    ``every`` rows. Returns the number of rows."""
+    tmp = tmp_path(out)
+    n = 0
+    with open(tmp, "wb") as fh, subprocess.Popen(["bgzip", "-c"], stdin=subprocess.PIPE, stdout=fh, text=True) as proc:
+        assert proc.stdin is not None
+        proc.stdin.write(header)
+        for row in rows:
+            proc.stdin.write(row)
+            n += 1
+            if n % every == 0:
+                progress(f"{what or out.name}: {n:,} rows")
+        proc.stdin.close()
+    if proc.returncode != 0:
+        raise InputError(out, [Problem("bgzip", f"bgzip failed (exit {proc.returncode})")])
+    tmp.replace(out)
+    return n
 
-    plain = tmp_path(out.with_suffix(""))
-    with open(plain, "w") as fh:
-        fh.write(header)
-        fh.writelines(rows)
-    gz = Path(pysam.tabix_index(str(plain), seq_col=0, start_col=1, end_col=1, meta_char="#", force=True))
-    Path(f"{gz}.tbi").replace(f"{out}.tbi")
-    gz.replace(out)
+
+def tabix_table(path: Path) -> None:
+    """tabix index (``-s1 -b2 -e2``, ``#`` header lines) of a bgzipped table."""
+    _run(["tabix", "-f", "-s1", "-b2", "-e2", "-c", "#", str(path)])
+
+
+def bgzip_tabix_rows(rows: Iterable[str], out: Path, header: str) -> int:
+    """Write sorted rows with a ``#`` header, bgzip (streaming) and tabix (``-s1 -b2 -e2``)."""
+    n = write_bgzip(rows, out, header)
+    tabix_table(out)
+    return n
+
+
+def concat_tables(parts: Sequence[Path], out: Path, header: str) -> None:
+    """bgzipped table parts without header (in contig order) -> ``header`` + the parts, tabix-indexed.
+    BGZF files concatenate as they are: no part is decompressed."""
+    tmp = tmp_path(out)
+    write_bgzip([], tmp, header)
+    with open(tmp, "ab") as dst:
+        for part in parts:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    tmp.replace(out)
+    tabix_table(out)
 
 
 def _vcf_contigs(vcf: Path) -> list[str]:
@@ -448,8 +503,12 @@ def main(argv: list[str] | None = None) -> int:
     p = add("revel", "REVEL CSV (unzipped) -> tabix table")
     p.add_argument("--csv", required=True, type=Path)
     p = add("spliceai", "SpliceAI precomputed VCFs (snv, indel) -> tabix table of max delta scores")
+    p.add_argument("--vcf", nargs="+", type=Path)
+    p.add_argument("--parts", nargs="+", type=Path, help="concatenate these spliceai-part outputs instead of --vcf")
+    p = sub.add_parser("spliceai-part", help="one chromosome of the SpliceAI VCFs -> bgzipped rows (a resources/Snakefile step)")
     p.add_argument("--vcf", required=True, nargs="+", type=Path)
-    p.add_argument("--regions", help="only these regions, e.g. 1 (bcftools --regions; the VCFs must be indexed)")
+    p.add_argument("--chrom", required=True, help="chromosome as in the bundle (chr1); the VCFs may name it 1")
+    p.add_argument("--out", required=True, type=Path)
     p = add("gene-table", "gnomAD constraint + GenCC + ClinGen dosage + Gene2Phenotype + HPO -> gene table")
     p.add_argument("--constraint", required=True, type=Path, help="gnomad.v4.1.constraint_metrics.tsv")
     p.add_argument("--gencc", type=Path, help="GenCC gencc-submissions.tsv")
@@ -459,8 +518,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hpoa", type=Path, help="HPO phenotype.hpoa (inheritance of each disease)")
     args = parser.parse_args(argv)
     if args.command == "gnomad-part":
+        progress(f"gnomad-part: {args.vcf} -> {args.out}")
         gnomad_part(args.vcf, args.out, args.regions)
         progress(f"gnomad-part: wrote {args.out}")
+        return 0
+    if args.command == "spliceai-part":
+        regions = ",".join(filter(None, (vcf_contig_name(v, args.chrom) for v in args.vcf)))
+        progress(f"spliceai-part: {args.chrom} of {', '.join(map(str, args.vcf))}")
+        rows = spliceai_table(args.vcf, regions) if regions else iter(())
+        n = write_bgzip(rows, args.out, what=f"spliceai {args.chrom}")
+        progress(f"spliceai-part: {n:,} alleles of {args.chrom} -> {args.out}")
         return 0
     bundle = Path(args.bundle)
     bundle.mkdir(parents=True, exist_ok=True)
@@ -495,7 +562,12 @@ def main(argv: list[str] | None = None) -> int:
                        columns={"chrom": "chr", "pos": "pos", "ref": "ref", "alt": "alt", "score": "REVEL"})  # fmt: skip
     elif args.command == "spliceai":
         out = bundle / "spliceai.tsv.gz"
-        bgzip_tabix_rows(spliceai_table(args.vcf, args.regions), out, SPLICEAI_HEADER)
+        if args.parts:
+            concat_tables(args.parts, out, SPLICEAI_HEADER)
+        elif args.vcf:
+            bgzip_tabix_rows(spliceai_table(args.vcf), out, SPLICEAI_HEADER)
+        else:
+            parser.error("spliceai: give --vcf or --parts")
         entry = _entry(args, "insilico", out.name, score="spliceai",
                        columns={"chrom": "CHROM", "pos": "POS", "ref": "REF", "alt": "ALT", "score": "DS_MAX"})  # fmt: skip
     else:
