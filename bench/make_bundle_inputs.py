@@ -43,9 +43,13 @@ def _bgzip_index(plain: Path, *, vcf: bool) -> Path:
 
 
 def gnomad_header() -> str:
-    """The real v4.0 header (FILTER, INFO, contig lines), as the release has it."""
+    """The real v4.0 header (FILTER, INFO, contig lines), with the INFO lines of the genomes excerpt that the
+    exomes header lacks (the genomes have more groups, e.g. ``ami``)."""
     with gzip.open(GNOMAD_TEMPLATE, "rt") as fh:
-        return "".join(line for line in fh if line.startswith("#"))
+        lines = [line for line in fh if line.startswith("#")]
+    with gzip.open(REAL / "gnomad_v4.0_genomes_chr1_excerpt.vcf.gz", "rt") as fh:
+        extra = [line for line in fh if line.startswith("##INFO") and line not in lines]
+    return "".join([*lines[:-1], *extra, lines[-1]])
 
 
 def real_gnomad_info() -> list[str]:

@@ -283,7 +283,8 @@ def _update_manifest(path: Path, name: str, entry: dict[str, Any], build: str) -
 def _run(cmd: Sequence[str], **kwargs: Any) -> None:
     proc = subprocess.run(list(cmd), capture_output=True, text=True, check=False, **kwargs)
     if proc.returncode != 0:
-        raise InputError(cmd[0], [Problem(" ".join(cmd[:3]), proc.stderr.strip()[-800:])])
+        errors = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith("[W::")]
+        raise InputError(cmd[0], [Problem(" ".join(cmd[:3]), "\n".join(errors[-8:])[-800:] or f"exit {proc.returncode}")])
 
 
 def write_bgzip(rows: Iterable[str], out: Path, header: str = "", *, every: int = 10_000_000, what: str = "") -> int:
@@ -376,7 +377,8 @@ def gnomad_part(vcf: Path, out: Path, regions: str | None = None) -> None:
     indexed BCF of **every** site (PASS and filtered) with UCSC contig names: the ``GNOMAD_INFO`` tags,
     ``filters`` (the record's FILTER) and on non-PAR chrX/chrY ``nhemi`` (= ``AC_XY``) and ``nhomalt``
     (= ``nhomalt_XX``). Streams through bcftools (three passes over the slim file, none over the input
-    but the first); memory and open files do not grow with the input."""
+    but the first, which drops the other INFO tags before anything else); memory and open files do not
+    grow with the input."""
     present = _header_info(vcf)
     missing = [t for t in ("AC", "AN", "AF") if t not in present]
     if missing:
@@ -387,12 +389,13 @@ def gnomad_part(vcf: Path, out: Path, regions: str | None = None) -> None:
     renames, slim, tab, header = work / "rename.txt", work / "slim.bcf", work / "extra.tsv.gz", work / "extra.hdr"
     rename_chrs_file(_vcf_contigs(vcf), renames)
     header.write_text(GNOMAD_EXTRA_HEADER)
-    where = f"--regions {_q(regions)}" if regions else f"--targets {','.join(PRIMARY)}"
+    where = f"--regions {_q(regions)} " if regions else ""
     sex = [t if t in present else "" for t in GNOMAD_SEX_INFO]
     query = "%CHROM\\t%POS\\t%REF\\t%ALT\\t%FILTER" + "".join(f"\\t%INFO/{t}" if t else "\\t." for t in sex) + "\\n"
     drop = ",".join(f"INFO/{t}" for t in GNOMAD_SEX_INFO if t in present)
-    _shell(f"bcftools view --no-version {where} --output-type u {_q(vcf)}"
-           f" | bcftools annotate --no-version --rename-chrs {_q(renames)} -x ^{keep} --output-type b --output {_q(slim)}"
+    # the full records (~ 800 INFO tags) are parsed once, by the first annotate; the rest sees slim ones
+    _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
+           f" | bcftools view --no-version --targets {','.join(PRIMARY)} --output-type b --output {_q(slim)}"
            f" && bcftools index --force {_q(slim)}"
            f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_SEX_AWK)} | bgzip > {_q(tab)}"
            f" && tabix -f -s1 -b2 -e2 {_q(tab)}"
