@@ -7,6 +7,7 @@ Sources (all optional but the constraint table):
   (gene symbol, ``disease_curie``, a MONDO id). Kept: Definitive, Strong, Moderate and Supportive (GenCC's
   class for submitters, e.g. Orphanet, that report a relationship without grading it); dropped: Limited,
   Disputed Evidence, Refuted Evidence, No Known Disease Relationship, Animal Model Only.
+  ClinGen's gene-disease validity curations come in through GenCC (ClinGen is a GenCC submitter).
 - **Gene2Phenotype** (all panels' CSV downloads): confident entries (definitive, strong, moderate; older
   files: confirmed, probable, both RD and IF); mode from ``allelic requirement``; the LoF mechanism from
   ``molecular mechanism`` = loss of function (G2P 2024) or ``mutation consequence`` = absent gene product
@@ -192,6 +193,16 @@ class PairTable:
         return out
 
 
+MAX_DISEASES = 3
+"""Diseases named in the gene row (``GENE_DISEASE``); every pair is in ``gene_disease.tsv``."""
+
+
+def _diseases(names: Iterable[str]) -> str:
+    unique = list(dict.fromkeys(_clean(n) for n in names if n))
+    more = f" (+{len(unique) - MAX_DISEASES} more)" if len(unique) > MAX_DISEASES else ""
+    return "; ".join(unique[:MAX_DISEASES]) + more
+
+
 def _clean(text: str) -> str:
     return " ".join(text.replace("\t", " ").split())
 
@@ -245,7 +256,7 @@ def build_gene_table(
             "lof_mechanism": str(any(p.lof for p in mine)).lower(),
             "lof_moi": "|".join(_ordered(x for p in mine if p.lof for x in p.moi)), "haploinsufficiency": hi.get(sym, ""),
             "loeuf": m.get("loeuf", ""), "pli": m.get("pli", ""),
-            "disease": "; ".join(dict.fromkeys(_clean(p.disease) for p in mine if p.disease)),
+            "disease": _diseases(p.disease for p in mine),
             "hpo": "|".join(hpo_terms.get(sym, [])), "n_diseases": str(len(mine)),
         })  # fmt: skip
     return genes, pairs.rows()
