@@ -202,3 +202,15 @@ def test_resources_check_cli_prints_the_summary(capsys: pytest.CaptureFixture[st
     with gzip.open(bundle / "revel.tsv.gz", "rt") as fh:
         rows = sum(1 for line in fh if not line.startswith("#"))
     assert f"revel (insilico): {rows:,} records" in out
+
+
+def test_a_vcf_that_is_not_gnomad_is_refused_naming_the_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    wrong = REAL / "clinvar_20211025_grch38_excerpt.vcf.gz"
+    proc = subprocess.run([sys.executable, "-m", "wgs_east.resources.prepare", "gnomad-part", "--vcf", str(wrong),
+                           "--out", str(tmp_path / "x.bcf")], capture_output=True, text=True, check=False)  # fmt: skip
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert str(wrong) in proc.stderr and "INFO tags missing: AC, AN, AF" in proc.stderr
+    assert not (tmp_path / "x.bcf").exists()
