@@ -23,6 +23,7 @@ lint: setup
 	$(BIN)/wgs-east run config/test.yaml --outdir build/lint --dry-run >/dev/null
 	cd build/lint && ../../$(BIN)/snakemake --lint --snakefile ../../workflow/Snakefile \
 		--config batch_json=.wgs-east/batch.json run_json=.wgs-east/run.json
+	$(BIN)/snakemake --lint --snakefile resources/Snakefile --config bundle=build/lint/bundle
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -199,6 +199,9 @@ def _manifest(**changes: Any) -> dict:
         (lambda d: d["sources"]["revel"].update(sha256="xyz"), "sources.revel.sha256", "must match"),
         (lambda d: d["sources"].pop("genes"), "sources", "needs one gene_models"),
         (lambda d: d["sources"].update(more=dict(d["sources"]["gnomad"])), "sources", "more than one population"),
+        (lambda d: d["sources"].update(more={**d["sources"]["gnomad"], "dataset": "joint"}), "sources",
+         "a joint population source already holds genomes and exomes"),
+        (lambda d: d["sources"]["gnomad"].update(dataset="trio"), "sources.gnomad.dataset", "invalid value"),
         (lambda d: d["sources"]["clinvar"].update(build="GRCh37"), "sources", "another build"),
         (lambda d: d["sources"]["genes"].update(kind="genes"), "sources.genes", "kind"),
     ],
@@ -209,6 +212,13 @@ def test_manifest_validation(change: Any, loc: str, phrase: str) -> None:
     with pytest.raises(InputError) as exc:
         parse_manifest(data, BUNDLE / "manifest.yaml")
     assert any(p.loc == loc and phrase in p.msg for p in exc.value.problems), exc.value.problems
+
+
+def test_manifest_takes_genomes_and_exomes_population_sources() -> None:
+    data = _manifest()
+    data["sources"]["gnomad_exomes"] = {**data["sources"]["gnomad"], "dataset": "exomes"}
+    m = parse_manifest(data, BUNDLE / "manifest.yaml")
+    assert [s.dataset for _, s in m.of_kind("population")] == ["genomes", "exomes"]
 
 
 def test_manifest_paths_are_relative_to_the_manifest() -> None:

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from wgs_east.resources import prepare
+from wgs_east.errors import InputError
+from wgs_east.resources import genetable, prepare
 from wgs_east.resources.manifest import load_manifest
 
 
@@ -48,10 +49,25 @@ def test_revel_rows_sorted_one_per_allele() -> None:
         ["chr2", "2100", "A", "G", "0.2"], ["chr10", "1005", "C", "T", "0.9"]]  # fmt: skip
 
 
-def test_sort_rows_merges_runs() -> None:
-    rows = [f"chr{c}\t{p}\tA\tG\n" for c, p in [(2, 5), (1, 9), ("X", 1), (1, 3), (2, 1), (1, 7)]]
-    assert [r.split("\t")[:2] for r in prepare.sort_rows(rows, chunk=2)] == [
-        ["chr1", "3"], ["chr1", "7"], ["chr1", "9"], ["chr2", "1"], ["chr2", "5"], ["chrX", "1"]]  # fmt: skip
+def test_sort_rows_merges_runs_in_bounded_batches(tmp_path: Path) -> None:
+    """GNU sort with a 64 kB buffer makes many runs and merges them two at a time; the order is (contig in
+    PRIMARY order, position, ref, alt) so that rows of one allele end up together."""
+    import random
+
+    rng = random.Random(7)
+    rows = [f"chr{rng.choice(['2', '1', 'X', '10'])}\t{rng.randrange(1, 10**6)}\t{rng.choice('ACGT')}\t{rng.choice('ACGT')}"
+            f"\t{'x' * 40}\n" for _ in range(20_000)]  # fmt: skip
+    out = list(prepare.sort_rows(rows, buffer_size="64K", batch_size=2, tmpdir=tmp_path))
+    key = [(prepare.PRIMARY.index(r.split("\t")[0]), int(r.split("\t")[1]), *r.split("\t")[2:4]) for r in out]
+    assert sorted(out) == sorted(rows) and key == sorted(key)
+    assert list(tmp_path.iterdir()) == []  # the runs are removed
+
+
+def test_max_per_allele_groups_a_position_and_refuses_unsorted_rows() -> None:
+    rows = ["chr1\t5\tA\tC\tg1\t0.1\n", "chr1\t5\tA\tG\tg1\t0.2\n", "chr1\t5\tA\tC\tg2\t0.5\n", "chr1\t7\tA\tC\tg1\t0.3\n"]
+    assert list(prepare.max_per_allele(rows, 5)) == [rows[2], rows[1], rows[3]]
+    with pytest.raises(InputError, match="not sorted"):
+        list(prepare.max_per_allele([rows[3], rows[0]], 5))
 
 
 def test_spliceai_rows_take_the_highest_gene_entry() -> None:
@@ -63,37 +79,61 @@ def test_spliceai_rows_take_the_highest_gene_entry() -> None:
 
 def test_gene_table_merge() -> None:
     constraint = [
+        {"gene": "BRCA1", "gene_id": "672", "mane_select": "true", "canonical": "true",
+         "lof.oe_ci.upper": "0.9", "lof.pLI": "0.0"},  # the RefSeq row of v4.1.1: the Ensembl one wins
         {"gene": "BRCA1", "gene_id": "ENSG00000012048", "mane_select": "true", "canonical": "true",
          "lof.oe_ci.upper": "0.85", "lof.pLI": "0.0"},
         {"gene": "BRCA1", "gene_id": "ENSG00000012048", "mane_select": "false", "canonical": "false",
          "lof.oe_ci.upper": "1.9", "lof.pLI": "0.0"},
         {"gene": "SCN1A", "gene_id": "ENSG00000144285", "mane_select": "true", "canonical": "true",
-         "lof.oe_ci.upper": "0.1", "lof.pLI": "1.0"},
+         "lof.oe_ci.upper": "NA", "lof.pLI": "1.0"},
     ]  # fmt: skip
     clingen = [{"#Gene Symbol": "SCN1A", "Haploinsufficiency Score": "3"},
-               {"#Gene Symbol": "BRCA1", "Haploinsufficiency Score": "Not yet evaluated"}]  # fmt: skip
+               {"#Gene Symbol": "BRCA1", "Haploinsufficiency Score": "Not yet evaluated"},
+               {"#Gene Symbol": "GJB2", "Haploinsufficiency Score": "30"},
+               {"#Gene Symbol": "CFTR", "Haploinsufficiency Score": "30"}]  # fmt: skip
     g2p = [
         {"gene symbol": "SCN1A", "disease name": "SCN1A-related epilepsy", "allelic requirement": "monoallelic_autosomal",
          "confidence": "definitive", "molecular mechanism": "loss of function", "phenotypes": "HP:0001250;HP:0002133"},
         {"gene symbol": "GJB2", "disease name": "GJB2 hearing loss", "allelic requirement": "biallelic_autosomal",
-         "confidence category": "confirmed", "mutation consequence": "absent gene product", "phenotypes": "HP:0000365"},
+         "confidence category": "confirmed", "mutation consequence": "altered gene product structure",
+         "phenotypes": "HP:0000365"},
+        {"gene symbol": "GJB2", "disease name": "KID syndrome", "allelic requirement": "monoallelic_autosomal",
+         "confidence": "strong", "molecular mechanism": "gain of function"},
         {"gene symbol": "OTC", "disease name": "OTC deficiency", "allelic requirement": "monoallelic_X_hemizygous",
          "confidence": "limited", "molecular mechanism": "loss of function"},
     ]  # fmt: skip
-    table = {r["symbol"]: r for r in prepare.build_gene_table(constraint, clingen, g2p)}
-    assert set(table) == {"BRCA1", "SCN1A", "GJB2"}  # OTC: limited evidence only
-    assert (table["BRCA1"]["loeuf"], table["BRCA1"]["moi"], table["BRCA1"]["lof_mechanism"]) == ("0.85", "", "false")
+    genes, pairs = genetable.build_gene_table(constraint, clingen, g2p)
+    table = {r["symbol"]: r for r in genes}
+    assert set(table) == {"BRCA1", "SCN1A", "GJB2", "CFTR"}  # OTC: limited evidence only
+    assert (table["BRCA1"]["gene_id"], table["BRCA1"]["loeuf"], table["BRCA1"]["moi"]) == ("ENSG00000012048", "0.85", "")
     s = table["SCN1A"]
-    assert (s["moi"], s["lof_mechanism"], s["haploinsufficiency"], s["hpo"]) == ("AD", "true", "3", "HP:0001250|HP:0002133")
-    assert (table["GJB2"]["moi"], table["GJB2"]["lof_mechanism"]) == ("AR", "true")
-    assert prepare.g2p_moi("monoallelic_X_heterozygous; biallelic_autosomal") == ["XLD", "AR"]
+    assert (s["moi"], s["lof_mechanism"], s["lof_moi"], s["haploinsufficiency"], s["hpo"], s["loeuf"]) == (
+        "AD", "true", "AD", "3", "HP:0001250|HP:0002133", "")  # fmt: skip
+    # two diseases of different modes: AD gain of function, AR where ClinGen HI 30 makes LoF the mechanism
+    g = table["GJB2"]
+    assert (g["moi"], g["lof_mechanism"], g["lof_moi"], g["n_diseases"]) == ("AD|AR", "true", "AR", "2")
+    # HI 30 and no disease pair: an AR pair from ClinGen dosage, so the mode is known
+    assert (table["CFTR"]["moi"], table["CFTR"]["lof_moi"]) == ("AR", "AR")
+    assert {(p["symbol"], p["moi"], p["lof_mechanism"]) for p in pairs} >= {("GJB2", "AD", "false"), ("GJB2", "AR", "true")}
+    assert genetable.g2p_moi("monoallelic_X_heterozygous; biallelic_autosomal") == ["XLD", "AR"]
+
+
+def test_gene_table_hpo_annotations() -> None:
+    g2d = [{"ncbi_gene_id": "NCBIGene:1080", "gene_symbol": "CFTR", "association_type": "MENDELIAN",
+            "disease_id": "OMIM:219700", "source": "ftp://ftp.omim.org"}]  # fmt: skip
+    hpoa = [{"database_id": "OMIM:219700", "disease_name": "Cystic fibrosis", "hpo_id": "HP:0000007", "aspect": "I"},
+            {"database_id": "OMIM:219700", "disease_name": "Cystic fibrosis", "hpo_id": "HP:0002110", "aspect": "P"}]  # fmt: skip
+    genes, pairs = genetable.build_gene_table([], hpo=(g2d, hpoa))
+    assert [(g["symbol"], g["moi"], g["disease"]) for g in genes] == [("CFTR", "AR", "Cystic fibrosis")]
+    assert pairs[0]["disease_id"] == "OMIM:219700" and pairs[0]["sources"] == "HPO"
 
 
 def test_read_table_skips_the_clingen_preamble(tmp_path: Path) -> None:
     path = tmp_path / "clingen.tsv"
     path.write_text("#ClinGen Gene Curation Results\n#07 Nov,2026\n#\n#Gene Symbol\tGene ID\tHaploinsufficiency Score\n"
                     "SCN1A\tHGNC:10585\t3\n")  # fmt: skip
-    assert prepare.read_table(path, header_prefix="#Gene Symbol") == [
+    assert genetable.read_table(path, header_prefix="#Gene Symbol") == [
         {"#Gene Symbol": "SCN1A", "Gene ID": "HGNC:10585", "Haploinsufficiency Score": "3"}]  # fmt: skip
 
 
@@ -107,31 +147,39 @@ def _bgzip_vcf(path: Path, text: str) -> Path:
 GNOMAD_HEADER = """##fileformat=VCFv4.2
 ##FILTER=<ID=PASS,Description="All filters passed">
 ##FILTER=<ID=AC0,Description="Allele count is zero">
+##FILTER=<ID=AS_VQSR,Description="Failed VQSR">
 ##contig=<ID=chr1,length=248956422>
 ##contig=<ID=chrX,length=156040895>
 """ + "".join(
     f'##INFO=<ID={tag},Number={num},Type={typ},Description="{tag}">\n'
     for tag, num, typ in [("AC", "A", "Integer"), ("AN", "1", "Integer"), ("AF", "A", "Float"),
-                          ("nhomalt", "A", "Integer"), ("nhomalt_XY", "A", "Integer"), ("AF_grpmax", "A", "Float"),
+                          ("nhomalt", "A", "Integer"), ("nhomalt_XY", "A", "Integer"), ("AC_XY", "A", "Integer"),
+                          ("nhomalt_XX", "A", "Integer"), ("AF_grpmax", "A", "Float"),
                           ("AN_grpmax", "A", "Integer"), ("grpmax", "A", "String"), ("vep", ".", "String")]
 ) + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"  # fmt: skip
 
 
-def test_prepare_gnomad_slim_pass_and_hemizygotes(tmp_path: Path) -> None:
+def test_prepare_gnomad_keeps_filtered_sites_and_counts_hemizygotes(tmp_path: Path) -> None:
+    """Non-PAR chrX (none in the real excerpts, whose chrX sites are all in PAR1): nhemi = AC_XY, nhomalt =
+    nhomalt_XX (gnomAD XY genotypes are haploid there); PAR and autosomes unchanged, no nhemi."""
     vcf = _bgzip_vcf(tmp_path / "gnomad.vcf.gz", GNOMAD_HEADER + "".join([
         "chr1\t100\t.\tA\tG\t.\tPASS\tAC=3;AN=150000;AF=2e-05;nhomalt=0;nhomalt_XY=0;AF_grpmax=3e-05;AN_grpmax=80000;grpmax=nfe;vep=x|y\n",
-        "chr1\t200\t.\tC\tT\t.\tAC0\tAC=0;AN=150000;AF=0;nhomalt=0;nhomalt_XY=0\n",
-        "chrX\t1000\t.\tG\tA\t.\tPASS\tAC=10;AN=140000;AF=7e-05;nhomalt=1;nhomalt_XY=1\n",  # PAR1
-        "chrX\t5000000\t.\tG\tA\t.\tPASS\tAC=12;AN=110000;AF=1e-04;nhomalt=2;nhomalt_XY=7\n",  # non-PAR
+        "chr1\t200\t.\tC\tT\t.\tAC0;AS_VQSR\tAC=0;AN=150000;AF=0;nhomalt=0;nhomalt_XY=0\n",
+        "chrX\t1000\t.\tG\tA\t.\tPASS\tAC=10;AN=140000;AF=7e-05;nhomalt=1;nhomalt_XY=1;AC_XY=4;nhomalt_XX=0\n",  # PAR1
+        "chrX\t5000000\t.\tG\tA\t.\tPASS\tAC=12;AN=110000;AF=1e-04;nhomalt=9;nhomalt_XY=7;AC_XY=7;nhomalt_XX=2\n",  # non-PAR
     ]))  # fmt: skip
     out = tmp_path / "bundle" / "gnomad.sites.vcf.gz"
     out.parent.mkdir()
     prepare.prepare_gnomad([vcf], out)
     body = [line.split("\t") for line in gzip.open(out, "rt") if not line.startswith("#")]
-    assert [(f[0], f[1]) for f in body] == [("chr1", "100"), ("chrX", "1000"), ("chrX", "5000000")]  # PASS only
+    assert [(f[0], f[1], f[6]) for f in body] == [("chr1", "100", "PASS"), ("chr1", "200", "AC0;AS_VQSR"),
+                                                  ("chrX", "1000", "PASS"), ("chrX", "5000000", "PASS")]  # fmt: skip
     info = {f[1]: f[7].strip() for f in body}
-    assert info["100"] == "AC=3;AN=150000;AF=2e-05;nhomalt=0;AF_grpmax=3e-05;AN_grpmax=80000;grpmax=nfe"
-    assert "nhemi" not in info["1000"] and "nhemi=7" in info["5000000"] and "nhomalt_XY" not in info["5000000"]
+    assert info["100"] == "AC=3;AN=150000;AF=2e-05;nhomalt=0;AF_grpmax=3e-05;AN_grpmax=80000;grpmax=nfe;filters=PASS"
+    assert info["200"].endswith("filters=AC0,AS_VQSR")
+    assert "nhemi" not in info["1000"] and "nhomalt=1;" in info["1000"]
+    assert "nhemi=7" in info["5000000"] and "nhomalt=2;" in info["5000000"]
+    assert not any(tag in info["5000000"] for tag in ("nhomalt_XY", "AC_XY", "nhomalt_XX"))
     assert out.with_name(out.name + ".tbi").exists()
 
 

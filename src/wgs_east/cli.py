@@ -91,12 +91,16 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_resources_check(args: argparse.Namespace) -> int:
-    from wgs_east.resources.check import verify_bundle
+    from wgs_east.reference import read_contigs
+    from wgs_east.resources.check import format_summary, source_summary, verify_bundle
 
     manifest, path = verify_bundle(args.manifest, args.reference, args.build, use_cache=not args.rehash)
     kinds = ", ".join(f"{name} ({src.kind} {src.version})" for name, src in manifest.sources.items())
     print(f"OK {path}: bundle {manifest.bundle} {manifest.version} ({manifest.build}"
           f"{', SYNTHETIC' if manifest.synthetic else ''}): {kinds}")
+    reference = read_contigs(Path(args.reference))
+    for name, src in manifest.sources.items():
+        print("  " + format_summary(name, src, source_summary(src, full=args.full), reference))
     return 0
 
 
@@ -204,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reference", required=True, help="reference FASTA the bundle will be used with")
     p.add_argument("--build", choices=["GRCh38", "GRCh37"], help="build of the reference (default: not compared)")
     p.add_argument("--rehash", action="store_true", help="recompute every sha256 (ignore the checksum cache)")
+    p.add_argument("--full", action="store_true",
+                   help="also count the non-PASS records of VCF sources (reads every record)")
     p.set_defaults(handler=_cmd_resources_check)
 
     acmg = sub.add_parser("acmg", help="ACMG/AMP evidence tools")

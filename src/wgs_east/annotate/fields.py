@@ -58,6 +58,9 @@ FIELDS: tuple[InfoField, ...] = (
     _F("GENE_MOI", "1", "String", "Modes of inheritance of WE_GENE (gene table), joined by |", "gene_moi", "genes"),
     _F("GENE_LOF", "0", "Flag", "Loss of function is a known disease mechanism of WE_GENE (gene table)",
        "lof_mechanism", "genes"),
+    _F("GENE_LOF_MOI", "1", "String", "Modes of inheritance of the WE_GENE diseases whose mechanism is loss of "
+       "function, joined by | (gene table lof_moi; e.g. AR for a gene with an AD gain-of-function and an AR LoF "
+       "disease)", None, "genes"),
     _F("GENE_LOEUF", "1", "Float", "LOEUF of WE_GENE (gene table)", "loeuf", "genes"),
     _F("GENE_PLI", "1", "Float", "pLI of WE_GENE (gene table)", "pli", "genes"),
     _F("GENE_HI", "1", "String", "ClinGen haploinsufficiency score of WE_GENE (gene table)", None, "genes"),
@@ -87,6 +90,24 @@ FIELDS: tuple[InfoField, ...] = (
     _F("POP_FAFMAX", "A", "Float", "Filtering allele frequency (95 % CI lower bound, highest over groups)", None,
        "population"),
     _F("POP_FAFMAX_POP", "A", "String", "Group of POP_FAFMAX", None, "population"),
+    _F("POP_FILTER", ".", "String", "FILTER of the population record (PASS, or e.g. AC0,AS_VQSR: the resource saw "
+       "the variant but filtered it; absent field with POP_AF present: the source records no FILTER; absent "
+       "POP_AF: not in the resource)", None, "population"),
+    # --- second population source: gnomAD exomes next to genomes (manifest dataset: exomes) ----------
+    _F("POPEX_AF", "A", "Float", "Allele frequency in the exomes population resource", None, "population"),
+    _F("POPEX_AN", "1", "Integer", "Allele number in the exomes population resource", None, "population"),
+    _F("POPEX_AC", "A", "Integer", "Allele count in the exomes population resource", None, "population"),
+    _F("POPEX_NHOM", "A", "Integer", "Homozygous individuals in the exomes population resource", None, "population"),
+    _F("POPEX_NHEMI", "A", "Integer", "Hemizygous individuals in the exomes population resource", None, "population"),
+    _F("POPEXMAX_AF", "A", "Float", "Exomes: AF of the genetic-ancestry group with the highest AF", None,
+       "population"),
+    _F("POPEXMAX_AN", "A", "Integer", "Exomes: AN of that group", None, "population"),
+    _F("POPEXMAX_POP", "A", "String", "Exomes: that group", None, "population"),
+    _F("POPEX_FAFMAX", "A", "Float", "Exomes: filtering allele frequency (95 % CI lower bound, highest over "
+       "groups)", None, "population"),
+    _F("POPEX_FAFMAX_POP", "A", "String", "Exomes: group of POPEX_FAFMAX", None, "population"),
+    _F("POPEX_FILTER", ".", "String", "FILTER of the exomes population record (PASS, or the failed filters)", None,
+       "population"),
     # --- ClinVar (bcftools annotate from the ClinVar table prepared in the run) ----------------------
     _F("CLINVAR_ID", "1", "String", "ClinVar variation id of this allele", None, "clinvar"),
     _F("CLINVAR_SIG", "1", "String", "ClinVar clinical significance (CLNSIG)", "clinvar_sig", "clinvar"),
@@ -105,8 +126,13 @@ INSILICO_FIELD = {"revel": "REVEL", "spliceai": "SPLICEAI", "cadd": "CADD_PHRED"
 POPULATION_FIELD = {
     "af": "POP_AF", "an": "POP_AN", "ac": "POP_AC", "nhom": "POP_NHOM", "nhemi": "POP_NHEMI",
     "popmax_af": "POPMAX_AF", "popmax_an": "POPMAX_AN", "popmax_pop": "POPMAX_POP", "faf": "POP_FAFMAX",
-    "faf_pop": "POP_FAFMAX_POP",
+    "faf_pop": "POP_FAFMAX_POP", "filter": "POP_FILTER",
 }  # fmt: skip
+"""Manifest ``fields:`` key -> INFO field, for a genomes or joint population source."""
+POPULATION_EXOMES_FIELD = {
+    k: v.replace("POPMAX_", "POPEXMAX_").replace("POP_", "POPEX_") for k, v in POPULATION_FIELD.items()
+}
+"""The same for an exomes population source (``dataset: exomes``)."""
 CLINVAR_TABLE_FIELDS = ("CLINVAR_ID", "CLINVAR_SIG", "CLINVAR_STARS", "CLINVAR_REVSTAT")
 """Columns 5.. of the ClinVar table the run prepares (``python -m wgs_east.annotate.clinvar table``)."""
 

@@ -211,6 +211,8 @@ class Annotator:
         values = {"GENE_MOI": facts.moi, "GENE_HI": facts.hi, "GENE_DISEASE": facts.disease}
         if facts.lof:
             values["GENE_LOF"] = "1"
+        if facts.lof_moi:
+            values["GENE_LOF_MOI"] = facts.lof_moi
         if facts.loeuf is not None:
             values["GENE_LOEUF"] = f"{facts.loeuf:g}"
         if facts.pli is not None:

@@ -18,7 +18,7 @@ MOI_CODES = frozenset({"AD", "AR", "XLD", "XLR", "XL", "YL", "MT", "SD", "SR"})
 """Accepted modes of inheritance (SD/SR: semidominant / somatic recessive, rare)."""
 TRUE_WORDS = frozenset({"true", "yes", "1", "y"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", ""})
-COLUMN_KEYS = ("symbol", "moi", "loeuf", "pli", "haploinsufficiency", "disease", "lof_mechanism")
+COLUMN_KEYS = ("symbol", "moi", "loeuf", "pli", "haploinsufficiency", "disease", "lof_mechanism", "lof_moi")
 
 
 def parse_moi(text: str) -> list[str]:
@@ -34,6 +34,8 @@ class GeneFacts:
     pli: float | None = None
     hi: str = ""
     disease: str = ""
+    lof_moi: str = ""
+    """Modes of the gene's diseases whose mechanism is loss of function (empty: not given)."""
 
 
 def _num(text: str) -> float | None:
@@ -60,6 +62,7 @@ def read_gene_table(path: Path, columns: dict[str, str | None]) -> dict[str, Gen
             out[sym] = GeneFacts(
                 moi="|".join(parse_moi(get("moi"))), lof=get("lof_mechanism").lower() in TRUE_WORDS,
                 loeuf=_num(get("loeuf")), pli=_num(get("pli")), hi=get("haploinsufficiency"), disease=get("disease"),
+                lof_moi="|".join(parse_moi(get("lof_moi"))),
             )  # fmt: skip
     return out
 

@@ -1,7 +1,8 @@
 """How each bundle source is added by ``bcftools annotate``: the file, its ``-c`` column list, the
 order of the chain. Pure functions of the manifest (the workflow's input functions call them).
 
-- population (VCF): ``-c INFO/POP_AF:=INFO/AF,...`` from the manifest's ``fields``;
+- population (VCF): ``-c INFO/POP_AF:=INFO/AF,...`` from the manifest's ``fields`` (``POPEX_*`` for an
+  exomes source next to a genomes one);
 - clinvar: the allele table the run prepares (``work/annotate/clinvar.tsv.gz``):
   ``CHROM,POS,REF,ALT,INFO/CLINVAR_ID,INFO/CLINVAR_SIG,INFO/CLINVAR_STARS,INFO/CLINVAR_REVSTAT``;
 - insilico (tabix table): the header's columns mapped to ``CHROM,POS,REF,ALT,INFO/<score field>`` and
@@ -15,7 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wgs_east.annotate.fields import CLINVAR_TABLE_FIELDS, INSILICO_FIELD, POPULATION_FIELD
+from wgs_east.annotate.fields import (
+    CLINVAR_TABLE_FIELDS,
+    INSILICO_FIELD,
+    POPULATION_EXOMES_FIELD,
+    POPULATION_FIELD,
+)
 from wgs_east.resources.check import table_header
 from wgs_east.resources.manifest import Clinvar, Insilico, Manifest, Population
 
@@ -34,7 +40,9 @@ def chain(manifest: Manifest | None) -> list[str]:
 
 
 def population_columns(src: Population) -> str:
-    pairs = [(POPULATION_FIELD[k], tag) for k, tag in src.fields.model_dump().items() if tag]
+    """``POP_*`` from a genomes / joint source, ``POPEX_*`` from an exomes source."""
+    ours = POPULATION_EXOMES_FIELD if src.dataset == "exomes" else POPULATION_FIELD
+    pairs = [(ours[k], tag) for k, tag in src.fields.model_dump().items() if tag]
     return ",".join(f"INFO/{ours}:=INFO/{theirs}" for ours, theirs in pairs)
 
 

@@ -282,8 +282,8 @@ def _gene_table(src: GeneTable) -> list[str]:
             if sym in seen:
                 problems.append(f"line {lineno}: gene {sym!r} listed twice")
             seen.add(sym)
-            if "moi" in at:
-                bad = [m for m in parse_moi(f[at["moi"]]) if m not in MOI_CODES]
+            for key in ("moi", "lof_moi"):
+                bad = [m for m in parse_moi(f[at[key]]) if m not in MOI_CODES] if key in at else []
                 if bad:
                     problems.append(f"line {lineno}: unknown inheritance {', '.join(bad)} (use {'|'.join(sorted(MOI_CODES))})")
             for key in ("loeuf", "pli"):
@@ -365,3 +365,103 @@ def verify_bundle(
     if problems:
         raise InputError(path, problems)
     return manifest, path
+
+
+# --- what a source holds (``wgs-east resources check`` prints it) ---------------------------------
+TBI_PSEUDO_BIN = 37450
+
+
+def tabix_counts(tbi: Path) -> dict[str, int] | None:
+    """Records per contig from a tabix index (``.tbi``: the n_mapped of each reference's pseudo-bin,
+    which htslib writes for VCFs and tables alike), without reading the data; None for another index."""
+    import struct
+
+    try:
+        with gzip.open(tbi, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    if data[:4] != b"TBI\x01":
+        return None
+    n_ref = struct.unpack_from("<i", data, 4)[0]
+    l_nm = struct.unpack_from("<i", data, 32)[0]
+    names = [n.decode() for n in data[36 : 36 + l_nm].split(b"\x00")[:n_ref]]
+    at = 36 + l_nm
+    counts: dict[str, int] = {}
+    for name in names:
+        n_bin = struct.unpack_from("<i", data, at)[0]
+        at += 4
+        for _ in range(n_bin):
+            bin_id, n_chunk = struct.unpack_from("<Ii", data, at)
+            at += 8
+            if bin_id == TBI_PSEUDO_BIN and n_chunk == 2:
+                counts[name] = struct.unpack_from("<Q", data, at + 16)[0]
+            at += 16 * n_chunk
+        n_intv = struct.unpack_from("<i", data, at)[0]
+        at += 4 + 8 * n_intv
+        counts.setdefault(name, 0)
+    return counts
+
+
+def count_non_pass(vcf: Path) -> int:
+    """Records whose FILTER is neither PASS nor missing (reads every record, through bcftools)."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", "bcftools view -H -i 'FILTER!=\"PASS\" && FILTER!=\".\"' \"$1\" | wc -l", "_",
+         str(vcf)], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise OSError(f"bcftools view failed on {vcf}: {proc.stderr.strip()[-300:]}")
+    return int(proc.stdout.strip())
+
+
+def source_summary(src: Any, *, full: bool = False) -> dict[str, Any]:
+    """Records, contigs (with their record counts where the index has them) and, with ``full`` (reads every
+    record of a VCF source), the number of non-PASS records. Gene models: genes and transcripts; gene
+    table: genes and how many have a mode of inheritance."""
+    out: dict[str, Any] = {"records": None, "contigs": {}, "non_pass": None}
+    if isinstance(src, GeneModels):
+        contigs, counts = gff3_contigs(src.path)
+        out.update(contigs=dict.fromkeys(contigs), genes=counts["gene"], transcripts=counts["transcript"])
+        return out
+    if isinstance(src, GeneTable):
+        from wgs_east.annotate.genetable import read_gene_table
+
+        facts = read_gene_table(src.path, src.columns.model_dump())
+        out.update(records=len(facts), with_moi=sum(1 for f in facts.values() if f.moi))
+        return out
+    index = index_of(src.path)
+    counts = tabix_counts(index) if index is not None else None
+    if counts is not None:
+        out.update(records=sum(counts.values()), contigs=counts)
+    if full and isinstance(src, (Population, Clinvar)):
+        out["non_pass"] = count_non_pass(src.path)
+    return out
+
+
+def format_summary(name: str, src: Any, summary: dict[str, Any], reference: dict[str, int] | None = None) -> str:
+    """One line per source, e.g. ``gnomad_exomes (population): 992 records on 2 contigs (chr1 101, chrX 891);
+    non-PASS 928 (93.5 %); reference contigs without records: chr2, ...``."""
+    parts = [f"{name} ({src.kind})"]
+    contigs = summary["contigs"]
+    listed = [f"{c} {n:,}" if n is not None else c for c, n in contigs.items()]
+    if summary.get("genes") is not None:
+        parts.append(f"{summary['genes']:,} genes, {summary['transcripts']:,} transcripts on {len(contigs)} contigs "
+                     f"({_listed(listed)})")  # fmt: skip
+    elif summary.get("with_moi") is not None:
+        parts.append(f"{summary['records']:,} genes, {summary['with_moi']:,} with a mode of inheritance")
+    elif summary["records"] is not None:
+        parts.append(f"{summary['records']:,} records on {len(contigs)} contigs ({_listed(listed)})")
+    else:
+        parts.append("record count not in the index (not a .tbi)")
+    if summary["non_pass"] is not None and summary["records"]:
+        parts.append(f"non-PASS {summary['non_pass']:,} ({100 * summary['non_pass'] / summary['records']:.1f} %)")
+    if reference is not None and contigs and not isinstance(src, GeneTable):
+        absent = [c for c in reference if c in PRIMARY_CONTIGS and c not in contigs]
+        if absent:
+            parts.append(f"primary reference contigs without records: {_listed(absent)}")
+    return ": ".join(parts[:2]) + "".join(f"; {p}" for p in parts[2:])
+
+
+PRIMARY_CONTIGS = frozenset(f"chr{c}" for c in [*range(1, 23), "X", "Y", "M"])

@@ -100,12 +100,18 @@ class PopulationFields(Model):
     """Filtering allele frequency (95 % CI lower bound, highest over groups), e.g. `fafmax_faf95_max`."""
     faf_pop: InfoTag | None = None
     """Group of the filtering AF, e.g. `fafmax_faf95_max_gen_anc`."""
+    filter: InfoTag | None = None
+    """The record's FILTER as an INFO tag (`filters`, written by `prepare gnomad`: `PASS` or e.g.
+    `AC0,AS_VQSR`), so that a site the source saw but filtered is told apart from an absent one."""
 
 
 class Population(SourceBase):
     """A gnomAD-style sites VCF (bgzip + tabix), normalised (biallelic, left-aligned)."""
 
     kind: Literal["population"]
+    dataset: Literal["genomes", "exomes", "joint"] = "genomes"
+    """Which gnomAD call set: `genomes` and `joint` (exomes + genomes combined) fill the `POP_*` INFO fields,
+    `exomes` the `POPEX_*` fields. A bundle holds at most one source per dataset, and `joint` alone."""
     fields: PopulationFields = PopulationFields()
     """INFO tags to read."""
 
@@ -166,7 +172,9 @@ class GeneColumns(Model):
     disease: Column | None = "disease"
     """Associated disease(s)."""
     lof_mechanism: Column | None = "lof_mechanism"
-    """Whether loss of function is a known disease mechanism (true/false)."""
+    """Whether loss of function is a known disease mechanism (true/false) of any of the gene's diseases."""
+    lof_moi: Column | None = None
+    """Modes of the gene-disease pairs whose mechanism is loss of function (`lof_moi` in a prepared table)."""
     triplosensitivity: Column | None = None
     """ClinGen triplosensitivity score (0-3, 40 = unlikely), read by the CNV points (`wgs_east.cnv`);
     unset by default (the prepared gene table has no such column yet)."""
@@ -178,6 +186,9 @@ class GeneTable(SourceBase):
     kind: Literal["gene_table"]
     columns: GeneColumns = GeneColumns()
     """Columns of the table."""
+    pairs: InputPath | None = None
+    """The gene-disease pairs the table was built from (`gene_disease.tsv`: symbol, disease_id, disease, moi,
+    lof_mechanism, classification, sources), relative to the manifest; documentation, not read by the run."""
 
 
 class SvPopulationFields(Model):
@@ -218,7 +229,7 @@ class SvPopulation(SourceBase):
 
 Source = Annotated[GeneModels | Population | Clinvar | Insilico | GeneTable | SvPopulation, Field(discriminator="kind")]
 
-SINGLE_KINDS = (Kind.gene_models, Kind.population, Kind.clinvar, Kind.gene_table, Kind.sv_population)
+SINGLE_KINDS = (Kind.gene_models, Kind.clinvar, Kind.gene_table, Kind.sv_population)
 
 
 class Manifest(Model):
@@ -233,8 +244,8 @@ class Manifest(Model):
     description: Text | None = None
     """Free text."""
     sources: dict[SourceName, Source]
-    """Sources by name: exactly one `gene_models`; at most one `population`, `clinvar`, `gene_table`,
-    `sv_population`, and one `insilico` per score."""
+    """Sources by name: exactly one `gene_models`; at most one `clinvar`, `gene_table`, `sv_population`, one
+    `population` per dataset (genomes, exomes; or one joint) and one `insilico` per score."""
 
     @field_validator("sources")
     @classmethod
@@ -246,6 +257,14 @@ class Manifest(Model):
                 problems.append("a bundle needs one gene_models source")
             if len(names) > 1:
                 problems.append(f"more than one {kind.value} source: {', '.join(names)}")
+        datasets: dict[str, list[str]] = {}
+        for n, s in sources.items():
+            if isinstance(s, Population):
+                datasets.setdefault(s.dataset, []).append(n)
+        problems += [f"more than one population source of dataset {d}: {', '.join(n)}" for d, n in datasets.items() if len(n) > 1]
+        if "joint" in datasets and len(datasets) > 1:
+            problems.append("a joint population source already holds genomes and exomes: "
+                            + ", ".join(n for names in datasets.values() for n in names))  # fmt: skip
         scores: dict[str, list[str]] = {}
         for n, s in sources.items():
             if isinstance(s, Insilico):

@@ -21,6 +21,7 @@ import argparse
 import csv
 import datetime
 import heapq
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,13 @@ import yaml
 
 from wgs_east.annotate.io import open_text, run_cli, tmp_path
 from wgs_east.errors import InputError, Problem
+from wgs_east.resources.genetable import (
+    GENE_TABLE_COLUMNS,
+    PAIR_COLUMNS,
+    build_gene_table,
+    read_table,
+    write_tsv,
+)
 
 PRIMARY = tuple(f"chr{c}" for c in [*range(1, 23), "X", "Y", "M"])
 GRCH38_NON_PAR_X = ("chrX", 2_781_480, 155_701_382)
@@ -106,51 +114,56 @@ def _contig_rank(chrom: str) -> int:
     return PRIMARY.index(chrom) if chrom in PRIMARY else len(PRIMARY)
 
 
-def sort_rows(rows: Iterable[str], chunk: int = 2_000_000) -> Iterator[str]:
-    """Sort tab rows by (contig in ``PRIMARY`` order, position) with bounded memory (sorted runs merged)."""
+SORT_BATCH_SIZE = 16
+"""Most temporary files GNU ``sort`` merges at once (its ``--batch-size``): open files stay bounded
+however many runs a large input makes."""
+
+
+def sort_rows(rows: Iterable[str], *, buffer_size: str = "1G", batch_size: int = SORT_BATCH_SIZE,
+              tmpdir: Path | None = None) -> Iterator[str]:  # fmt: skip
+    """Sort tab rows by (contig in ``PRIMARY`` order, position, ref, alt) with GNU ``sort``: bounded
+    memory (``--buffer-size``), sorted runs on disk merged at most ``batch_size`` at a time."""
     import tempfile
 
-    def key(row: str) -> tuple[int, int]:
-        f = row.split("\t", 2)
-        return _contig_rank(f[0]), int(f[1])
-
-    runs: list[Path] = []
-    buf: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="wgs-east-sort-") as tmp:
-        for row in rows:
-            buf.append(row)
-            if len(buf) >= chunk:
-                runs.append(Path(tmp) / f"run{len(runs)}")
-                runs[-1].write_text("".join(sorted(buf, key=key)))
-                buf = []
-        if not runs:
-            yield from sorted(buf, key=key)
-            return
-        if buf:
-            runs.append(Path(tmp) / f"run{len(runs)}")
-            runs[-1].write_text("".join(sorted(buf, key=key)))
-        handles = [open(r) for r in runs]  # noqa: SIM115 - closed below
-        try:
-            yield from heapq.merge(*handles, key=key)
-        finally:
-            for h in handles:
-                h.close()
+    with tempfile.TemporaryDirectory(prefix="wgs-east-sort-", dir=tmpdir) as tmp:
+        cmd = ["sort", "-t", "\t", "-k1,1n", "-k3,3n", "-k4,4", "-k5,5", f"--buffer-size={buffer_size}",
+               f"--batch-size={batch_size}", "-T", tmp]  # fmt: skip
+        with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "")}) as proc:  # fmt: skip
+            assert proc.stdin is not None and proc.stdout is not None
+            for row in rows:  # sort prints nothing before its input ends: no deadlock
+                proc.stdin.write(f"{_contig_rank(row.split(chr(9), 1)[0])}\t{row}")
+            proc.stdin.close()
+            for line in proc.stdout:
+                yield line.split("\t", 1)[1]
+        if proc.returncode != 0:
+            raise InputError("sort", [Problem(" ".join(cmd[:3]), f"GNU sort failed (exit {proc.returncode})")])
 
 
 def max_per_allele(rows: Iterable[str], score_col: int) -> Iterator[str]:
-    """Sorted rows -> one row per (chrom, pos, ref, alt): the one with the highest score."""
-    best: list[str] | None = None
+    """Rows sorted by (contig, position) -> one row per (chrom, pos, ref, alt): the one with the highest
+    score (the first of equal ones). Rows of one position are held until the position changes, so the
+    same allele need not be adjacent (SpliceAI lists overlapping genes as separate records); memory is
+    bounded by the rows of one position. Rows out of position order are an error."""
+    where: tuple[str, int] | None = None
+    best: dict[tuple[str, str], list[str]] = {}
+    seen: set[str] = set()
     for row in rows:
         f = row.rstrip("\n").split("\t")
-        if best is not None and f[:4] == best[:4]:
-            if _score(f[score_col]) > _score(best[score_col]):
-                best = f
-            continue
-        if best is not None:
-            yield "\t".join(best) + "\n"
-        best = f
-    if best is not None:
-        yield "\t".join(best) + "\n"
+        here = (f[0], int(f[1]))
+        if here != where:
+            if where is not None and here[0] == where[0] and here[1] < where[1]:
+                raise InputError("score table", [Problem(f"{here[0]}:{here[1]}", f"rows not sorted by position (after {where[1]})")])
+            if here[0] != (where or ("",))[0]:
+                if here[0] in seen:
+                    raise InputError("score table", [Problem(here[0], "rows of this contig are not together")])
+                seen.add(here[0])
+            yield from ("\t".join(b) + "\n" for b in best.values())
+            best, where = {}, here
+        key = (f[2], f[3])
+        if key not in best or _score(f[score_col]) > _score(best[key][score_col]):
+            best[key] = f
+    yield from ("\t".join(b) + "\n" for b in best.values())
 
 
 def _score(text: str) -> float:
@@ -188,106 +201,43 @@ def spliceai_rows(lines: Iterable[str]) -> Iterator[str]:
             yield "\t".join([chrom, f[1], f[2], f[3], *best[1], f"{best[0]:.2f}"]) + "\n"
 
 
-# --- gene table ----------------------------------------------------------------------------------
-G2P_MOI = {
-    "monoallelic_autosomal": "AD", "biallelic_autosomal": "AR", "monoallelic_x_hemizygous": "XLR",
-    "monoallelic_x_heterozygous": "XLD", "monoallelic_x": "XL", "biallelic_par": "AR", "monoallelic_par": "AD",
-    "monoallelic_y_hemizygous": "YL", "mitochondrial": "MT", "monoallelic_autosomal_or_biallelic_autosomal": "AD|AR",
-}  # fmt: skip
-G2P_CONFIDENT = frozenset({"definitive", "strong", "moderate", "confirmed", "probable", "both rd and if"})
-GENE_TABLE_COLUMNS = ("symbol", "gene_id", "moi", "lof_mechanism", "haploinsufficiency", "loeuf", "pli", "disease", "hpo")
+def _query(vcf: Path, fmt: str, regions: str | None = None) -> subprocess.Popen[str]:
+    cmd = ["bcftools", "query", "-f", fmt, *(["--regions", regions] if regions else []), str(vcf)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
 
 
-def _col(row: dict[str, str], *names: str) -> str:
-    for n in names:
-        if n in row and row[n] is not None:
-            return row[n].strip()
-    return ""
+def vcf_contig_name(vcf: Path, chrom: str) -> str | None:
+    """How an indexed VCF names ``chrom`` (``chr1`` or ``1``; ``chrM``: also ``MT``/``M``), None if absent."""
+    import pysam
+
+    with pysam.TabixFile(str(vcf)) as tbx:
+        names = set(tbx.contigs)
+    bare = chrom.removeprefix("chr")
+    for name in (chrom, bare, *(("MT", "M") if bare == "M" else ())):
+        if name in names:
+            return name
+    return None
 
 
-def g2p_moi(allelic_requirement: str) -> list[str]:
-    out: list[str] = []
-    for part in allelic_requirement.replace(";", ",").split(","):
-        code = G2P_MOI.get(part.strip().lower().replace(" ", "_"))
-        if code:
-            out += [c for c in code.split("|") if c not in out]
-    return out
+def spliceai_table(vcfs: Sequence[Path], regions: str | None = None) -> Iterator[str]:
+    """The SpliceAI VCFs (sorted, e.g. the SNV and the indel file) streamed through ``bcftools query``,
+    merged by (contig, position) - two open streams, no sort - and reduced to one row per allele."""
+    procs = [_query(v, "%CHROM\\t%POS\\t%REF\\t%ALT\\t%INFO/SpliceAI\\n", regions) for v in vcfs]
+
+    def key(row: str) -> tuple[int, int]:
+        f = row.split("\t", 2)
+        return _contig_rank(f[0]), int(f[1])
+
+    try:
+        rows = heapq.merge(*(spliceai_rows(p.stdout) for p in procs if p.stdout is not None), key=key)
+        yield from max_per_allele(rows, 9)
+    finally:
+        failed = [str(v) for v, p in zip(vcfs, procs, strict=True) if p.wait() != 0]
+    if failed:
+        raise InputError(failed[0], [Problem("SpliceAI", "bcftools query failed (not a readable, indexed VCF?)")])
 
 
-def g2p_is_lof(row: dict[str, str]) -> bool:
-    """Loss of function is the disease mechanism (G2P 2024: ``molecular mechanism``; older DDG2P:
-    ``mutation consequence`` ``absent gene product``)."""
-    mechanism = _col(row, "molecular mechanism").lower()
-    consequence = _col(row, "mutation consequence", "variant consequence").lower()
-    return mechanism == "loss of function" or "absent gene product" in consequence
-
-
-def build_gene_table(
-    constraint: Iterable[dict[str, str]], clingen: Iterable[dict[str, str]], g2p: Iterable[dict[str, str]]
-) -> list[dict[str, str]]:
-    """Merge gnomAD constraint (LOEUF, pLI of the MANE/canonical transcript), ClinGen dosage
-    (haploinsufficiency score; 3 also marks LoF as a mechanism) and Gene2Phenotype (modes, disease,
-    HPO terms, mechanism; confident entries only) by gene symbol."""
-    genes: dict[str, dict[str, Any]] = {}
-
-    def gene(sym: str) -> dict[str, Any]:
-        return genes.setdefault(sym, {"symbol": sym, "gene_id": "", "moi": [], "lof": False, "hi": "", "loeuf": "",
-                                      "pli": "", "disease": [], "hpo": []})  # fmt: skip
-
-    for row in constraint:
-        sym = _col(row, "gene")
-        preferred = _col(row, "mane_select").lower() == "true" or _col(row, "canonical").lower() == "true"
-        if not sym or not preferred:
-            continue
-        g = gene(sym)
-        g["gene_id"] = g["gene_id"] or _col(row, "gene_id")
-        g["loeuf"], g["pli"] = _col(row, "lof.oe_ci.upper"), _col(row, "lof.pLI")
-    for row in clingen:
-        sym = _col(row, "#Gene Symbol", "Gene Symbol")
-        hi = _col(row, "Haploinsufficiency Score")
-        if not sym or not hi or hi.lower().startswith("not yet"):
-            continue
-        g = gene(sym)
-        g["hi"] = hi
-        g["lof"] = g["lof"] or hi == "3"
-    for row in g2p:
-        sym = _col(row, "gene symbol")
-        if not sym or _col(row, "confidence", "confidence category").lower() not in G2P_CONFIDENT:
-            continue
-        g = gene(sym)
-        g["moi"] += [m for m in g2p_moi(_col(row, "allelic requirement")) if m not in g["moi"]]
-        g["lof"] = g["lof"] or g2p_is_lof(row)
-        disease = _col(row, "disease name")
-        if disease and disease not in g["disease"]:
-            g["disease"].append(disease)
-        for term in _col(row, "phenotypes").replace(",", ";").split(";"):
-            if term.strip().startswith("HP:") and term.strip() not in g["hpo"]:
-                g["hpo"].append(term.strip())
-    out = []
-    for sym in sorted(genes):
-        g = genes[sym]
-        out.append({"symbol": sym, "gene_id": g["gene_id"], "moi": "|".join(g["moi"]), "lof_mechanism": str(g["lof"]).lower(),
-                    "haploinsufficiency": g["hi"], "loeuf": g["loeuf"], "pli": g["pli"],
-                    "disease": "; ".join(g["disease"][:3]).replace("\t", " "), "hpo": "|".join(g["hpo"])})  # fmt: skip
-    return out
-
-
-def read_table(path: Path, delimiter: str = "\t", header_prefix: str | None = None) -> list[dict[str, str]]:
-    """Rows of a delimited file; with ``header_prefix`` the lines before the header line (the first
-    starting with it, e.g. ClinGen's ``#Gene Symbol``) are skipped."""
-    with open_text(path) as fh:
-        lines: Iterable[str] = fh
-        if header_prefix is not None:
-            lines = _from_header(fh, header_prefix)
-        return list(csv.DictReader(lines, delimiter=delimiter))
-
-
-def _from_header(lines: Iterable[str], prefix: str) -> Iterator[str]:
-    started = False
-    for line in lines:
-        started = started or line.startswith(prefix)
-        if started:
-            yield line
+# --- gene table: wgs_east.resources.genetable ---------------------------------------------------
 
 
 # --- bundle and manifest -------------------------------------------------------------------------
@@ -299,12 +249,22 @@ def sha256_of(path: Path) -> str:
 
 def update_manifest(bundle: Path, name: str, entry: dict[str, Any], build: str = "GRCh38") -> Path:
     """Add or replace one source of ``bundle/manifest.yaml`` (created when missing), with the sha256 of
-    its file, validated by the manifest's source model (the bundle may still be incomplete)."""
+    its file, validated by the manifest's source model (the bundle may still be incomplete). Steps running
+    at once (resources/Snakefile) take turns: an exclusive lock on ``bundle/.manifest.lock``."""
+    import fcntl
+
+    path = bundle / "manifest.yaml"
+    with open(bundle / ".manifest.lock", "w") as lock:  # parallel steps of resources/Snakefile update it too
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _update_manifest(path, name, entry, build)
+
+
+def _update_manifest(path: Path, name: str, entry: dict[str, Any], build: str) -> Path:
     from pydantic import TypeAdapter, ValidationError
 
     from wgs_east.resources.manifest import Source
 
-    path = bundle / "manifest.yaml"
+    bundle = path.parent
     data: dict[str, Any] = yaml.safe_load(path.read_text()) if path.exists() else {}
     data = data or {"bundle": "wgs-east-grch38", "version": datetime.date.today().strftime("%Y.%m"), "build": build}
     entry = {**entry, "build": build, "sha256": sha256_of(bundle / entry["path"])}
@@ -324,20 +284,53 @@ def update_manifest(bundle: Path, name: str, entry: dict[str, Any], build: str =
 def _run(cmd: Sequence[str], **kwargs: Any) -> None:
     proc = subprocess.run(list(cmd), capture_output=True, text=True, check=False, **kwargs)
     if proc.returncode != 0:
-        raise InputError(cmd[0], [Problem(" ".join(cmd[:3]), proc.stderr.strip()[-800:])])
+        errors = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith("[W::")]
+        raise InputError(cmd[0], [Problem(" ".join(cmd[:3]), "\n".join(errors[-8:])[-800:] or f"exit {proc.returncode}")])
 
 
-def bgzip_tabix_rows(rows: Iterable[str], out: Path, header: str) -> None:
-    """Write sorted rows with a ``#`` header, bgzip and tabix (``-s1 -b2 -e2``)."""
-    import pysam
+def write_bgzip(rows: Iterable[str], out: Path, header: str = "", *, every: int = 10_000_000, what: str = "") -> int:
+    """Stream rows (after ``header``) through ``bgzip`` into ``out`` (atomically); a progress line every
+    ``every`` rows. Returns the number of rows."""
+    tmp = tmp_path(out)
+    n = 0
+    with open(tmp, "wb") as fh, subprocess.Popen(["bgzip", "-c"], stdin=subprocess.PIPE, stdout=fh, text=True) as proc:
+        assert proc.stdin is not None
+        proc.stdin.write(header)
+        for row in rows:
+            proc.stdin.write(row)
+            n += 1
+            if n % every == 0:
+                progress(f"{what or out.name}: {n:,} rows")
+        proc.stdin.close()
+    if proc.returncode != 0:
+        raise InputError(out, [Problem("bgzip", f"bgzip failed (exit {proc.returncode})")])
+    tmp.replace(out)
+    return n
 
-    plain = tmp_path(out.with_suffix(""))
-    with open(plain, "w") as fh:
-        fh.write(header)
-        fh.writelines(rows)
-    gz = Path(pysam.tabix_index(str(plain), seq_col=0, start_col=1, end_col=1, meta_char="#", force=True))
-    Path(f"{gz}.tbi").replace(f"{out}.tbi")
-    gz.replace(out)
+
+def tabix_table(path: Path) -> None:
+    """tabix index (``-s1 -b2 -e2``, ``#`` header lines) of a bgzipped table."""
+    _run(["tabix", "-f", "-s1", "-b2", "-e2", "-c", "#", str(path)])
+
+
+def bgzip_tabix_rows(rows: Iterable[str], out: Path, header: str) -> int:
+    """Write sorted rows with a ``#`` header, bgzip (streaming) and tabix (``-s1 -b2 -e2``)."""
+    n = write_bgzip(rows, out, header)
+    tabix_table(out)
+    return n
+
+
+def concat_tables(parts: Sequence[Path], out: Path, header: str) -> None:
+    """bgzipped table parts without header (in contig order) -> ``header`` + the parts, tabix-indexed.
+    BGZF files concatenate as they are: no part is decompressed."""
+    tmp = tmp_path(out)
+    write_bgzip([], tmp, header)
+    with open(tmp, "ab") as dst:
+        for part in parts:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    tmp.replace(out)
+    tabix_table(out)
 
 
 def _vcf_contigs(vcf: Path) -> list[str]:
@@ -348,38 +341,109 @@ def _vcf_contigs(vcf: Path) -> list[str]:
     return [line.split("ID=")[1].split(",")[0].rstrip(">") for line in header.splitlines() if line.startswith("##contig")]
 
 
-def prepare_gnomad(vcfs: Sequence[Path], out: Path) -> None:
-    """gnomAD v4 sites -> a slim, PASS-only VCF: AC, AN, AF, nhomalt, grpmax fields, filtering AF, and
-    ``nhemi`` (= ``nhomalt_XY``, the XY carriers, on non-PAR chrX/chrY only; gnomAD's XY genotypes are
-    haploid there; elsewhere no nhemi)."""
-    keep = ("INFO/AC,INFO/AN,INFO/AF,INFO/nhomalt,INFO/nhomalt_XY,INFO/AF_grpmax,INFO/AN_grpmax,INFO/grpmax,"
-            "INFO/fafmax_faf95_max,INFO/fafmax_faf95_max_gen_anc")  # fmt: skip
-    work = out.parent / f".{out.name}.parts"
-    work.mkdir(exist_ok=True)
-    parts: list[str] = []
-    for i, vcf in enumerate(vcfs):
-        renames = work / f"rename{i}.txt"
-        rename_chrs_file(_vcf_contigs(vcf), renames)
-        slim = work / f"part{i}.bcf"
-        _shell(f"bcftools annotate --no-version --rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
-               f" | bcftools view --no-version --apply-filters PASS --targets {','.join(PRIMARY)} --output-type b"
-               f" --output {_q(slim)} && bcftools index --force {_q(slim)}")  # fmt: skip
-        parts.append(_q(slim))
-    merged = work / "merged.bcf"
-    _shell(f"bcftools concat --no-version --allow-overlaps --output-type b --output {_q(merged)} {' '.join(parts)}"
-           f" && bcftools index --force {_q(merged)}")  # fmt: skip
-    regions = ",".join(f"{c}:{s}-{e}" for c, s, e in (GRCH38_NON_PAR_X, GRCH38_NON_PAR_Y))
-    nhemi, header = work / "nhemi.tsv.gz", work / "nhemi.hdr"
-    header.write_text('##INFO=<ID=nhemi,Number=A,Type=Integer,Description="Hemizygous XY individuals '
-                      '(nhomalt_XY on non-PAR chrX/chrY)">\n')  # fmt: skip
-    _shell(f"bcftools query --regions {regions} --regions-overlap 0 -f '%CHROM\\t%POS\\t%REF\\t%ALT\\t%INFO/nhomalt_XY\\n'"
-           f" {_q(merged)} | bgzip > {_q(nhemi)} && tabix -f -s1 -b2 -e2 {_q(nhemi)}")  # fmt: skip
-    _shell(f"bcftools annotate --no-version --header-lines {_q(header)} --annotations {_q(nhemi)}"
-           f" --columns CHROM,POS,REF,ALT,INFO/nhemi --output-type u {_q(merged)}"
-           f" | bcftools annotate --no-version -x INFO/nhomalt_XY --output-type z --output {_q(out)}.tmp.vcf.gz"
-           f" && tabix -f -p vcf {_q(out)}.tmp.vcf.gz && mv {_q(out)}.tmp.vcf.gz.tbi {_q(out)}.tbi"
-           f" && mv {_q(out)}.tmp.vcf.gz {_q(out)}")  # fmt: skip
+GNOMAD_INFO = ("AC", "AN", "AF", "nhomalt", "AF_grpmax", "AN_grpmax", "grpmax", "fafmax_faf95_max",
+               "fafmax_faf95_max_gen_anc")  # fmt: skip
+"""gnomAD v4 INFO tags kept (genomes and exomes sites VCFs use the same names)."""
+GNOMAD_SEX_INFO = ("AC_XY", "nhomalt_XX")
+"""Read on non-PAR chrX/chrY only: gnomAD makes XY genotypes haploid there (gnomad_methods
+``adjusted_sex_ploidy_expr``), so ``AC_XY`` counts hemizygous XY carriers and only XX individuals can be
+homozygous (``nhomalt_XX``); both are dropped from the output."""
+FILTERS_TAG, NHEMI_TAG = "filters", "nhemi"
+GNOMAD_EXTRA_HEADER = (
+    f'##INFO=<ID={FILTERS_TAG},Number=.,Type=String,Description="FILTER of the gnomAD record (PASS, or its '
+    'failed filters such as AC0,AS_VQSR), kept so that a filtered site is not mistaken for an absent one">\n'
+    f'##INFO=<ID={NHEMI_TAG},Number=A,Type=Integer,Description="Hemizygous XY individuals (AC_XY on non-PAR '
+    'chrX/chrY, where gnomAD XY genotypes are haploid); absent elsewhere">\n'
+)
+# awk over `CHROM POS REF ALT FILTER AC_XY nhomalt_XX`: FILTER with `,` for `;`; nhemi = AC_XY and
+# nhomalt = nhomalt_XX on non-PAR chrX/chrY, `.` (not written) elsewhere.
+_SEX_AWK = (
+    "BEGIN{OFS=\"\\t\"} {gsub(/;/, \",\", $5); par=1;"
+    f" if ($1==\"chrX\" && $2>={GRCH38_NON_PAR_X[1]} && $2<={GRCH38_NON_PAR_X[2]}) par=0;"
+    f" if ($1==\"chrY\" && $2>={GRCH38_NON_PAR_Y[1]} && $2<={GRCH38_NON_PAR_Y[2]}) par=0;"
+    " print $1, $2, $3, $4, $5, (par ? \".\" : $6), (par ? \".\" : $7)}"
+)
+
+
+def _header_info(vcf: Path) -> set[str]:
+    header = subprocess.run(["bcftools", "view", "-h", str(vcf)], capture_output=True, text=True, check=False)
+    if header.returncode != 0:
+        raise InputError(vcf, [Problem("header", header.stderr.strip()[-400:] or "not a readable VCF")])
+    return {line.split("ID=", 1)[1].split(",", 1)[0] for line in header.stdout.splitlines()
+            if line.startswith("##INFO=<ID=")}  # fmt: skip
+
+
+def gnomad_part(vcf: Path, out: Path, regions: str | None = None) -> None:
+    """One gnomAD v4 sites VCF (genomes or exomes; one chromosome, or ``regions`` of it) -> a slim,
+    indexed BCF of **every** site (PASS and filtered) with UCSC contig names: the ``GNOMAD_INFO`` tags,
+    ``filters`` (the record's FILTER) and on non-PAR chrX/chrY ``nhemi`` (= ``AC_XY``) and ``nhomalt``
+    (= ``nhomalt_XX``). Streams through bcftools (three passes over the slim file, none over the input
+    but the first, which drops the other INFO tags before anything else); memory and open files do not
+    grow with the input."""
+    present = _header_info(vcf)
+    missing = [t for t in ("AC", "AN", "AF") if t not in present]
+    if missing:
+        raise InputError(vcf, [Problem("INFO", f"not a gnomAD sites VCF: INFO tags missing: {', '.join(missing)}")])
+    keep = ",".join(f"INFO/{t}" for t in (*GNOMAD_INFO, *GNOMAD_SEX_INFO) if t in present)
+    work = out.parent / f".{out.name}.work"
+    work.mkdir(parents=True, exist_ok=True)
+    renames, slim, tab, header = work / "rename.txt", work / "slim.bcf", work / "extra.tsv.gz", work / "extra.hdr"
+    rename_chrs_file(_vcf_contigs(vcf), renames)
+    header.write_text(GNOMAD_EXTRA_HEADER)
+    where = f"--regions {_q(regions)} " if regions else ""
+    sex = [t if t in present else "" for t in GNOMAD_SEX_INFO]
+    query = "%CHROM\\t%POS\\t%REF\\t%ALT\\t%FILTER" + "".join(f"\\t%INFO/{t}" if t else "\\t." for t in sex) + "\\n"
+    drop = ",".join(f"INFO/{t}" for t in GNOMAD_SEX_INFO if t in present)
+    # the full records (~ 800 INFO tags) are parsed once, by the first annotate; the rest sees slim ones
+    _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
+           f" | bcftools view --no-version --targets {','.join(PRIMARY)} --output-type b --output {_q(slim)}"
+           f" && bcftools index --force {_q(slim)}"
+           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_SEX_AWK)} | bgzip > {_q(tab)}"
+           f" && tabix -f -s1 -b2 -e2 {_q(tab)}"
+           f" && bcftools annotate --no-version --header-lines {_q(header)} --annotations {_q(tab)}"
+           f" --columns CHROM,POS,REF,ALT,INFO/{FILTERS_TAG},INFO/{NHEMI_TAG},INFO/nhomalt --output-type u {_q(slim)}"
+           + (f" | bcftools annotate --no-version -x {drop} --output-type u -" if drop else "")
+           + f" | bcftools view --no-version --output-type b --output {_q(out)}.tmp.bcf"
+           f" && bcftools index --force {_q(out)}.tmp.bcf && mv {_q(out)}.tmp.bcf.csi {_q(out)}.csi"
+           f" && mv {_q(out)}.tmp.bcf {_q(out)}")  # fmt: skip
     shutil.rmtree(work)
+
+
+GNOMAD_FIELDS = {
+    "af": "AF", "an": "AN", "ac": "AC", "nhom": "nhomalt", "nhemi": NHEMI_TAG, "popmax_af": "AF_grpmax",
+    "popmax_an": "AN_grpmax", "popmax_pop": "grpmax", "faf": "fafmax_faf95_max", "faf_pop": "fafmax_faf95_max_gen_anc",
+    "filter": FILTERS_TAG,
+}  # fmt: skip
+"""The manifest's ``fields:`` of a prepared gnomAD v4 source (INFO names as in the release, which the
+excerpts in ``../shared/data/real-resources`` show: AF_grpmax, fafmax_faf95_max, ...)."""
+
+
+def concat_vcfs(parts: Sequence[Path], out: Path, *, overlaps: bool = False) -> None:
+    """Indexed parts (in contig order unless ``overlaps``) -> one bgzipped, tabix-indexed VCF, atomically."""
+    names = " ".join(_q(p) for p in parts)
+    tmp = f"{_q(out)}.tmp.vcf.gz"
+    _shell(f"bcftools concat --no-version {'--allow-overlaps ' if overlaps else ''}--output-type z --output {tmp}"
+           f" {names} && tabix -f -p vcf {tmp} && mv {tmp}.tbi {_q(out)}.tbi && mv {tmp} {_q(out)}")  # fmt: skip
+
+
+def prepare_gnomad(vcfs: Sequence[Path], out: Path) -> None:
+    """gnomAD v4 sites VCFs (genomes or exomes, one per chromosome) -> one slim sites VCF of every site
+    (``gnomad_part`` each, then concatenated). The bundle workflow (``resources/Snakefile``) runs the
+    parts in parallel instead."""
+    work = out.parent / f".{out.name}.parts"
+    work.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for i, vcf in enumerate(vcfs):
+        parts.append(work / f"part{i}.bcf")
+        progress(f"gnomad: {vcf} ({i + 1}/{len(vcfs)})")
+        gnomad_part(vcf, parts[-1])
+    concat_vcfs(parts, out, overlaps=True)
+    shutil.rmtree(work)
+
+
+def progress(message: str) -> None:
+    """One progress line on stderr, with the time."""
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 def prepare_clinvar(vcf: Path, out: Path) -> None:
@@ -446,8 +510,17 @@ def main(argv: list[str] | None = None) -> int:
 
     p = add("gene-models", "Ensembl GFF3 -> chr-named GFF3 (bgzip)")
     p.add_argument("--gff", required=True)
-    p = add("gnomad", "gnomAD v4 sites VCFs -> slim PASS-only sites VCF")
+    p = add("gnomad", "gnomAD v4 sites VCFs -> slim sites VCF of every site, FILTER kept as INFO/filters")
     p.add_argument("--vcf", required=True, nargs="+", type=Path)
+    p.add_argument("--dataset", choices=["genomes", "exomes"], default="genomes",
+                   help="gnomAD call set: genomes fill POP_*, exomes POPEX_* (both can be in one bundle)")
+    p = sub.add_parser("gnomad-part", help="one gnomAD sites VCF -> slim BCF (a resources/Snakefile step; no manifest)")
+    p.add_argument("--vcf", required=True, type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--regions", help="only these regions (bcftools --regions; the VCF must be indexed)")
+    p = add("gnomad-concat", "slim gnomAD parts (contig order) -> the bundle's sites VCF + manifest entry")
+    p.add_argument("--parts", required=True, nargs="+", type=Path)
+    p.add_argument("--dataset", choices=["genomes", "exomes"], default="genomes")
     p = add("gnomad-sv", "gnomAD-SV sites VCF -> slim PASS-only SV population VCF (kind sv_population)")
     p.add_argument("--vcf", required=True, type=Path)
     p = add("clinvar", "ClinVar VCF -> chr-named VCF")
@@ -455,12 +528,32 @@ def main(argv: list[str] | None = None) -> int:
     p = add("revel", "REVEL CSV (unzipped) -> tabix table")
     p.add_argument("--csv", required=True, type=Path)
     p = add("spliceai", "SpliceAI precomputed VCFs (snv, indel) -> tabix table of max delta scores")
+    p.add_argument("--vcf", nargs="+", type=Path)
+    p.add_argument("--parts", nargs="+", type=Path, help="concatenate these spliceai-part outputs instead of --vcf")
+    p = sub.add_parser("spliceai-part", help="one chromosome of the SpliceAI VCFs -> bgzipped rows (a resources/Snakefile step)")
     p.add_argument("--vcf", required=True, nargs="+", type=Path)
-    p = add("gene-table", "gnomAD constraint + ClinGen dosage + Gene2Phenotype -> gene table")
+    p.add_argument("--chrom", required=True, help="chromosome as in the bundle (chr1); the VCFs may name it 1")
+    p.add_argument("--out", required=True, type=Path)
+    p = add("gene-table", "gnomAD constraint + GenCC + ClinGen dosage + Gene2Phenotype + HPO -> gene table")
     p.add_argument("--constraint", required=True, type=Path, help="gnomad.v4.1.constraint_metrics.tsv")
-    p.add_argument("--clingen", required=True, type=Path, help="ClinGen_gene_curation_list_GRCh38.tsv")
-    p.add_argument("--g2p", required=True, nargs="+", type=Path, help="Gene2Phenotype panel CSV(s)")
+    p.add_argument("--gencc", type=Path, help="GenCC gencc-submissions.tsv")
+    p.add_argument("--clingen", type=Path, help="ClinGen_gene_curation_list_GRCh38.tsv (dosage)")
+    p.add_argument("--g2p", nargs="*", default=[], type=Path, help="Gene2Phenotype panel CSV(s), all panels")
+    p.add_argument("--hpo-genes", type=Path, help="HPO genes_to_disease.txt (with --hpoa)")
+    p.add_argument("--hpoa", type=Path, help="HPO phenotype.hpoa (inheritance of each disease)")
     args = parser.parse_args(argv)
+    if args.command == "gnomad-part":
+        progress(f"gnomad-part: {args.vcf} -> {args.out}")
+        gnomad_part(args.vcf, args.out, args.regions)
+        progress(f"gnomad-part: wrote {args.out}")
+        return 0
+    if args.command == "spliceai-part":
+        regions = ",".join(filter(None, (vcf_contig_name(v, args.chrom) for v in args.vcf)))
+        progress(f"spliceai-part: {args.chrom} of {', '.join(map(str, args.vcf))}")
+        rows = spliceai_table(args.vcf, regions) if regions else iter(())
+        n = write_bgzip(rows, args.out, what=f"spliceai {args.chrom}")
+        progress(f"spliceai-part: {n:,} alleles of {args.chrom} -> {args.out}")
+        return 0
     bundle = Path(args.bundle)
     bundle.mkdir(parents=True, exist_ok=True)
     name = args.name or args.command.replace("-", "_")
@@ -474,13 +567,14 @@ def main(argv: list[str] | None = None) -> int:
         pysam.tabix_compress(str(plain), str(out), force=True)
         plain.unlink()
         entry = _entry(args, "gene_models", out.name)
-    elif args.command == "gnomad":
-        out = bundle / "gnomad.sites.vcf.gz"
-        prepare_gnomad(args.vcf, out)
-        entry = _entry(args, "population", out.name, fields={
-            "af": "AF", "an": "AN", "ac": "AC", "nhom": "nhomalt", "nhemi": "nhemi", "popmax_af": "AF_grpmax",
-            "popmax_an": "AN_grpmax", "popmax_pop": "grpmax", "faf": "fafmax_faf95_max",
-            "faf_pop": "fafmax_faf95_max_gen_anc"})  # fmt: skip
+    elif args.command in ("gnomad", "gnomad-concat"):
+        out = bundle / f"gnomad.{args.dataset}.sites.vcf.gz"
+        name = args.name or f"gnomad_{args.dataset}"
+        if args.command == "gnomad":
+            prepare_gnomad(args.vcf, out)
+        else:
+            concat_vcfs(args.parts, out)
+        entry = _entry(args, "population", out.name, dataset=args.dataset, fields=GNOMAD_FIELDS)
     elif args.command == "gnomad-sv":
         out = bundle / "gnomad_sv.sites.vcf.gz"
         prepare_gnomad_sv(args.vcf, out)
@@ -497,25 +591,32 @@ def main(argv: list[str] | None = None) -> int:
                        columns={"chrom": "chr", "pos": "pos", "ref": "ref", "alt": "alt", "score": "REVEL"})  # fmt: skip
     elif args.command == "spliceai":
         out = bundle / "spliceai.tsv.gz"
-        procs = [subprocess.Popen(["bcftools", "query", "-f", "%CHROM\\t%POS\\t%REF\\t%ALT\\t%INFO/SpliceAI\\n", str(v)],
-                                  stdout=subprocess.PIPE, text=True) for v in args.vcf]  # fmt: skip
-        rows = (row for p in procs for row in spliceai_rows(p.stdout))  # type: ignore[arg-type]
-        bgzip_tabix_rows(max_per_allele(sort_rows(rows), 9), out, SPLICEAI_HEADER)
-        if any(p.wait() != 0 for p in procs):
-            raise InputError("spliceai", [Problem("", "bcftools query failed on a SpliceAI VCF")])
+        if args.parts:
+            concat_tables(args.parts, out, SPLICEAI_HEADER)
+        elif args.vcf:
+            bgzip_tabix_rows(spliceai_table(args.vcf), out, SPLICEAI_HEADER)
+        else:
+            parser.error("spliceai: give --vcf or --parts")
         entry = _entry(args, "insilico", out.name, score="spliceai",
                        columns={"chrom": "CHROM", "pos": "POS", "ref": "REF", "alt": "ALT", "score": "DS_MAX"})  # fmt: skip
     else:
-        rows = build_gene_table(read_table(args.constraint), read_table(args.clingen, header_prefix="#Gene Symbol"),
-                                [r for g in args.g2p for r in read_table(g, delimiter=",")])  # fmt: skip
+        hpo = (read_table(args.hpo_genes), read_table(args.hpoa)) if args.hpo_genes and args.hpoa else None
+        genes, pairs = build_gene_table(
+            read_table(args.constraint),
+            read_table(args.clingen, header_prefix="#Gene Symbol") if args.clingen else [],
+            [r for g in args.g2p for r in read_table(g, delimiter=",")],
+            read_table(args.gencc) if args.gencc else [],
+            hpo,
+        )  # fmt: skip
         out = bundle / "gene_table.tsv"
-        tmp = tmp_path(out)
-        with open(tmp, "w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=GENE_TABLE_COLUMNS, delimiter="\t", lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
-        tmp.replace(out)
-        entry = _entry(args, "gene_table", out.name)
+        write_tsv(pairs, PAIR_COLUMNS, bundle / "gene_disease.tsv")
+        write_tsv(genes, GENE_TABLE_COLUMNS, out)
+        known = sum(1 for g in genes if g["moi"])
+        progress(f"gene-table: {len(genes)} genes, {len(pairs)} gene-disease pairs; {known} genes with a known mode")
+        entry = _entry(args, "gene_table", out.name, pairs="gene_disease.tsv",
+                       columns={"symbol": "symbol", "moi": "moi", "loeuf": "loeuf", "pli": "pli",
+                                "haploinsufficiency": "haploinsufficiency", "disease": "disease",
+                                "lof_mechanism": "lof_mechanism", "lof_moi": "lof_moi"})  # fmt: skip
     manifest = update_manifest(bundle, name, entry)
     print(f"{args.command}: wrote {out}; {manifest} updated", file=sys.stderr)
     return 0
