@@ -125,6 +125,7 @@ def _finish(
     p: Proband = clf.proband
     writer = output.VcfWriter(outdir / f"{p.sample}.vcf.gz", output.vcf_header(header.lines, p, provenance))
     parts: list[pd.DataFrame] = []
+    low_parts: list[pd.DataFrame] = []
     hidden = 0
     try:
         for calls in clf.results():
@@ -133,6 +134,7 @@ def _finish(
             listed = calls[calls["reported"].to_numpy()]
             writer.write(output.vcf_lines(listed, p))
             parts.append(listed)
+            low_parts.append(calls[calls["low_confidence"].to_numpy()])
         writer.close()
     except BaseException:
         writer.abort()
@@ -145,11 +147,16 @@ def _finish(
     else:
         ranked = output.rank(reported, list(header.contigs))
         records = output.evidence_records(ranked, p, settings)
-        rows = output.table(ranked, p, records)
+        rows = output.table(ranked, p, records, settings)
+    low = pd.concat(low_parts, ignore_index=True) if low_parts else pd.DataFrame()
+    low_rows, low_records = output.low_confidence_rows(low, p, settings, list(header.contigs))
     counts = {
         "calls": clf.n_calls,
         "listed": len(rows),
         "hidden_by_filters": hidden,
+        "low_confidence_calls": clf.n_low_confidence,
+        "low_confidence_listed": len(low_rows),
+        "quality_gates_not_evaluable": list(clf.gates_not_evaluable),
         "candidates": int((rows["candidate"] == "yes").sum()) if len(rows) else 0,
         "classes_before_phase": dict(zip(output.CLASSES, clf.classes_before_phase.tolist(), strict=True)),
         "classes_listed": output.class_counts(rows["classification"]) if len(rows) else dict.fromkeys(output.CLASSES, 0),
@@ -159,10 +166,10 @@ def _finish(
         "hpo_filter": gene_hpo is not None,
         "phenotypes": list(p.phenotypes),
     }
-    output.write_tsv(outdir / f"{p.sample}.tsv", rows, p, provenance)
-    output.write_json(
-        outdir / f"{p.sample}.json", output.json_document(rows, records, p, provenance, settings, counts, filt)
-    )
+    output.write_tsv(outdir / f"{p.sample}.tsv", output.with_sections(rows, low_rows), p, provenance)
+    doc = output.json_document(rows, records, p, provenance, settings, counts, filt)
+    doc["low_confidence"] = output.variant_records(low_rows, low_records)
+    output.write_json(outdir / f"{p.sample}.json", doc)
     return {"sample": p.sample, "qc_verdict": p.qc.verdict, **counts}
 
 
@@ -188,7 +195,7 @@ def classify_vcf(
     try:
         for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,
                                  info_ids=header.info_ids, carriers=[p.sample for p in todo],
-                                 vcf_samples=header.samples):
+                                 vcf_samples=header.samples, formats=header.gate_formats):
             res = classify_sites(chunk.sites, settings, trail="none")
             site = site_context(chunk, res.frame, settings, context, variants=res.variants)
             for clf in classifiers:

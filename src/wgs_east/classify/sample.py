@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wgs_east.acmg import quality
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
 from wgs_east.acmg.combine import BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
@@ -66,6 +67,12 @@ class Chunk:
     """ALT index each row stands for (1 for split records)."""
     parsed: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     """:func:`parse_genotypes` of a sample's ``gt`` (alt copies, ploidy), once per chunk and sample."""
+    gq: dict[str, np.ndarray] | None = None
+    """FORMAT/GQ per sample as floats (NaN missing); None: the VCF has no GQ."""
+    ad: dict[str, np.ndarray] | None = None
+    """FORMAT/AD strings per sample; None: the VCF has no AD."""
+    ft: dict[str, np.ndarray] | None = None
+    """FORMAT/FT strings per sample; None: the VCF has no FT."""
 
     def genotypes(self, sample: str) -> tuple[np.ndarray, np.ndarray]:
         """(alt copies, ploidy) of ``sample`` per row (parsed once, then cached)."""
@@ -180,6 +187,10 @@ class ProbandClassifier:
     """Pass-1 class counts of every carried call (site evidence + PS2/PM6)."""
     memory_rows: int = SPOOL_MEMORY_ROWS
     """Spooled calls kept in memory; the ones beyond go to files in ``spool_dir``."""
+    n_low_confidence: int = 0
+    """Carried calls (BA1 ones aside) that failed a genotype quality gate (acmg/quality.py)."""
+    gates_not_evaluable: tuple[str, ...] = ()
+    """Quality gates the inputs did not allow (no GQ/AD/FT in the VCF, no QC median depth)."""
     _spool: list[pd.DataFrame | Path] = field(default_factory=list)
     _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -221,6 +232,18 @@ class ProbandClassifier:
         n = rows.size
         copies, ploidy = copies_all[rows], ploidy_all[rows]
         dp = _dp(chunk.dp.get(p.sample), len(copies_all))[rows]
+        # genotype quality gates: a failing call keeps its site evidence only (no PS2/PM6/PM3/BP2, no phase
+        # partner, no pattern) and can only be listed in the low-confidence section
+        gate = quality.evaluate(
+            self.settings, filters=np.asarray(chunk.filters, dtype=object)[rows], copies=copies, ploidy=ploidy,
+            dp=dp if p.sample in chunk.dp else None, gq=None if chunk.gq is None else chunk.gq[p.sample][rows],
+            ad=None if chunk.ad is None else chunk.ad[p.sample][rows],
+            ft=None if chunk.ft is None else chunk.ft[p.sample][rows],
+            median_dp=p.qc.median_depth.get(p.sample),
+        )  # fmt: skip
+        self.gates_not_evaluable = gate.not_evaluable
+        low = ~gate.passed
+        self.n_low_confidence += int(np.count_nonzero(low))
         gts: dict[str, np.ndarray] = {"gt": np.asarray(chunk.gt[p.sample], dtype=object)[rows]}
         par: dict[str, np.ndarray] = {}
         for role, sid in (("father", p.father), ("mother", p.mother)):
@@ -242,6 +265,8 @@ class ProbandClassifier:
             ps2_strength=_rows(params.fixed_strength("PS2", STRONG), rows),
             pm6_strength=_rows(params.fixed_strength("PM6", MODERATE), rows),
         )  # fmt: skip
+        ps2 = np.where(low, 0, ps2).astype(np.int8)
+        pm6 = np.where(low, 0, pm6).astype(np.int8)
         raw_de_novo = (ps2 > 0) | (pm6 > 0)
         ps2 = np.where(_rows(params.enabled("PS2"), rows), ps2, 0).astype(np.int8)
         pm6 = np.where(_rows(params.enabled("PM6"), rows), pm6, 0).astype(np.int8)
@@ -255,10 +280,10 @@ class ProbandClassifier:
 
         gene = sc.gene[rows]
         on_x = sc.on_x[rows]
-        qual = inheritance.qualifying(gene != "", sc.passed[rows], sc.frequent[rows], class1)
+        qual = inheritance.qualifying(gene != "", sc.passed[rows] & ~low, sc.frequent[rows], class1)
         qual_het = qual & (copies == 1) & (ploidy == 2) & ~(on_x & p.male)
         origin = parental_origin(copies, par["father_copies"], par["mother_copies"])
-        level = plp_level(class1)
+        level = np.where(low, 0, plp_level(class1)).astype(np.int8)
         recessive = sc.recessive[rows]
         in_gene = gene != ""
         # Spooled: every call pass 2 may list. Pass 2 adds only PM3 (a phased call in a recessive gene; BA1
@@ -267,7 +292,7 @@ class ProbandClassifier:
         # they qualify only so), so a call outside a gene is final now, and a call with PM3 possible is
         # spooled when PM3 at any strength it can take would make it listable.
         keep = plp1 | (in_gene & (class1 >= UNCERTAIN))
-        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~keep
+        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~keep & ~low
         if pm3_possible.any():
             j = np.flatnonzero(pm3_possible)
             base = {c: v[j] for c, v in strengths.items()}
@@ -308,6 +333,8 @@ class ProbandClassifier:
             "pass1_class": class1[k], "patterns": bits, "gene_key": gene[k], "on_x": on_x[k], "qualifying": qual[k],
             "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
             "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
+            "gates": gate.failed[k], "gq": gate.gq[k], "ab": gate.ab[k],
+            "ft": chunk.ft[p.sample][rows[k]] if chunk.ft is not None else np.full(k.size, ".", dtype=object),
         }  # fmt: skip
         keep_inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in sites.columns]
         # object strings stay object (no str-dtype conversion per value)
@@ -350,8 +377,9 @@ class ProbandClassifier:
             pm3_likely_pathogenic=params.strength("pm3_likely_pathogenic_partner_strength"),
             bp2_strength=params.fixed_strength("BP2", SUPPORTING),
         )  # fmt: skip
-        pm3 = np.where(params.enabled("PM3"), ph.pm3, 0).astype(np.int8)
-        bp2 = np.where(params.enabled("BP2"), ph.bp2, 0).astype(np.int8)
+        low = calls["gates"].to_numpy() > 0  # failed a quality gate: never given phase evidence
+        pm3 = np.where(params.enabled("PM3") & ~low, ph.pm3, 0).astype(np.int8)
+        bp2 = np.where(params.enabled("BP2") & ~low, ph.bp2, 0).astype(np.int8)
         strengths = {c: calls[c].to_numpy() for c in (*SITE_CRITERIA, "PS2", "PM6")}
         strengths |= {"PM3": pm3, "BP2": bp2}
         final = combine_strengths(strengths, calls.index)
@@ -379,5 +407,7 @@ class ProbandClassifier:
         codes_2015 = calls["acmg_class_2015"].cat.codes.to_numpy()
         in_gene = calls["gene_key"].to_numpy() != ""
         calls["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
-        calls["reported"] = calls["plp"].to_numpy() | ((codes == UNCERTAIN) & in_gene) | candidate
+        listable = calls["plp"].to_numpy() | ((codes == UNCERTAIN) & in_gene) | candidate
+        calls["reported"] = listable & ~low
+        calls["low_confidence"] = listable & low
         return calls
