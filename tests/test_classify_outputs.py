@@ -15,6 +15,7 @@ import yaml
 from tests.test_classify import trio_batch, write_vcf
 from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.classify import output
+from wgs_east.classify.audit import AUDIT_COLUMNS
 from wgs_east.classify.run import classify_vcf, provenance_record
 
 AD = {"gene": "GAD", "gene_moi": "AD"}
@@ -98,7 +99,21 @@ def outputs(tmp_path_factory) -> Path:
 
 def test_only_affected_samples_get_outputs(outputs):
     names = sorted(p.name for p in outputs.iterdir())
-    assert names == sorted(f"{s}.{e}" for s in ("KID", "SOLO") for e in ("tsv", "json", "vcf.gz", "vcf.gz.tbi"))
+    assert names == sorted(f"{s}.{e}" for s in ("KID", "SOLO")
+                           for e in ("tsv", "json", "vcf.gz", "vcf.gz.tbi", "benign.tsv.gz"))  # fmt: skip
+
+
+def test_benign_audit_holds_every_benign_and_ba1_call(outputs):
+    """Issue 24 item 7: no false Benign is invisible. 500 (AF 0.3 > 0.05: BA1, Richards 2015 Table 4 /
+    SVI BA1) is carried by both samples and stopped by BA1; nothing else they carry is B/LB."""
+    audit = pd.read_csv(outputs / "KID.benign.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
+    assert list(audit.columns) == list(AUDIT_COLUMNS)
+    assert audit["pos"].tolist() == ["500"]
+    row = audit.iloc[0]
+    assert (row["stopped_by_ba1"], row["classification"], row["genotype"]) == ("yes", "Benign", "1/1")
+    assert row["criteria"].split(",")[0] == "BA1"
+    doc = json.loads((outputs / "KID.json").read_text())
+    assert doc["counts"]["benign_audit"] == {"rows": 1, "stopped_by_ba1": 1}
 
 
 def test_ranked_list_of_the_trio_proband(outputs):

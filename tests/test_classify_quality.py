@@ -100,6 +100,12 @@ ROWS = [
     # de novo stop with FORMAT/FT LowGQ on the proband
     {"chrom": "chr1", "pos": 700, "ref": "C", "alt": "T", "gts": ["0/0", "0/0", "0/1", "0/0"], "site": STOP, **GOOD,
      "ft": ["PASS", "PASS", "LowGQ", "PASS"]},
+    # synonymous at AF 1 % in a dominant gene with SpliceAI 0: BS1 (AF > 0.001, dominant threshold) -4, BP4
+    # (SpliceAI <= 0.1) -1 and BP7 (synonymous; Walker 2023 keeps both, bp7_with_bp4) -1 = -6 points: Likely
+    # benign (Tavtigian 2020: -1 to -6)
+    {"chrom": "chr1", "pos": 800, "ref": "C", "alt": "T", "gts": ["0/1", "0/0", "0/1", "0/0"], **GOOD,
+     "site": {**AD_GENE, "consequence": "synonymous", "hgvs_c": "c.30C>T", "spliceai": 0.0, "pop_af": 0.01,
+              "pop_an": 150000, "popmax_af": 0.01, "popmax_an": 150000}},
     # SOLO (male): hemizygous splice donor with 3 ref + 5 alt reads (AB 0.625 < 0.8), DP 8 >= 5
     {"chrom": "chrX", "pos": 900, "ref": "G", "alt": "A", "gts": ["0", "0/0", "0/0", "1"], "dp": 8,
      "site": {"gene": "GXL", "gene_moi": "XLR", "consequence": "splice_donor", "hgvs_c": "c.50+1G>A"},
@@ -161,3 +167,32 @@ def test_hemizygous_allele_balance_and_json_section(gated):
     assert kid["counts"]["low_confidence_calls"] == 4 and len(kid["low_confidence"]) == 4
     assert "AB: no FORMAT/AD in the VCF" not in kid["counts"]["quality_gates_not_evaluable"]
     assert pd.Series([v["section"] for v in kid["variants"]]).eq("listed").all()
+
+
+def test_likely_benign_call_is_in_the_audit_with_its_codes(gated):
+    audit = pd.read_csv(gated / "KID.benign.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
+    row = audit.set_index("pos").loc["800"]
+    assert (row["classification"], row["criteria"], row["points"], row["stopped_by_ba1"]) == (
+        "Likely benign", "BS1,BP4,BP7", "-6", "no")
+    _, df = read_tsv(gated / "KID.tsv")
+    assert "800" not in set(df["pos"])  # not listed, but not invisible
+
+
+def test_evidence_trail_names_met_not_met_and_not_evaluable(gated):
+    doc = json.loads((gated / "KID.json").read_text())
+    top = doc["variants"][0]
+    assert [c["code"] for c in top["criteria"]] == ["PVS1", "PS2", "PM2_Supporting"]
+    not_met = {c["criterion"]: c["evidence"] for c in top["not_met"]}
+    missing = {c["criterion"]: c["evidence"] for c in top["not_evaluable"]}
+    # every criterion of the engine is accounted for, once
+    assert sorted([*not_met, *missing, "PVS1", "PS2", "PM2"]) == sorted(
+        ["PVS1", "PS1", "PM2", "PM4", "PM5", "PP3", "BA1", "BS1", "BS2", "BP3", "BP4", "BP7", "PS2", "PM6", "PM3", "BP2"])
+    assert not_met["PS1"] == "stop_gained: not a missense variant"
+    assert not_met["BA1"] == "absent from the population resource"
+    assert not_met["PM6"].startswith("PS2 applies instead")
+    assert not_met["BS2"].startswith("gene modes 'AD': homozygotes count in recessive")
+    assert missing == {"PP3": "no SpliceAI score (and no REVEL score for a missense variant)"}
+    _, df = read_tsv(gated / "KID.tsv")
+    assert df.iloc[0]["unmet"].startswith("not met: PS1,") and "not evaluable: " in df.iloc[0]["unmet"]
+    low = doc["low_confidence"][0]
+    assert {c["criterion"]: c["status"] for c in low["not_evaluable"]}["PS2"] == "not evaluable"

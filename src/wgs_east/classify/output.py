@@ -432,8 +432,8 @@ def variant_records(rows: pd.DataFrame, records: list[list[dict[str, Any]]]) -> 
         v["candidate"] = v["candidate"] == "yes"
         v["conflict"] = v["conflict"] == "yes"
         v["criteria"] = met(rec)
-        v["not_met"] = [r for r in rec if r["status"] == "not met"]
-        v["not_evaluable"] = [r for r in rec if r["status"] == "not evaluable"]
+        v["not_met"] = [r for r in rec if r.get("status") == "not met"]
+        v["not_evaluable"] = [r for r in rec if r.get("status") == "not evaluable"]
     return _clean(variants)
 
 

@@ -7,7 +7,8 @@ workflow's ``classify_variants`` rule.
 
 One pass over the VCF in chunks (engine site criteria per chunk, each proband's calls spooled to
 disk), then per proband: phase evidence from whole-VCF gene totals, the final classes, and
-``{sample}.tsv``, ``{sample}.json``, ``{sample}.vcf.gz`` (+ ``.tbi``) in the output directory.
+``{sample}.tsv``, ``{sample}.json``, ``{sample}.vcf.gz`` (+ ``.tbi``) and ``{sample}.benign.tsv.gz`` (the
+audit of every Benign / Likely benign / BA1 call, classify/audit.py) in the output directory.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from typing import Any
 import pandas as pd
 
 from wgs_east import __version__
+from wgs_east.acmg.combine import LIKELY_BENIGN
 from wgs_east.acmg.engine import classify as classify_sites
 from wgs_east.acmg.settings import AcmgSettings, load_settings
 from wgs_east.classify import filters, output
+from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
 from wgs_east.classify.pedigree import Proband, probands, read_qc
 from wgs_east.classify.reader import SitesReader, VcfHeader, read_chunks, read_header
 from wgs_east.classify.sample import Context, ProbandClassifier, site_context
@@ -133,11 +136,23 @@ def _finish(
             hidden += n_hidden
             listed = calls[calls["reported"].to_numpy()]
             writer.write(output.vcf_lines(listed, p))
+            if clf.audit is not None:
+                benign = (calls["acmg_class"].cat.codes.to_numpy() <= LIKELY_BENIGN) | (
+                    calls["acmg_class_2015"].cat.codes.to_numpy() <= LIKELY_BENIGN
+                )
+                b = calls[benign]
+                clf.audit.add({c: b[c].to_numpy() for c in SITE_FIELDS}, gt=b["gt"].to_numpy(), filters=b["filter"].to_numpy(),
+                              klass=b["acmg_class"].cat.codes.to_numpy(), klass_2015=b["acmg_class_2015"].cat.codes.to_numpy(),
+                              points=b["acmg_points"].to_numpy(), codes=b["acmg_codes"].astype(object).to_numpy(), ba1=False)  # fmt: skip
             parts.append(listed)
             low_parts.append(calls[calls["low_confidence"].to_numpy()])
         writer.close()
+        if clf.audit is not None:
+            clf.audit.close()
     except BaseException:
         writer.abort()
+        if clf.audit is not None:
+            clf.audit.abort()
         raise
     reported = pd.concat(parts, ignore_index=True) if parts else None
     if reported is None or reported.empty:
@@ -157,6 +172,7 @@ def _finish(
         "low_confidence_calls": clf.n_low_confidence,
         "low_confidence_listed": len(low_rows),
         "quality_gates_not_evaluable": list(clf.gates_not_evaluable),
+        "benign_audit": {"rows": clf.audit.rows, "stopped_by_ba1": clf.audit.ba1} if clf.audit is not None else None,
         "candidates": int((rows["candidate"] == "yes").sum()) if len(rows) else 0,
         "classes_before_phase": dict(zip(output.CLASSES, clf.classes_before_phase.tolist(), strict=True)),
         "classes_listed": output.class_counts(rows["classification"]) if len(rows) else dict.fromkeys(output.CLASSES, 0),
@@ -190,8 +206,9 @@ def classify_vcf(
     panel = filters.load_panel(batch.classification)
     gene_hpo = load_gene_hpo(manifest_path, manifest) if batch.classification.hpo_filter else None
     needed = list(dict.fromkeys(s for p in todo for s in p.samples))
-    classifiers = [ProbandClassifier(p, settings, context) for p in todo]
     outdir.mkdir(parents=True, exist_ok=True)
+    classifiers = [ProbandClassifier(p, settings, context, audit=BenignAudit(outdir / f"{p.sample}.benign.tsv.gz"))
+                   for p in todo]  # fmt: skip
     try:
         for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,
                                  info_ids=header.info_ids, carriers=[p.sample for p in todo],
@@ -205,6 +222,8 @@ def classify_vcf(
     finally:
         for clf in classifiers:
             clf.close()
+            if clf.audit is not None and clf.audit.tmp.exists():
+                clf.audit.abort()  # an error before this sample's outputs were finished
     for s in summaries:
         if s["qc_verdict"] == "FAIL":
             print(f"wgs-east classify: WARNING sample {s['sample']} FAILED QC: classified anyway, verdict "

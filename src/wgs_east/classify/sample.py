@@ -31,12 +31,13 @@ import pandas as pd
 
 from wgs_east.acmg import quality
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
-from wgs_east.acmg.combine import BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
+from wgs_east.acmg.combine import BENIGN, LIKELY_BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
 from wgs_east.acmg.family import UNKNOWN, de_novo, parental_origin
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import inheritance
+from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
@@ -134,6 +135,20 @@ class SiteContext:
     ba1: np.ndarray
     passed: np.ndarray
     """FILTER PASS (or '.': no filter applied)."""
+    site_class: pd.DataFrame | None = None
+    """``acmg_codes, acmg_points, acmg_class, acmg_class_2015`` of the site evidence alone (the audit of BA1 calls)."""
+
+    def site_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Site-only codes (strings), points and class codes at ``rows``."""
+        sc = self.site_class
+        assert sc is not None
+        codes = sc["acmg_codes"]
+        return {
+            "codes": codes.cat.categories.to_numpy(dtype=object)[codes.cat.codes.to_numpy()[rows]],
+            "points": sc["acmg_points"].to_numpy()[rows],
+            "klass": sc["acmg_class"].cat.codes.to_numpy()[rows],
+            "klass_2015": sc["acmg_class_2015"].cat.codes.to_numpy()[rows],
+        }
 
 
 def site_context(
@@ -161,6 +176,8 @@ def site_context(
         frequent=(strengths["BA1"] > 0) | (strengths["BS1"] > 0) | (strengths["BS2"] > 0),
         ba1=strengths["BA1"] > 0,
         passed=np.isin(np.asarray(chunk.filters, dtype=object), ["PASS", "."]),
+        site_class=site[["acmg_codes", "acmg_points", "acmg_class", "acmg_class_2015"]]
+        if "acmg_codes" in site.columns else None,
     )
 
 
@@ -191,6 +208,8 @@ class ProbandClassifier:
     """Carried calls (BA1 ones aside) that failed a genotype quality gate (acmg/quality.py)."""
     gates_not_evaluable: tuple[str, ...] = ()
     """Quality gates the inputs did not allow (no GQ/AD/FT in the VCF, no QC median depth)."""
+    audit: BenignAudit | None = None
+    """Where calls final after pass 1 as Benign / Likely benign, or stopped by BA1, are written."""
     _spool: list[pd.DataFrame | Path] = field(default_factory=list)
     _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -223,6 +242,11 @@ class ProbandClassifier:
         # partner (P/LP) and never qualifies for a pattern (frequent). It is counted, nothing more.
         ba1 = sc.ba1[rows]
         if ba1.any():
+            if self.audit is not None and sc.site_class is not None:
+                r = rows[ba1]
+                self.audit.add({c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS},
+                               gt=np.asarray(chunk.gt[p.sample], dtype=object)[r],
+                               filters=np.asarray(chunk.filters, dtype=object)[r], ba1=True, **sc.site_rows(r))  # fmt: skip
             n_ba1 = int(np.count_nonzero(ba1))
             self.n_calls += n_ba1
             self.classes_before_phase[BENIGN] += n_ba1
@@ -302,6 +326,18 @@ class ProbandClassifier:
                     lifted["acmg_class_2015"].cat.codes.to_numpy() >= LIKELY_PATHOGENIC
                 )
         self.n_calls += n
+        if self.audit is not None:
+            class15 = pass1["acmg_class_2015"].cat.codes.to_numpy()
+            benign = np.flatnonzero(~keep & ((class1 <= LIKELY_BENIGN) | (class15 <= LIKELY_BENIGN)))
+            if benign.size:
+                r = rows[benign]
+                codes = pass1["acmg_codes"]
+                self.audit.add(
+                    {c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS}, gt=gts["gt"][benign],
+                    filters=np.asarray(chunk.filters, dtype=object)[r], klass=class1[benign], klass_2015=class15[benign],
+                    points=pass1["acmg_points"].to_numpy()[benign],
+                    codes=codes.cat.categories.to_numpy(dtype=object)[codes.cat.codes.to_numpy()[benign]], ba1=False,
+                )  # fmt: skip
         if not keep.any():
             return
         k = np.flatnonzero(keep)
