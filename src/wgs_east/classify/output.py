@@ -35,13 +35,13 @@ from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.classify.inheritance import PATTERNS
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import ORIGIN_NAMES
+from wgs_east.classify.sample import LISTING_RULE
 
 REPORTING_RULE = (
-    "listed: every variant the sample carries that is Pathogenic or Likely pathogenic (by points or by the "
-    "2015 rules, in or outside a gene), every Uncertain-significance variant in a gene, and every candidate "
-    "of an inheritance pattern whose gene's modes fit (or are unknown); a gene panel / HPO filter hides "
-    "only non-P/LP variants outside it. Sorted by class, then candidates fitting the gene's inheritance, "
-    "then points, then position."
+    LISTING_RULE
+    + " A gene panel / HPO filter hides only non-P/LP variants outside it. Sorted by class, then candidates "
+    "fitting the gene's inheritance, then phenotype similarity of the gene with the sample's HPO terms (Resnik "
+    "best-match average, annotation-frequency IC), then points, then position."
 )
 
 TSV_COLUMNS: tuple[str, ...] = (
@@ -50,7 +50,7 @@ TSV_COLUMNS: tuple[str, ...] = (
     "mother_genotype", "mother_depth", "inheritance", "gene_moi", "moi_match", "candidate", "partners",
     "classification", "points", "classification_2015", "conflict", "criteria", "evidence",
     "pop_af", "popmax_af", "revel", "spliceai", "clinvar_sig", "filter_note",
-    "genotype_quality", "allele_balance", "quality", "section", "unmet",
+    "genotype_quality", "allele_balance", "quality", "section", "unmet", "phenotype_similarity", "listing",
 )  # fmt: skip
 """Columns of ``{sample}.tsv``."""
 
@@ -89,25 +89,31 @@ def _gt(gt: pd.Series, sequenced: bool) -> pd.Series:
 
 
 # --- ranking -----------------------------------------------------------------------------------------
-def rank(reported: pd.DataFrame, contig_order: Sequence[str]) -> pd.DataFrame:
+def rank(
+    reported: pd.DataFrame, contig_order: Sequence[str], similarity: dict[str, float] | None = None
+) -> pd.DataFrame:
     """Sort: class (Pathogenic first), then candidates whose pattern fits the gene's modes (``yes``
-    before ``unknown``), then points, then contig order and position."""
+    before ``unknown``), then phenotype similarity of the gene with the proband (classify/phenotype.py,
+    column ``phenotype_similarity``), then points, then contig order and position."""
     order = {c: i for i, c in enumerate(contig_order)}
+    sim = reported["gene_key"].map(similarity or {}).fillna(0.0).to_numpy(dtype=np.float64)
     key = pd.DataFrame(
         {
             "cls": -reported["acmg_class"].cat.codes.to_numpy().astype(int),
             "cand": np.select(
                 [reported["candidate"].to_numpy() & (reported["moi_match"].to_numpy() == "yes"),
                  reported["candidate"].to_numpy()], [0, 1], 2),  # fmt: skip
+            "sim": -sim,
             "pts": -reported["acmg_points"].to_numpy().astype(int),
             "contig": reported["chrom"].map(order).fillna(len(order)).to_numpy(),
             "pos": reported["pos"].to_numpy(),
         },
         index=reported.index,
     )
-    idx = key.sort_values(["cls", "cand", "pts", "contig", "pos"], kind="stable").index
+    idx = key.sort_values(["cls", "cand", "sim", "pts", "contig", "pos"], kind="stable").index
     out = reported.loc[idx].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["phenotype_similarity"] = -key.loc[idx, "sim"].to_numpy()
     return out
 
 
@@ -328,6 +334,8 @@ def table(
             "genotype_quality": _num(r.get("gq"), n),
             "allele_balance": _num(r.get("ab"), n).round(3),
             "quality": _quality_text(r, p, settings),
+            "phenotype_similarity": _num(r.get("phenotype_similarity"), n).round(3),
+            "listing": r["listing"] if "listing" in r.columns else "",
             "section": np.where(r["gates"].to_numpy() > 0, "low_confidence", "listed") if "gates" in r.columns else "listed",
         }
     )
@@ -354,13 +362,14 @@ def _quality_text(r: pd.DataFrame, p: Proband, settings: AcmgSettings | None) ->
 
 
 def low_confidence_rows(
-    low: pd.DataFrame, p: Proband, settings: AcmgSettings, contig_order: Sequence[str]
-) -> tuple[pd.DataFrame, list[list[dict[str, Any]]]]:
+    low: pd.DataFrame, p: Proband, settings: AcmgSettings, contig_order: Sequence[str],
+    similarity: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, list[list[dict[str, Any]]]]:  # fmt: skip
     """The low-confidence section: calls that failed a genotype quality gate and would otherwise be
     listed, ranked like the list, with their (site-only) evidence and the failed gates."""
     if low.empty:
         return pd.DataFrame(columns=list(TSV_COLUMNS)), []
-    ranked = rank(low, contig_order)
+    ranked = rank(low, contig_order, similarity)
     records = evidence_records(ranked, p, settings)
     return table(ranked, p, records, settings), records
 

@@ -181,6 +181,43 @@ def site_context(
     )
 
 
+LISTING_RULE = (
+    "listed: every call that is Pathogenic or Likely pathogenic by points or by the 2015 rules (in or outside "
+    "a gene); every candidate of an inheritance pattern that fits the gene's known modes; every "
+    "Uncertain-significance call in a gene with a known disease association (modes of inheritance in the gene "
+    "table) and a protein-altering or splice consequence (missense, in-frame, stop/start loss, null, splice "
+    "donor/acceptor/region, or SpliceAI >= the PP3 threshold). Calls that fail a genotype quality gate are "
+    "listed in the low-confidence section instead. The rest is counted in the JSON (counts.not_listed) and "
+    "every Benign/Likely benign/BA1 call is in {sample}.benign.tsv.gz."
+)
+
+
+def listing_rule(
+    calls: pd.DataFrame, codes: np.ndarray, in_gene: np.ndarray, candidate: np.ndarray, match: np.ndarray,
+    known_modes: np.ndarray, settings: AcmgSettings,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(listable, why) per finished call by :data:`LISTING_RULE`; ``why`` is ``P/LP``, ``candidate``,
+    ``VUS`` or the reason a call is not listed (``VUS: gene without known disease association``,
+    ``VUS: no protein-altering or splice consequence``, ``not VUS or better``)."""
+    from wgs_east.acmg.inputs import consequence_flags
+
+    plp = calls["plp"].to_numpy()
+    fitting = candidate & (np.asarray(match, dtype=object) == "yes")
+    csq = consequence_flags(calls["consequence"])
+    with np.errstate(invalid="ignore"):
+        splice = csq.splice_region | (pd.to_numeric(calls["spliceai"], errors="coerce").to_numpy() >= settings.pp3_spliceai)
+    relevant = csq.protein_altering | splice
+    vus = (codes == UNCERTAIN) & in_gene
+    vus_listed = vus & known_modes & relevant
+    why = np.select(
+        [plp, fitting, vus_listed, vus & ~known_modes, vus],
+        ["P/LP", "candidate", "VUS", "VUS: gene without known disease association",
+         "VUS: no protein-altering or splice consequence"],
+        "not VUS or better",
+    ).astype(object)  # fmt: skip
+    return plp | fitting | vus_listed, why
+
+
 def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
     """Every strength PM3 can take under the settings: its fixed strength (a Pathogenic partner) and
     ``pm3_likely_pathogenic_partner_strength`` (a Likely pathogenic one), globally and in any gene."""
@@ -443,7 +480,8 @@ class ProbandClassifier:
         codes_2015 = calls["acmg_class_2015"].cat.codes.to_numpy()
         in_gene = calls["gene_key"].to_numpy() != ""
         calls["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
-        listable = calls["plp"].to_numpy() | ((codes == UNCERTAIN) & in_gene) | candidate
+        listable, why = listing_rule(calls, codes, in_gene, candidate, match, modes.known, self.settings)
+        calls["listing"] = why
         calls["reported"] = listable & ~low
         calls["low_confidence"] = listable & low
         return calls
