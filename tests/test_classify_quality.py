@@ -196,3 +196,41 @@ def test_evidence_trail_names_met_not_met_and_not_evaluable(gated):
     assert df.iloc[0]["unmet"].startswith("not met: PS1,") and "not evaluable: " in df.iloc[0]["unmet"]
     low = doc["low_confidence"][0]
     assert {c["criterion"]: c["status"] for c in low["not_evaluable"]}["PS2"] == "not evaluable"
+
+
+# --- listing rule and phenotype ranking (issue 24 item 9) ----------------------------------------------
+
+
+def test_phenotype_similarity_is_resnik_best_match_average_over_shared_terms():
+    from wgs_east.classify.phenotype import gene_similarity, information_content
+
+    table = {"A": {"HP:1", "HP:2"}, "B": {"HP:2", "HP:3"}, "C": {"HP:3"}, "D": set()}
+    ic = information_content(table)  # 3 annotated genes: HP:1 in 1, HP:2 in 2, HP:3 in 2
+    assert ic["HP:1"] == pytest.approx(np.log(3)) and ic["HP:2"] == pytest.approx(np.log(3 / 2))
+    sim = gene_similarity(["HP:1", "HP:2"], table)
+    # A shares both: (ln 3 + ln 1.5) / 2; B shares HP:2: ln 1.5 / 2; C, D nothing (not in the result)
+    assert sim == pytest.approx({"A": (np.log(3) + np.log(1.5)) / 2, "B": np.log(1.5) / 2})
+    assert gene_similarity([], table) == {}
+
+
+def test_listing_rule_reasons():
+    from wgs_east.acmg.combine import LIKELY_PATHOGENIC, UNCERTAIN
+    from wgs_east.classify.sample import listing_rule
+
+    calls = pd.DataFrame({
+        "plp": [True, False, False, False, False, False],
+        "consequence": ["stop_gained", "5_prime_utr", "missense", "missense", "intron", "intron&splice_region"],
+        "spliceai": [np.nan, np.nan, 0.0, 0.0, 0.5, 0.0],
+    })  # fmt: skip
+    codes = np.array([LIKELY_PATHOGENIC, UNCERTAIN, UNCERTAIN, UNCERTAIN, UNCERTAIN, UNCERTAIN])
+    in_gene = np.ones(6, bool)
+    known = np.array([True, True, True, False, True, True])
+    listed, why = listing_rule(calls, codes, in_gene, np.zeros(6, bool), np.full(6, "", dtype=object), known, S)
+    assert listed.tolist() == [True, False, True, False, True, True]
+    assert why.tolist() == ["P/LP", "VUS: no protein-altering or splice consequence", "VUS",
+                            "VUS: gene without known disease association", "VUS", "VUS"]  # fmt: skip
+    # a candidate whose pattern fits the gene's known modes is listed whatever its class; one of unknown modes is not
+    cand = np.array([False, True, False, True, False, False])
+    match = np.array(["", "yes", "", "unknown", "", ""], dtype=object)
+    listed, why = listing_rule(calls, codes, in_gene, cand, match, known, S)
+    assert listed.tolist() == [True, True, True, False, True, True] and why[1] == "candidate"
