@@ -218,19 +218,27 @@ def test_listing_rule_reasons():
     from wgs_east.classify.sample import listing_rule
 
     calls = pd.DataFrame({
-        "plp": [True, False, False, False, False, False],
-        "consequence": ["stop_gained", "5_prime_utr", "missense", "missense", "intron", "intron&splice_region"],
-        "spliceai": [np.nan, np.nan, 0.0, 0.0, 0.5, 0.0],
+        "plp": [True, False, False, False, False, False, False],
+        "consequence": ["stop_gained", "5_prime_utr", "missense", "missense", "intron", "intron&splice_region",
+                        "missense"],
+        "spliceai": [np.nan, np.nan, 0.0, 0.0, 0.5, 0.0, 0.0],
+        "acmg_points": [9, 1, 1, 1, 1, 1, 0],
     })  # fmt: skip
-    codes = np.array([LIKELY_PATHOGENIC, UNCERTAIN, UNCERTAIN, UNCERTAIN, UNCERTAIN, UNCERTAIN])
-    in_gene = np.ones(6, bool)
-    known = np.array([True, True, True, False, True, True])
-    listed, why = listing_rule(calls, codes, in_gene, np.zeros(6, bool), np.full(6, "", dtype=object), known, S)
-    assert listed.tolist() == [True, False, True, False, True, True]
-    assert why.tolist() == ["P/LP", "VUS: no protein-altering or splice consequence", "VUS",
-                            "VUS: gene without known disease association", "VUS", "VUS"]  # fmt: skip
-    # a candidate whose pattern fits the gene's known modes is listed whatever its class; one of unknown modes is not
-    cand = np.array([False, True, False, True, False, False])
-    match = np.array(["", "yes", "", "unknown", "", ""], dtype=object)
+    codes = np.array([LIKELY_PATHOGENIC] + [UNCERTAIN] * 6)
+    in_gene = np.ones(7, bool)
+    known = np.array([True, True, True, False, True, True, True])
+    none = np.full(7, "", dtype=object)
+    listed, why = listing_rule(calls, codes, in_gene, np.zeros(7, bool), none, known, S)
+    assert listed.tolist() == [True, False, True, False, True, False, False]
+    assert why.tolist() == [
+        "P/LP", "VUS: no protein-altering or splice consequence", "VUS", "VUS: gene without known disease association",
+        "VUS",  # intronic with SpliceAI 0.5 >= 0.2: a predicted splicing impact
+        "VUS: no protein-altering or splice consequence",  # splice region with SpliceAI 0: evidence of no impact
+        "VUS: no net pathogenic evidence",
+    ]  # fmt: skip
+    # a candidate whose pattern fits the gene's known modes is listed when its consequence is relevant, whatever
+    # its points; one of unknown modes, or with a 5' UTR consequence, is not
+    cand = np.array([False, True, False, True, False, False, True])
+    match = np.array(["", "yes", "", "unknown", "", "", "yes"], dtype=object)
     listed, why = listing_rule(calls, codes, in_gene, cand, match, known, S)
-    assert listed.tolist() == [True, True, True, False, True, True] and why[1] == "candidate"
+    assert listed.tolist() == [True, False, True, False, True, False, True] and why[6] == "candidate"

@@ -124,11 +124,6 @@ def _disabled(v: Variants, criterion: str) -> Any:
     return ~np.asarray(v.params.enabled(criterion), dtype=bool)
 
 
-def _stars(stars: np.ndarray) -> np.ndarray:
-    """Review stars as text, ``none`` for no record (-1)."""
-    return np.where(stars < 0, "none", stars.astype(str)).astype(object)
-
-
 def _strength(mask: np.ndarray, strength: Any) -> np.ndarray:
     return np.where(mask, strength, 0).astype(np.int8)
 
@@ -189,10 +184,10 @@ def ps1(v: Variants) -> Evidence:
         "PS1",
         _strength(applies, v.params.fixed_strength("PS1", STRONG)),
         templates=("same amino-acid change as a ClinVar P/LP record ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_aa_stars, "min_stars": min_stars, "consequence": v.column("consequence"),
-                "best": _stars(v.same_aa_stars)},
+        values={"stars": v.same_aa_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
         not_met=("{consequence}: not a missense variant",
-                 "no ClinVar P/LP record of the same amino-acid change with >= {min_stars} stars (best: {best})"),
+                 "no ClinVar P/LP record of the same amino-acid change with >= {min_stars} stars (best record: {stars} "
+                 "stars; -1 = none)"),
         not_met_reason=v.csq.missense_only.astype(np.int8),
         disabled=_disabled(v, "PS1"),
     )  # fmt: skip
@@ -206,10 +201,10 @@ def pm5(v: Variants) -> Evidence:
         "PM5",
         _strength(applies, v.params.fixed_strength("PM5", MODERATE)),
         templates=("different missense at this residue is ClinVar P/LP ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_residue_stars, "min_stars": min_stars, "consequence": v.column("consequence"),
-                "best": _stars(v.same_residue_stars)},
+        values={"stars": v.same_residue_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
         not_met=("{consequence}: not a missense variant",
-                 "no other ClinVar P/LP missense at this residue with >= {min_stars} stars (best: {best})"),
+                 "no other ClinVar P/LP missense at this residue with >= {min_stars} stars (best record: {stars} "
+                 "stars; -1 = none)"),
         not_met_reason=v.csq.missense_only.astype(np.int8),
         disabled=_disabled(v, "PM5"),
     )  # fmt: skip

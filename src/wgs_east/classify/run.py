@@ -145,7 +145,7 @@ def _finish(
                 b = calls[benign]
                 clf.audit.add({c: b[c].to_numpy() for c in SITE_FIELDS}, gt=b["gt"].to_numpy(), filters=b["filter"].to_numpy(),
                               klass=b["acmg_class"].cat.codes.to_numpy(), klass_2015=b["acmg_class_2015"].cat.codes.to_numpy(),
-                              points=b["acmg_points"].to_numpy(), codes=b["acmg_codes"].astype(object).to_numpy(), ba1=False)  # fmt: skip
+                              points=b["acmg_points"].to_numpy(), codes=pd.Categorical(b["acmg_codes"]), ba1=False)  # fmt: skip
             parts.append(listed)
             low_parts.append(calls[calls["low_confidence"].to_numpy()])
             rest = ~calls["reported"].to_numpy() & ~calls["low_confidence"].to_numpy()

@@ -139,12 +139,12 @@ class SiteContext:
     """``acmg_codes, acmg_points, acmg_class, acmg_class_2015`` of the site evidence alone (the audit of BA1 calls)."""
 
     def site_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
-        """Site-only codes (strings), points and class codes at ``rows``."""
+        """Site-only codes (categorical), points and class codes at ``rows``."""
         sc = self.site_class
         assert sc is not None
         codes = sc["acmg_codes"]
         return {
-            "codes": codes.cat.categories.to_numpy(dtype=object)[codes.cat.codes.to_numpy()[rows]],
+            "codes": pd.Categorical.from_codes(codes.cat.codes.to_numpy()[rows], dtype=codes.dtype),
             "points": sc["acmg_points"].to_numpy()[rows],
             "klass": sc["acmg_class"].cat.codes.to_numpy()[rows],
             "klass_2015": sc["acmg_class_2015"].cat.codes.to_numpy()[rows],
@@ -183,10 +183,11 @@ def site_context(
 
 LISTING_RULE = (
     "listed: every call that is Pathogenic or Likely pathogenic by points or by the 2015 rules (in or outside "
-    "a gene); every candidate of an inheritance pattern that fits the gene's known modes; every "
-    "Uncertain-significance call in a gene with a known disease association (modes of inheritance in the gene "
-    "table) and a protein-altering or splice consequence (missense, in-frame, stop/start loss, null, splice "
-    "donor/acceptor/region, or SpliceAI >= the PP3 threshold). Calls that fail a genotype quality gate are "
+    "a gene); every candidate of an inheritance pattern that fits the gene's known modes and has a "
+    "protein-altering or splice consequence (missense, in-frame, stop/start loss, nonsense, frameshift, canonical "
+    "splice, or a predicted splicing impact: SpliceAI >= the PP3 threshold); every Uncertain-significance call "
+    "with such a consequence in a gene with a known disease association (modes of inheritance in the gene table) "
+    "and at least one point of net pathogenic evidence. Calls that fail a genotype quality gate are "
     "listed in the low-confidence section instead. The rest is counted in the JSON (counts.not_listed) and "
     "every Benign/Likely benign/BA1 call is in {sample}.benign.tsv.gz."
 )
@@ -198,21 +199,24 @@ def listing_rule(
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """(listable, why) per finished call by :data:`LISTING_RULE`; ``why`` is ``P/LP``, ``candidate``,
     ``VUS`` or the reason a call is not listed (``VUS: gene without known disease association``,
-    ``VUS: no protein-altering or splice consequence``, ``not VUS or better``)."""
+    ``VUS: no protein-altering or splice consequence``, ``VUS: no net pathogenic evidence``, ``not VUS or
+    better``). A splice-region variant counts as a splice consequence only with a predicted splicing impact
+    (SpliceAI >= ``pp3_spliceai``; Walker et al. 2023): with a low score it has evidence of no impact."""
     from wgs_east.acmg.inputs import consequence_flags
 
     plp = calls["plp"].to_numpy()
-    fitting = candidate & (np.asarray(match, dtype=object) == "yes")
     csq = consequence_flags(calls["consequence"])
     with np.errstate(invalid="ignore"):
-        splice = csq.splice_region | (pd.to_numeric(calls["spliceai"], errors="coerce").to_numpy() >= settings.pp3_spliceai)
+        splice = pd.to_numeric(calls["spliceai"], errors="coerce").to_numpy() >= settings.pp3_spliceai
     relevant = csq.protein_altering | splice
+    fitting = candidate & (np.asarray(match, dtype=object) == "yes") & relevant
     vus = (codes == UNCERTAIN) & in_gene
-    vus_listed = vus & known_modes & relevant
+    evidence = calls["acmg_points"].to_numpy() >= 1
+    vus_listed = vus & known_modes & relevant & evidence
     why = np.select(
-        [plp, fitting, vus_listed, vus & ~known_modes, vus],
+        [plp, fitting, vus_listed, vus & ~known_modes, vus & ~relevant, vus],
         ["P/LP", "candidate", "VUS", "VUS: gene without known disease association",
-         "VUS: no protein-altering or splice consequence"],
+         "VUS: no protein-altering or splice consequence", "VUS: no net pathogenic evidence"],
         "not VUS or better",
     ).astype(object)  # fmt: skip
     return plp | fitting | vus_listed, why
@@ -373,7 +377,7 @@ class ProbandClassifier:
                     {c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS}, gt=gts["gt"][benign],
                     filters=np.asarray(chunk.filters, dtype=object)[r], klass=class1[benign], klass_2015=class15[benign],
                     points=pass1["acmg_points"].to_numpy()[benign],
-                    codes=codes.cat.categories.to_numpy(dtype=object)[codes.cat.codes.to_numpy()[benign]], ba1=False,
+                    codes=pd.Categorical.from_codes(codes.cat.codes.to_numpy()[benign], dtype=codes.dtype), ba1=False,
                 )  # fmt: skip
         if not keep.any():
             return
