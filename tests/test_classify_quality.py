@@ -242,3 +242,13 @@ def test_listing_rule_reasons():
     match = np.array(["", "yes", "", "unknown", "", "", "yes"], dtype=object)
     listed, why = listing_rule(calls, codes, in_gene, cand, match, known, S)
     assert listed.tolist() == [True, False, True, False, True, False, True] and why[6] == "candidate"
+
+
+def test_gate_settings_are_validated():
+    from wgs_east.acmg.settings import settings_from_dict
+    from wgs_east.errors import InputError
+
+    with pytest.raises(InputError, match="gate_het_ab_min must be below gate_het_ab_max"):
+        settings_from_dict({"gate_het_ab_min": 0.8, "gate_het_ab_max": 0.3})
+    with pytest.raises(InputError, match="gate_min_gq"):
+        settings_from_dict({"gate_min_gq": -1})

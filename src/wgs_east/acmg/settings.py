@@ -268,6 +268,8 @@ class AcmgSettings(CriteriaSettings):
 
     @model_validator(mode="after")
     def _genes_valid(self) -> AcmgSettings:
+        if not self.gate_het_ab_min < self.gate_het_ab_max:
+            raise ValueError("gate_het_ab_min must be below gate_het_ab_max")
         for gene in self.genes:
             self.for_gene(gene)  # raises with the gene named, see for_gene
         return self
