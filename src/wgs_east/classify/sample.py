@@ -1,8 +1,10 @@
 """One proband's calls through the ACMG engine, streamed: pass 1 per chunk, pass 2 at the end.
 
 Pass 1 (:meth:`ProbandClassifier.add`, per chunk of the VCF): the calls the proband carries (a call
-with BA1 is only counted: Benign by points whatever else applies, never listed, never a phase partner
-or a pattern candidate), their site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chunk and the gene facts,
+with BA1 is only counted and written to the benign audit: Benign by points whatever else applies, never
+listed, never a phase partner or a pattern candidate), the genotype quality gates of each call
+(:mod:`wgs_east.acmg.quality`: a failing call keeps its site evidence only, is no phase partner or
+candidate, and can only reach the low-confidence section), their site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chunk and the gene facts,
 computed once per chunk for all probands), de novo evidence PS2/PM6 (the rule of
 :func:`wgs_east.acmg.family.de_novo`; PS2 only with parentage confirmed by QC), the pass-1 class,
 parental origin and the single-call inheritance patterns. Gene totals go to
@@ -10,11 +12,12 @@ parental origin and the single-call inheritance patterns. Gene totals go to
 gene and Uncertain significance or better by points; or a call PM3 could make so) are spooled: the first
 ``SPOOL_MEMORY_ROWS`` in memory, the rest to files on disk, so memory stays bounded. The others are final
 after pass 1: phase evidence cannot make them listed (BP2 only lowers a class; PM3 needs a phased call
-in a recessive gene, so a call outside a gene is final).
+in a recessive gene, so a call outside a gene is final); the Benign / Likely benign ones among them go to
+the audit (:mod:`wgs_east.classify.audit`).
 
 Pass 2 (:meth:`ProbandClassifier.results`, per spooled chunk): PM3/BP2 and compound heterozygosity
 from the gene totals over the whole VCF, the final combination, the inheritance summary and which
-calls are listed. On the spooled calls the result equals :func:`wgs_east.acmg.family.classify_family`
+calls are listed (:func:`listing_rule`). On the spooled calls the result equals :func:`wgs_east.acmg.family.classify_family`
 (tested).
 """
 
