@@ -227,7 +227,8 @@ def qc_json(path: Path) -> Path:
     pair = {"expected_relationship": "parent-child", "status": "PASS", "kinship": 0.25, "message": "synthetic"}
     path.write_text(json.dumps({
         "verdicts": dict.fromkeys(SAMPLES, "PASS"),
-        "samples": [{"sample": s, "reasons": []} for s in SAMPLES],
+        "samples": [{"sample": s, "reasons": [], "metrics": {"median_depth": 30.0}} for s in SAMPLES],
+        # the generator's autosomal depth: Poisson(30) (haploid X calls of the males Poisson(15))
         "pairs": [{"sample_a": "FATHER1", "sample_b": "PROBAND1", **pair},
                   {"sample_a": "MOTHER1", "sample_b": "PROBAND1", **pair}],
     }))  # fmt: skip
@@ -260,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     header = read_header(vcf)
     needed = ["FATHER1", "MOTHER1", "PROBAND1", "SINGLETON1"]  # the two affected samples and the parents
     include = carrier_expression(header.samples, needed, ["PROBAND1", "SINGLETON1"])  # records an affected sample carries
-    query = query_command(vcf, needed, info_ids=header.info_ids, has_dp=header.has_dp, include=include)
+    query = query_command(vcf, needed, info_ids=header.info_ids, has_dp=header.has_dp, include=include,
+                          formats=header.gate_formats)  # fmt: skip
     outdir = work / "classified"
     commands = {
         "bcftools_view": [*pin, "bcftools", "view", "--no-version", "-Ou", "-o", "/dev/null", str(vcf)],
@@ -280,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     for s in ("PROBAND1", "SINGLETON1"):
         doc = json.loads((outdir / f"{s}.json").read_text())
         summaries[s] = {"calls": doc["counts"]["calls"], "listed": doc["counts"]["listed"],
+                        "low_confidence_listed": doc["counts"]["low_confidence_listed"],
+                        "benign_audit_rows": doc["counts"]["benign_audit"]["rows"],
                         "candidates": doc["counts"]["candidates"], "classes_listed": doc["counts"]["classes_listed"]}  # fmt: skip
     n_records = int(subprocess.run(["bcftools", "index", "--nrecords", str(vcf)], capture_output=True, text=True,
                                    check=True).stdout.strip())  # fmt: skip

@@ -96,12 +96,21 @@ def write_vcf(path: Path, rows: list[dict[str, Any]], samples: list[str] = SAMPL
         lines += [header_line(f) for f in FIELDS]
     lines += ['##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
               '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">']  # fmt: skip
+    extra = [f for f in ("gq", "ad", "ft") if any(f in r for r in rows)]  # genotype-quality fields, per sample
+    header = {"gq": '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">',
+              "ad": '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">',
+              "ft": '##FORMAT=<ID=FT,Number=1,Type=String,Description="Genotype filter">'}  # fmt: skip
+    lines += [header[f] for f in extra]
     lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
     for r in rows:
         dp = r.get("dp", 30)
         info = _info(r.get("site", {})) if annotated and "," not in r["alt"] else "."
-        fields = [r["chrom"], str(r["pos"]), ".", r["ref"], r["alt"], "50", r.get("filter", "PASS"), info, "GT:DP"]
-        fields += [f"{g}:{dp}" for g in r["gts"]]
+        fmt = ":".join(["GT", "DP", *(f.upper() for f in extra)])
+        fields = [r["chrom"], str(r["pos"]), ".", r["ref"], r["alt"], "50", r.get("filter", "PASS"), info, fmt]
+        dps = dp if isinstance(dp, list) else [dp] * len(r["gts"])
+        for i, g in enumerate(r["gts"]):
+            values = [g, str(dps[i])] + [str(r[f][i]) if f in r else "." for f in extra]
+            fields.append(":".join(values))
         lines.append("\t".join(fields))
     plain = path.with_suffix("")
     plain.write_text("\n".join(lines) + "\n")

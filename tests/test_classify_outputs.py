@@ -15,6 +15,7 @@ import yaml
 from tests.test_classify import trio_batch, write_vcf
 from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.classify import output
+from wgs_east.classify.audit import AUDIT_COLUMNS
 from wgs_east.classify.run import classify_vcf, provenance_record
 
 AD = {"gene": "GAD", "gene_moi": "AD"}
@@ -98,14 +99,29 @@ def outputs(tmp_path_factory) -> Path:
 
 def test_only_affected_samples_get_outputs(outputs):
     names = sorted(p.name for p in outputs.iterdir())
-    assert names == sorted(f"{s}.{e}" for s in ("KID", "SOLO") for e in ("tsv", "json", "vcf.gz", "vcf.gz.tbi"))
+    assert names == sorted(f"{s}.{e}" for s in ("KID", "SOLO")
+                           for e in ("tsv", "json", "vcf.gz", "vcf.gz.tbi", "benign.tsv.gz"))  # fmt: skip
+
+
+def test_benign_audit_holds_every_benign_and_ba1_call(outputs):
+    """Issue 24 item 7: no false Benign is invisible. 500 (AF 0.3 > 0.05: BA1, Richards 2015 Table 4 /
+    SVI BA1) is carried by both samples and stopped by BA1; nothing else they carry is B/LB."""
+    audit = pd.read_csv(outputs / "KID.benign.tsv.gz", sep="\t", dtype=str, keep_default_na=False)
+    assert list(audit.columns) == list(AUDIT_COLUMNS)
+    assert audit["pos"].tolist() == ["500"]
+    row = audit.iloc[0]
+    assert (row["stopped_by_ba1"], row["classification"], row["genotype"]) == ("yes", "Benign", "1/1")
+    assert row["criteria"].split(",")[0] == "BA1"
+    doc = json.loads((outputs / "KID.json").read_text())
+    assert doc["counts"]["benign_audit"] == {"rows": 1, "stopped_by_ba1": 1}
 
 
 def test_ranked_list_of_the_trio_proband(outputs):
     comments, df = read_tsv(outputs / "KID.tsv")
     assert list(df.columns) == list(output.TSV_COLUMNS)
     # 500 (Benign) not listed; within LP the compound-het candidate comes before the gene-less de novo
-    assert df["pos"].tolist() == ["100", "200", "600", "300", "400", "700"]
+    # 700 (5' UTR VUS: no protein-altering or splice consequence) is not listed (issue 24 item 9), only counted
+    assert df["pos"].tolist() == ["100", "200", "600", "300", "400"]
     top = df.iloc[0]
     assert (top["classification"], top["inheritance"], top["moi_match"]) == ("Pathogenic", "de_novo", "yes")
     assert top["criteria"] == "PVS1,PS2,PM2_Supporting" and top["points"] == "13"
@@ -137,7 +153,8 @@ def test_json_carries_structured_criteria_and_provenance(outputs):
     assert [c["code"] for c in first["criteria"]] == ["PVS1", "PS2", "PM2_Supporting"]
     assert [c["points"] for c in first["criteria"]] == [8, 4, 1]
     assert first["criteria"][1]["strength"] == "Strong" and "de novo" in first["criteria"][1]["evidence"]
-    assert doc["counts"]["calls"] == 7 and doc["counts"]["listed"] == 6
+    assert doc["counts"]["calls"] == 7 and doc["counts"]["listed"] == 5
+    assert doc["counts"]["not_listed"]["spooled_by_reason"] == {"VUS: no protein-altering or splice consequence": 1}
     assert doc["counts"]["classes_before_phase"]["Benign"] == 1
     assert doc["acmg_settings"]["ba1_af"] == 0.05
 
@@ -147,7 +164,7 @@ def test_per_sample_vcf_holds_the_listed_calls_with_sample_criteria(outputs):
         assert list(vcf.header.samples) == ["KID", "DAD", "MUM"]
         header = str(vcf.header)
         recs = {r.pos: r for r in vcf.fetch("chr1")}
-    assert list(recs) == [100, 200, 300, 400, 600, 700]  # genome order; 500 (Benign) is not listed
+    assert list(recs) == [100, 200, 300, 400, 600]  # genome order; 500 (Benign) and 700 (UTR VUS) are not listed
     denovo = recs[100]
     assert denovo.info["ACMG_CLASS"] == "Pathogenic" and denovo.info["ACMG_POINTS"] == 13
     assert list(denovo.info["ACMG_CRITERIA"]) == ["PVS1", "PS2", "PM2_Supporting"]
@@ -179,7 +196,7 @@ def test_without_qc_de_novo_is_pm6_and_the_trail_says_why(tmp_path):
 def test_failed_qc_sample_is_classified_with_the_verdict_everywhere(tmp_path, capsys):
     out = run(tmp_path, qc="FAIL")
     comments, df = read_tsv(out / "KID.tsv")
-    assert len(df) == 6 and set(df["qc_verdict"]) == {"FAIL"}
+    assert len(df) == 5 and set(df["qc_verdict"]) == {"FAIL"}
     assert "QC_VERDICT=FAIL (FAIL coverage: median depth 9 < 20)" in comments[1]
     doc = json.loads((out / "KID.json").read_text())
     assert doc["qc_verdict"] == "FAIL" and doc["qc"]["reasons"] == ["FAIL coverage: median depth 9 < 20"]
@@ -191,11 +208,11 @@ def test_failed_qc_sample_is_classified_with_the_verdict_everywhere(tmp_path, ca
 def test_panel_filter_hides_only_non_plp_outside_the_panel(tmp_path):
     out = run(tmp_path, batch_extra={"classification": {"panel": ["GAR"]}})
     _, df = read_tsv(out / "KID.tsv")
-    assert df["pos"].tolist() == ["100", "200", "600", "300"]  # GAD P and gene-less LP kept; 400/700 hidden
+    assert df["pos"].tolist() == ["100", "200", "600", "300"]  # GAD P and gene-less LP kept; 400 hidden
     assert df.set_index("pos").loc["100", "filter_note"] == "outside panel"
     assert df.set_index("pos").loc["200", "filter_note"] == ""
     doc = json.loads((out / "KID.json").read_text())
-    assert doc["counts"]["hidden_by_filters"] == 2 and doc["filters"]["panel"] == ["GAR"]
+    assert doc["counts"]["hidden_by_filters"] == 1 and doc["filters"]["panel"] == ["GAR"]
 
 
 def test_cli_classify(tmp_path, run_cli):
@@ -206,7 +223,7 @@ def test_cli_classify(tmp_path, run_cli):
     code, out, err = run_cli("classify", "--vcf", vcf, "--resources", man, "--config", cfg, "--outdir", tmp_path / "o",
                              "--qc", qc_json(tmp_path / "qc.json"))  # fmt: skip
     assert code == 0, err
-    assert "KID: QC PASS, 7 calls, 6 listed (3 P/LP, 3 candidates)" in out
+    assert "KID: QC PASS, 7 calls, 5 listed (3 P/LP, 3 candidates)" in out
     doc = json.loads((tmp_path / "o" / "KID.json").read_text())
     from wgs_east.config import file_sha256
 

@@ -1,6 +1,7 @@
 # ACMG/AMP classification of the affected samples: the annotated batch VCF through the engine
-# (wgs_east.acmg), per affected sample a ranked TSV, a JSON with the evidence trail and a VCF with the
-# class, points and criteria as INFO. One job per affected sample (each streams the batch VCF once);
+# (wgs_east.acmg), per affected sample a ranked TSV, a JSON with the evidence trail, a VCF with the
+# class, points and criteria as INFO, and the audit of every Benign / Likely benign / BA1 call
+# (benign.tsv.gz). One job per affected sample (each streams the batch VCF once);
 # PS2 vs PM6 follows the QC relatedness check, the QC verdict is carried into every output.
 # Defined only when a resource bundle is configured (the annotation stage runs). A reanalysis
 # (wgs-east reanalyze, run.json `derived_from`) also compares the sample's classification with the
@@ -16,6 +17,7 @@ if BATCH.resources is not None:
             json="classified/{sample}.json",
             vcf="classified/{sample}.vcf.gz",
             tbi="classified/{sample}.vcf.gz.tbi",
+            benign="classified/{sample}.benign.tsv.gz",
         params:
             outdir=get_classified_dir,
         wildcard_constraints:

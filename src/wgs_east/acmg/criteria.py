@@ -62,6 +62,33 @@ class Evidence:
     reason: np.ndarray | int = 0
     values: Mapping[str, Any] = field(default_factory=dict)
     """Arrays/Series aligned with the rows, or scalars."""
+    not_met: tuple[str, ...] = ("",)
+    """Templates over ``values`` for a row where the criterion was evaluated and not met."""
+    not_met_reason: np.ndarray | int = 0
+    missing: np.ndarray | None = None
+    """Rows where the criterion could not be evaluated (an input is missing)."""
+    missing_text: str = ""
+    """Template over ``values``: what was missing."""
+    disabled: np.ndarray | bool = False
+    """Rows where the settings disable the criterion (a VCEP marks it not applicable)."""
+    dropped: np.ndarray | None = None
+    """Rows where the criterion was met but removed as double counting (:func:`exclude_double_counting`)."""
+    dropped_text: str = ""
+
+    def status(self, row: int) -> tuple[str, str]:
+        """``("met" | "not met" | "not evaluable", text)`` for one row (positional): the values that
+        decided it, or what was missing."""
+        vals = {k: _at(v, row) for k, v in self.values.items()}
+        if int(self.strength[row]):
+            return "met", self.explain(row).split(": ", 1)[-1]
+        if self.dropped is not None and self.dropped[row]:
+            return "not met", self.dropped_text
+        if bool(_at(self.disabled, row)):
+            return "not met", "disabled by the ACMG settings for this gene"
+        if self.missing is not None and self.missing[row]:
+            return "not evaluable", self.missing_text.format(**vals)
+        r = self.not_met_reason if isinstance(self.not_met_reason, int) else int(self.not_met_reason[row])
+        return "not met", self.not_met[r].format(**vals)
 
     def applied(self) -> np.ndarray:
         return self.strength > 0
@@ -91,6 +118,10 @@ def _at(value: Any, row: int) -> Any:
     if isinstance(value, np.floating):
         return float(value)
     return value
+
+
+def _disabled(v: Variants, criterion: str) -> Any:
+    return ~np.asarray(v.params.enabled(criterion), dtype=bool)
 
 
 def _strength(mask: np.ndarray, strength: Any) -> np.ndarray:
@@ -133,6 +164,12 @@ def pvs1(v: Variants) -> Evidence:
         ),
         reason=reason,
         values={"consequence": v.column("consequence"), "nmd_cap": _name(nmd_cap), "start_cap": _name(start_cap)},
+        not_met=(
+            "{consequence}: not a null variant (nonsense, frameshift, canonical +/-1,2 splice, initiation codon)",
+            "{consequence} in a gene where loss of function is not a known disease mechanism (no GENE_LOF)",
+        ),
+        not_met_reason=c.null.astype(np.int8),
+        disabled=_disabled(v, "PVS1"),
     )
 
 
@@ -147,8 +184,13 @@ def ps1(v: Variants) -> Evidence:
         "PS1",
         _strength(applies, v.params.fixed_strength("PS1", STRONG)),
         templates=("same amino-acid change as a ClinVar P/LP record ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_aa_stars, "min_stars": min_stars},
-    )
+        values={"stars": v.same_aa_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
+        not_met=("{consequence}: not a missense variant",
+                 "no ClinVar P/LP record of the same amino-acid change with >= {min_stars} stars (best record: {stars} "
+                 "stars; -1 = none)"),
+        not_met_reason=v.csq.missense_only.astype(np.int8),
+        disabled=_disabled(v, "PS1"),
+    )  # fmt: skip
 
 
 def pm5(v: Variants) -> Evidence:
@@ -159,8 +201,13 @@ def pm5(v: Variants) -> Evidence:
         "PM5",
         _strength(applies, v.params.fixed_strength("PM5", MODERATE)),
         templates=("different missense at this residue is ClinVar P/LP ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_residue_stars, "min_stars": min_stars},
-    )
+        values={"stars": v.same_residue_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
+        not_met=("{consequence}: not a missense variant",
+                 "no other ClinVar P/LP missense at this residue with >= {min_stars} stars (best record: {stars} "
+                 "stars; -1 = none)"),
+        not_met_reason=v.csq.missense_only.astype(np.int8),
+        disabled=_disabled(v, "PM5"),
+    )  # fmt: skip
 
 
 # --- population frequency ------------------------------------------------------------------------
@@ -190,6 +237,25 @@ def _popmax_label(v: Variants) -> Any:
     return "popmax"
 
 
+def _frequency_status(
+    v: Variants, source: np.ndarray, exception: np.ndarray, criterion: str, blocked: Any = None
+) -> dict[str, Any]:  # fmt: skip
+    """The not-met / not-evaluable part of BA1 and BS1: absent from the resource (not met), present but
+    no population with enough allele number (not evaluable), on the BA1 exception list, or below the
+    threshold."""
+    absent = (v.pop_an < 0) & np.isnan(v.pop_af) & np.isnan(v.popmax_af)
+    exc = exception if blocked is None else np.asarray(blocked, dtype=bool) & exception
+    reason = np.select([absent, exc], [1, 2], 0).astype(np.int8)
+    return {
+        "not_met": ("highest AF={af:.4g} <= {threshold:g} (AN={an})", "absent from the population resource",
+                    "on the ClinGen SVI BA1 exception list (Ghosh 2018)"),
+        "not_met_reason": reason,
+        "missing": ~absent & ~exc & (source == 0),
+        "missing_text": "in the population resource, but no population with AN >= {min_an}",
+        "disabled": _disabled(v, criterion),
+    }  # fmt: skip
+
+
 def ba1(v: Variants, exception: np.ndarray) -> Evidence:
     """BA1: AF > ``ba1_af`` in the overall or popmax population with AN >= ``frequency_min_an``,
     unless the allele is on the BA1 exception list."""
@@ -202,7 +268,8 @@ def ba1(v: Variants, exception: np.ndarray) -> Evidence:
         _strength(applies, STAND_ALONE),
         templates=("", "overall AF={af:.4g} > {threshold:g} (AN={an})", "{pop} AF={af:.4g} > {threshold:g} (AN={an})"),
         reason=source,
-        values={"af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v)},
+        values={"af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v), "min_an": p.get("frequency_min_an")},
+        **_frequency_status(v, source, exception, "BA1"),
     )
 
 
@@ -226,8 +293,9 @@ def bs1(v: Variants, exception: np.ndarray) -> Evidence:
         reason=source,
         values={
             "af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v),
-            "moi": np.where(dominant, "dominant", "recessive"),
+            "moi": np.where(dominant, "dominant", "recessive"), "min_an": p.get("frequency_min_an"),
         },
+        **_frequency_status(v, source, exception, "BS1", blocked),
     )  # fmt: skip
 
 
@@ -249,7 +317,18 @@ def bs2(v: Variants, exception: np.ndarray) -> Evidence:
         _strength(applies, p.fixed_strength("BS2", STRONG)),
         templates=("", "{nhom} homozygotes >= {min_hom} in the population", "{nhemi} hemizygotes + {nhom} homozygotes >= {min_hemi} (X-linked)"),
         reason=np.where(by_hom, 1, 2).astype(np.int8),
-        values={"nhom": nhom, "nhemi": nhemi, "min_hom": min_hom, "min_hemi": min_hemi},
+        values={"nhom": nhom, "nhemi": nhemi, "min_hom": min_hom, "min_hemi": min_hemi, "moi": v.column("gene_moi")},
+        not_met=(
+            "gene modes '{moi}': homozygotes count in recessive (or fully penetrant dominant) genes, hemizygotes in "
+            "X-linked ones",
+            "{nhom} homozygotes < {min_hom}",
+            "{nhemi} hemizygotes + {nhom} homozygotes < {min_hemi} (X-linked)",
+            "on the ClinGen SVI BA1 exception list (Ghosh 2018)",
+        ),
+        not_met_reason=np.select([blocked, v.moi.x_linked, hom_gene], [3, 2, 1], 0).astype(np.int8),
+        missing=(hom_gene & (v.pop_nhom < 0)) | (v.moi.x_linked & (v.pop_nhemi < 0) & (v.pop_nhom < 0)),
+        missing_text="homozygote / hemizygote counts not in the population resource",
+        disabled=_disabled(v, "BS2"),
     )
 
 
@@ -272,8 +351,13 @@ def pm2(v: Variants) -> Evidence:
         _strength(applies, p.fixed_strength("PM2", MODERATE)),
         templates=("", "absent from the population resource", "AF={af:.3g} <= {maximum:g} ({moi} maximum, AN={an})"),
         reason=np.where(absent, 1, 2).astype(np.int8),
-        values={"af": af, "maximum": maximum, "an": v.pop_an, "moi": np.where(recessive, "recessive", "dominant")},
-    )
+        values={"af": af, "maximum": maximum, "an": v.pop_an, "moi": np.where(recessive, "recessive", "dominant"),
+                "min_an": min_an},
+        not_met=("AF={af:.3g} > {maximum:g} ({moi} maximum, AN={an})",
+                 "in the resource with AN={an} < {min_an}: the site is not covered well enough"),
+        not_met_reason=(~absent & ~covered).astype(np.int8),
+        disabled=_disabled(v, "PM2"),
+    )  # fmt: skip
 
 
 # --- variant type ----------------------------------------------------------------------------------
@@ -288,6 +372,8 @@ def pm4(v: Variants) -> Evidence:
         _strength(applies, v.params.fixed_strength("PM4", MODERATE)),
         templates=("protein length change ({consequence}) outside a repeat region",),
         values={"consequence": v.column("consequence")},
+        not_met=("{consequence}: no in-frame indel or stop-loss outside a repeat region",),
+        disabled=_disabled(v, "PM4"),
     )
 
 
@@ -300,6 +386,8 @@ def bp3(v: Variants) -> Evidence:
         _strength(applies, v.params.fixed_strength("BP3", SUPPORTING)),
         templates=("in-frame change ({consequence}) in a repeat region",),
         values={"consequence": v.column("consequence")},
+        not_met=("{consequence}: no in-frame indel in a repeat region",),
+        disabled=_disabled(v, "BP3"),
     )
 
 
@@ -327,7 +415,12 @@ def pp3(v: Variants) -> Evidence:
         _strength((s > 0) & _enabled(v, "PP3"), s),
         templates=("", "REVEL={revel:.3f} >= {revel_t:.3f}", "SpliceAI={spliceai:.2f} >= {splice_t:g}"),
         reason=np.where(by_revel >= by_splice, 1, 2).astype(np.int8),
-        values={"revel": v.revel, "revel_t": revel_threshold, "spliceai": v.spliceai, "splice_t": splice_t},
+        values={"revel": v.revel, "revel_t": revel_threshold, "spliceai": v.spliceai, "splice_t": splice_t, "sup": sup},
+        not_met=("SpliceAI={spliceai:.2f} < {splice_t:g}", "REVEL={revel:.3f} < {sup:.3f}, SpliceAI={spliceai:.2f} < {splice_t:g}"),
+        not_met_reason=v.csq.missense_only.astype(np.int8),
+        missing=np.isnan(v.spliceai) & (~v.csq.missense_only | np.isnan(v.revel)),
+        missing_text="no SpliceAI score" + " (and no REVEL score for a missense variant)",
+        disabled=_disabled(v, "PP3"),
     )
 
 
@@ -357,8 +450,18 @@ def bp4(v: Variants) -> Evidence:
         _strength((s > 0) & _enabled(v, "BP4"), s),
         templates=("", "REVEL={revel:.3f} <= {revel_t:.3f}, SpliceAI={spliceai:.2f}", "SpliceAI={spliceai:.2f} <= {splice_t:g}"),
         reason=np.where(by_revel > 0, 1, 2).astype(np.int8),
-        values={"revel": v.revel, "revel_t": revel_threshold, "spliceai": v.spliceai, "splice_t": splice_t},
-    )
+        values={"revel": v.revel, "revel_t": revel_threshold, "spliceai": v.spliceai, "splice_t": splice_t, "sup": sup,
+                "consequence": v.column("consequence")},
+        not_met=("{consequence}: BP4 applies to missense (REVEL) and synonymous/intronic/splice-region variants "
+                 "(SpliceAI)",
+                 "REVEL={revel:.3f} > {sup:.3f} or SpliceAI={spliceai:.2f} > {splice_t:g}",
+                 "SpliceAI={spliceai:.2f} > {splice_t:g}"),
+        not_met_reason=np.select([v.csq.missense_only, v.csq.splice_only], [1, 2], 0).astype(np.int8),
+        missing=(v.csq.missense_only & (np.isnan(v.revel) | (np.isnan(v.spliceai) & ~missing_ok)))
+        | (v.csq.splice_only & np.isnan(v.spliceai)),
+        missing_text="REVEL={revel:.3f}, SpliceAI={spliceai:.2f}: a score BP4 needs is missing",
+        disabled=_disabled(v, "BP4"),
+    )  # fmt: skip
 
 
 def bp7(v: Variants) -> Evidence:
@@ -384,15 +487,26 @@ def bp7(v: Variants) -> Evidence:
         _strength(applies, p.fixed_strength("BP7", SUPPORTING)),
         templates=("", "synonymous, SpliceAI={spliceai:.2f} <= {splice_t:g}", "deep intronic {hgvs_c}, SpliceAI={spliceai:.2f} <= {splice_t:g}"),
         reason=np.where(synonymous, 1, 2).astype(np.int8),
-        values={"spliceai": v.spliceai, "splice_t": splice_t, "hgvs_c": v.column("hgvs_c")},
+        values={"spliceai": v.spliceai, "splice_t": splice_t, "hgvs_c": v.column("hgvs_c"),
+                "donor": p.get("bp7_min_donor_offset"), "acceptor": p.get("bp7_min_acceptor_offset")},
+        not_met=("not synonymous and not intronic", "SpliceAI={spliceai:.2f} > {splice_t:g}",
+                 "intronic {hgvs_c} within +{donor}/-{acceptor} of an exon"),
+        not_met_reason=np.select(
+            [(c.synonymous | c.intron) & (v.spliceai > splice_t), c.intron & ~c.synonymous], [1, 2], 0
+        ).astype(np.int8),
+        missing=(c.synonymous | c.intron) & ~c.protein_altering & np.isnan(v.spliceai),
+        missing_text="no SpliceAI score (BP7 needs no predicted splicing impact)",
+        disabled=_disabled(v, "BP7"),
     )
 
 
 # --- double counting -----------------------------------------------------------------------------------
 
 
-def _drop(ev: Evidence, where: np.ndarray) -> Evidence:
-    return replace(ev, strength=np.where(where, 0, ev.strength).astype(np.int8))
+def _drop(ev: Evidence, where: np.ndarray, because: str) -> Evidence:
+    dropped = where & (ev.strength > 0)
+    return replace(ev, strength=np.where(where, 0, ev.strength).astype(np.int8), dropped=dropped,
+                   dropped_text=f"met but not counted: {because} (double counting)")  # fmt: skip
 
 
 def exclude_double_counting(evidence: Mapping[str, Evidence], v: Variants) -> dict[str, Evidence]:
@@ -404,11 +518,11 @@ def exclude_double_counting(evidence: Mapping[str, Evidence], v: Variants) -> di
         return out[code].applied() if code in out else np.zeros(v.n, dtype=bool)
 
     if "PP3" in out:
-        out["PP3"] = _drop(out["PP3"], has("PVS1"))
+        out["PP3"] = _drop(out["PP3"], has("PVS1"), "PVS1 applies")
     if "PM5" in out:
-        out["PM5"] = _drop(out["PM5"], has("PS1") & ~np.asarray(v.params.get("pm5_with_ps1"), dtype=bool))
+        out["PM5"] = _drop(out["PM5"], has("PS1") & ~np.asarray(v.params.get("pm5_with_ps1"), dtype=bool), "PS1 applies")
     if "BS1" in out:
-        out["BS1"] = _drop(out["BS1"], has("BA1"))
+        out["BS1"] = _drop(out["BS1"], has("BA1"), "BA1 applies")
     if "BP4" in out:
-        out["BP4"] = _drop(out["BP4"], has("BP7") & ~np.asarray(v.params.get("bp7_with_bp4"), dtype=bool))
+        out["BP4"] = _drop(out["BP4"], has("BP7") & ~np.asarray(v.params.get("bp7_with_bp4"), dtype=bool), "BP7 applies")
     return out

@@ -73,6 +73,30 @@ def parental_origin(proband_ac: np.ndarray, father_ac: np.ndarray, mother_ac: np
     return np.select([paternal, maternal], [PATERNAL, MATERNAL], UNKNOWN).astype(np.int8)
 
 
+def phase_strengths(
+    trans_level: np.ndarray, cis_count: np.ndarray, level: np.ndarray, recessive: np.ndarray,
+    dominant_only: np.ndarray, *, pm3_pathogenic: np.ndarray | int = MODERATE,
+    pm3_likely_pathogenic: np.ndarray | int = SUPPORTING, bp2_strength: np.ndarray | int = SUPPORTING,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The PM3/BP2 rule, the one home of it (used by :func:`phase_criteria` and by the streaming
+    classifier's :meth:`wgs_east.classify.phase.GeneTotals.phase`).
+
+    ``trans_level``: best P/LP level (2 P, 1 LP, 0 none) on the other parental haplotype; ``cis_count``:
+    P/LP calls on the same haplotype besides the call itself; ``level``: the call's own level. PM3 in a
+    recessive gene in trans with P (``pm3_pathogenic``) or LP (``pm3_likely_pathogenic``; SVI PM3 v1.0:
+    0.5 points); BP2 for a call that is not itself P/LP, in cis with P/LP or in trans with it in a
+    dominant-only gene (Richards 2015)."""
+    recessive = np.asarray(recessive, dtype=bool)
+    dominant_only = np.asarray(dominant_only, dtype=bool)
+    trans_level = np.asarray(trans_level)
+    pm3 = np.select(
+        [recessive & (trans_level == 2), recessive & (trans_level == 1)], [pm3_pathogenic, pm3_likely_pathogenic], 0
+    ).astype(np.int8)
+    bp2_applies = (np.asarray(level) == 0) & ((np.asarray(cis_count) > 0) | (dominant_only & (trans_level > 0)))
+    bp2 = np.where(bp2_applies, bp2_strength, 0).astype(np.int8)
+    return pm3, bp2
+
+
 def phase_criteria(
     group: np.ndarray, origin: np.ndarray, own_class: np.ndarray,
     recessive: np.ndarray, dominant_only: np.ndarray, *,
@@ -97,14 +121,8 @@ def phase_criteria(
     other = np.where(phased, 3 - origin, 0)
     trans_level = np.where(phased, best[group, other], 0)
     cis_count = np.where(phased, plp[group, origin] - (level > 0), 0)
-    recessive = np.asarray(recessive, dtype=bool)
-    dominant_only = np.asarray(dominant_only, dtype=bool)
-    pm3 = np.select(
-        [recessive & (trans_level == 2), recessive & (trans_level == 1)], [pm3_pathogenic, pm3_likely_pathogenic], 0
-    ).astype(np.int8)
-    bp2_applies = (level == 0) & ((cis_count > 0) | (dominant_only & (trans_level > 0)))
-    bp2 = np.where(bp2_applies, bp2_strength, 0).astype(np.int8)
-    return pm3, bp2
+    return phase_strengths(trans_level, cis_count, level, recessive, dominant_only, pm3_pathogenic=pm3_pathogenic,
+                           pm3_likely_pathogenic=pm3_likely_pathogenic, bp2_strength=bp2_strength)  # fmt: skip
 
 
 def _check_calls(calls: pd.DataFrame, n_variants: int) -> None:

@@ -237,6 +237,30 @@ class AcmgSettings(CriteriaSettings):
     """TSV replacing the packaged ClinGen SVI BA1 exception list (columns gene, hgvs_c; optional
     chrom_grch38, pos_grch38, ref, alt). Unset: the packaged list of Ghosh et al. 2018."""
 
+    # --- genotype quality gates (acmg/quality.py) -----------------------------------------------------
+    gate_filter_pass: bool = True
+    """A call needs FILTER PASS (or '.') and, when the VCF has FORMAT/FT, a passing FT to get sample-level
+    evidence, be a PM3/BP2 partner or a pattern candidate, or be listed as P/LP."""
+    gate_min_gq: Count = 20
+    """Minimum FORMAT/GQ (gnomAD "adj" high-quality genotype: GQ >= 20; gnomad_methods get_adj_expr)."""
+    gate_min_dp: Count = 10
+    """Minimum FORMAT/DP of a diploid call (gnomAD "adj": DP >= 10)."""
+    gate_min_dp_hemizygous: Count = 5
+    """Minimum FORMAT/DP of a haploid (hemizygous) call (gnomAD "adj": DP >= 5 for haploid genotypes)."""
+    gate_max_dp_sd: float = Field(4.0, ge=0.0)
+    """A call fails when DP > median + this x sqrt(median), the median being the sample's median
+    autosomal depth from QC (Li 2014, Bioinformatics 30:2843: excess depth marks collapsed repeats and
+    copy-number gains; d + 4 sqrt(d)). ``0`` turns the gate off; without a QC median it is not evaluable."""
+    gate_het_ab_min: Score = 0.2
+    """Heterozygous call: alt reads / (sum of FORMAT/AD) at least this (gnomAD "adj": AB >= 0.2)."""
+    gate_het_ab_max: Score = 0.8
+    """Heterozygous call: allele balance at most this (slivar rare-disease filters, Pedersen et al. 2021,
+    npj Genom Med 6:60: 0.2 < AB < 0.8)."""
+    gate_hom_ab_min: Score = 0.8
+    """Homozygous-alt and hemizygous calls: allele balance at least this (the mirror of
+    ``gate_het_ab_max``: a call with more than 20 % reference reads is not cleanly homozygous; project
+    choice, no published value)."""
+
     @field_validator("recessive_modes")
     @classmethod
     def _upper_modes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -244,6 +268,8 @@ class AcmgSettings(CriteriaSettings):
 
     @model_validator(mode="after")
     def _genes_valid(self) -> AcmgSettings:
+        if not self.gate_het_ab_min < self.gate_het_ab_max:
+            raise ValueError("gate_het_ab_min must be below gate_het_ab_max")
         for gene in self.genes:
             self.for_gene(gene)  # raises with the gene named, see for_gene
         return self

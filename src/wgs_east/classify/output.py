@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wgs_east.acmg import quality
 from wgs_east.acmg.codes import STRENGTH_NAMES, Code, format_code, sort_key
 from wgs_east.acmg.combine import CLASSES, LIKELY_PATHOGENIC, PATHOGENIC
 from wgs_east.acmg.engine import SITE_CRITERIA, classify
@@ -34,13 +35,13 @@ from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.classify.inheritance import PATTERNS
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import ORIGIN_NAMES
+from wgs_east.classify.sample import LISTING_RULE
 
 REPORTING_RULE = (
-    "listed: every variant the sample carries that is Pathogenic or Likely pathogenic (by points or by the "
-    "2015 rules, in or outside a gene), every Uncertain-significance variant in a gene, and every candidate "
-    "of an inheritance pattern whose gene's modes fit (or are unknown); a gene panel / HPO filter hides "
-    "only non-P/LP variants outside it. Sorted by class, then candidates fitting the gene's inheritance, "
-    "then points, then position."
+    LISTING_RULE
+    + " A gene panel / HPO filter hides only non-P/LP variants outside it. Sorted by class, then candidates "
+    "fitting the gene's inheritance, then phenotype similarity of the gene with the sample's HPO terms (Resnik "
+    "best-match average, annotation-frequency IC), then points, then position."
 )
 
 TSV_COLUMNS: tuple[str, ...] = (
@@ -49,10 +50,12 @@ TSV_COLUMNS: tuple[str, ...] = (
     "mother_genotype", "mother_depth", "inheritance", "gene_moi", "moi_match", "candidate", "partners",
     "classification", "points", "classification_2015", "conflict", "criteria", "evidence",
     "pop_af", "popmax_af", "revel", "spliceai", "clinvar_sig", "filter_note",
+    "genotype_quality", "allele_balance", "quality", "section", "unmet", "phenotype_similarity", "listing",
 )  # fmt: skip
 """Columns of ``{sample}.tsv``."""
 
 SAMPLE_CRITERIA = ("PS2", "PM6", "PM3", "BP2")
+"""Sample-dependent criteria (acmg/family.py; decided in classify/sample.py and classify/phase.py)."""
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -86,25 +89,31 @@ def _gt(gt: pd.Series, sequenced: bool) -> pd.Series:
 
 
 # --- ranking -----------------------------------------------------------------------------------------
-def rank(reported: pd.DataFrame, contig_order: Sequence[str]) -> pd.DataFrame:
+def rank(
+    reported: pd.DataFrame, contig_order: Sequence[str], similarity: dict[str, float] | None = None
+) -> pd.DataFrame:
     """Sort: class (Pathogenic first), then candidates whose pattern fits the gene's modes (``yes``
-    before ``unknown``), then points, then contig order and position."""
+    before ``unknown``), then phenotype similarity of the gene with the proband (classify/phenotype.py,
+    column ``phenotype_similarity``), then points, then contig order and position."""
     order = {c: i for i, c in enumerate(contig_order)}
+    sim = reported["gene_key"].map(similarity or {}).fillna(0.0).to_numpy(dtype=np.float64)
     key = pd.DataFrame(
         {
             "cls": -reported["acmg_class"].cat.codes.to_numpy().astype(int),
             "cand": np.select(
                 [reported["candidate"].to_numpy() & (reported["moi_match"].to_numpy() == "yes"),
                  reported["candidate"].to_numpy()], [0, 1], 2),  # fmt: skip
+            "sim": -sim,
             "pts": -reported["acmg_points"].to_numpy().astype(int),
             "contig": reported["chrom"].map(order).fillna(len(order)).to_numpy(),
             "pos": reported["pos"].to_numpy(),
         },
         index=reported.index,
     )
-    idx = key.sort_values(["cls", "cand", "pts", "contig", "pos"], kind="stable").index
+    idx = key.sort_values(["cls", "cand", "sim", "pts", "contig", "pos"], kind="stable").index
     out = reported.loc[idx].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["phenotype_similarity"] = -key.loc[idx, "sim"].to_numpy()
     return out
 
 
@@ -113,6 +122,61 @@ def _numpy_values(ev: Any) -> Any:
     """The evidence with its Series values as numpy arrays (positional access without pandas overhead)."""
     values = {k: (v.to_numpy(dtype=object) if isinstance(v, pd.Series) else v) for k, v in ev.values.items()}
     return replace(ev, values=values)
+
+
+def _sample_unmet(reported: pd.DataFrame, p: Proband) -> list[list[dict[str, str]]]:
+    """PS2/PM6/PM3/BP2 where not met, per row: ``{criterion, status, evidence}`` (status ``not met`` or
+    ``not evaluable``) with the genotypes, phase or gate that decided it."""
+    n = len(reported)
+    col = {c: reported[c].to_numpy() for c in (
+        "PS2", "PM6", "PM3", "BP2", "gt", "dp", "father_gt", "father_dp", "mother_gt", "mother_dp", "origin",
+        "in_recessive", "dominant_only", "level")}  # fmt: skip
+    gates = reported["gates"].to_numpy() if "gates" in reported.columns else np.zeros(n, np.uint8)
+    moi = reported["gene_moi"].astype(object).where(reported["gene_moi"].notna(), "").to_numpy()
+    missing = [role for role, sid in (("father", p.father), ("mother", p.mother)) if sid is None]
+    out: list[list[dict[str, str]]] = []
+    for i in range(n):
+        rows: list[dict[str, str]] = []
+
+        def add(name: str, status: str, text: str, _rows: list[dict[str, str]] = rows) -> None:
+            _rows.append({"criterion": name, "status": status, "evidence": text})
+
+        low = bool(gates[i])
+        gate_text = "the call failed a genotype quality gate (see quality): no sample-level evidence"
+        trio = (f"proband {col['gt'][i]} (DP {col['dp'][i]}), father {col['father_gt'][i] or '-'} "
+                f"(DP {col['father_dp'][i]}), mother {col['mother_gt'][i] or '-'} (DP {col['mother_dp'][i]})")  # fmt: skip
+        for name, other in (("PS2", "PM6"), ("PM6", "PS2")):
+            if col[name][i]:
+                continue
+            if low:
+                add(name, "not evaluable", gate_text)
+            elif missing:
+                add(name, "not evaluable", f"{' and '.join(missing)} not sequenced")
+            elif col[other][i]:
+                add(name, "not met", f"{other} applies instead ({p.qc.parentage_note})")
+            else:
+                add(name, "not met", f"not de novo by the rule (both parents hom-ref with depth): {trio}")
+        phase_unknown = "phase unknown (a parent not sequenced, both or neither parent carries it, or not heterozygous)"
+        if not col["PM3"][i]:
+            if low:
+                add("PM3", "not evaluable", gate_text)
+            elif not col["in_recessive"][i]:
+                add("PM3", "not met", f"gene modes '{moi[i]}' include no recessive mode")
+            elif not col["origin"][i]:
+                add("PM3", "not evaluable", phase_unknown)
+            else:
+                add("PM3", "not met", "no P/LP call of the gene on the other parental haplotype")
+        if not col["BP2"][i]:
+            if low:
+                add("BP2", "not evaluable", gate_text)
+            elif col["level"][i]:
+                add("BP2", "not met", "the call itself is P/LP before phase evidence")
+            elif not col["origin"][i]:
+                add("BP2", "not evaluable", phase_unknown)
+            else:
+                add("BP2", "not met", "no P/LP call in cis, and none in trans in a dominant-only gene")
+        out.append(rows)
+    return out
 
 
 def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings) -> list[list[tuple[Code, str]]]:
@@ -151,7 +215,9 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
 
 
 def evidence_records(reported: pd.DataFrame, p: Proband, settings: AcmgSettings) -> list[list[dict[str, Any]]]:
-    """Per reported row: every applied criterion with strength, points and the values that decided it.
+    """Per reported row, every criterion: the applied ones (``status`` ``met``) with strength, points and
+    the values that decided them, then the others as ``not met`` (with the values) or ``not evaluable``
+    (with what was missing), in the engine's criterion order.
 
     Site evidence is recomputed on the reported rows alone (site criteria depend only on the row and
     the settings) and checked against pass 1.
@@ -164,28 +230,43 @@ def evidence_records(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
         if not np.array_equal(res.frame[c].to_numpy(), reported[c].to_numpy()):
             raise RuntimeError(f"site evidence {c} recomputed differently for the reported rows")
     items = _sample_criteria(reported, p, settings)
+    unmet: list[list[dict[str, str]]] = [[] for _ in range(len(reported))]
     for name, ev in res.evidence.items():
-        applied = np.flatnonzero(ev.strength)
-        if not applied.size:
-            continue
         fast = _numpy_values(ev)
-        for i in applied.tolist():
-            items[i].append((Code(name, int(ev.strength[i])), fast.explain(i).split(": ", 1)[-1]))
+        for i in range(len(reported)):
+            status, text = fast.status(i)
+            if status == "met":
+                items[i].append((Code(name, int(ev.strength[i])), text))
+            else:
+                unmet[i].append({"criterion": name, "status": status, "evidence": text})
+    order = {c: k for k, c in enumerate((*SITE_CRITERIA, *SAMPLE_CRITERIA))}
     records = []
-    for row in items:
+    for row, rest, sample_rest in zip(items, unmet, _sample_unmet(reported, p), strict=True):
         row.sort(key=lambda pair: sort_key(pair[0]))
-        records.append(
-            [
-                {"code": str(code), "criterion": code.criterion, "strength": STRENGTH_NAMES[code.strength],
-                 "points": code.points, "evidence": text}
-                for code, text in row
-            ]  # fmt: skip
-        )
+        met = [
+            {"code": str(code), "criterion": code.criterion, "strength": STRENGTH_NAMES[code.strength],
+             "points": code.points, "evidence": text, "status": "met"}
+            for code, text in row
+        ]  # fmt: skip
+        records.append(met + sorted(rest + sample_rest, key=lambda r: order.get(r["criterion"], 99)))
     return records
 
 
+def met(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The applied criteria of a row's records."""
+    return [r for r in records if r.get("status", "met") == "met"]
+
+
+def unmet_text(records: list[dict[str, Any]]) -> str:
+    """The compact TSV column: ``not met: PS1,PM5; not evaluable: PP3 (no SpliceAI score)``."""
+    not_met = [r["criterion"] for r in records if r.get("status") == "not met"]
+    missing = [f"{r['criterion']} ({r['evidence']})" for r in records if r.get("status") == "not evaluable"]
+    parts = ([f"not met: {','.join(not_met)}"] if not_met else []) + ([f"not evaluable: {'; '.join(missing)}"] if missing else [])
+    return " | ".join(parts)
+
+
 def trail_text(records: list[dict[str, Any]]) -> str:
-    return "; ".join(f"{r['code']}: {r['evidence']}" for r in records)
+    return "; ".join(f"{r['code']}: {r['evidence']}" for r in met(records))
 
 
 # --- the table ---------------------------------------------------------------------------------------
@@ -195,7 +276,9 @@ def _num(series: pd.Series | None, n: int) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").reset_index(drop=True)
 
 
-def table(ranked: pd.DataFrame, p: Proband, records: list[list[dict[str, Any]]]) -> pd.DataFrame:
+def table(
+    ranked: pd.DataFrame, p: Proband, records: list[list[dict[str, Any]]], settings: AcmgSettings | None = None
+) -> pd.DataFrame:
     """The TSV rows (columns TSV_COLUMNS) of ranked reported calls."""
     n = len(ranked)
     r = ranked.reset_index(drop=True)
@@ -241,15 +324,63 @@ def table(ranked: pd.DataFrame, p: Proband, records: list[list[dict[str, Any]]])
             "conflict": r["acmg_conflict"].map({True: "yes", False: "no"}),
             "criteria": r["acmg_codes"].astype(str),
             "evidence": [trail_text(rec) for rec in records],
+            "unmet": [unmet_text(rec) for rec in records],
             "pop_af": _num(r.get("pop_af"), n),
             "popmax_af": _num(r.get("popmax_af"), n),
             "revel": _num(r.get("revel"), n),
             "spliceai": _num(r.get("spliceai"), n),
             "clinvar_sig": opt("clinvar_sig"),
             "filter_note": r["filter_note"] if "filter_note" in r.columns else "",
+            "genotype_quality": _num(r.get("gq"), n),
+            "allele_balance": _num(r.get("ab"), n).round(3),
+            "quality": _quality_text(r, p, settings),
+            "phenotype_similarity": _num(r.get("phenotype_similarity"), n).round(3),
+            "listing": r["listing"] if "listing" in r.columns else "",
+            "section": np.where(r["gates"].to_numpy() > 0, "low_confidence", "listed") if "gates" in r.columns else "listed",
         }
     )
     return out[list(TSV_COLUMNS)]
+
+
+def _quality_text(r: pd.DataFrame, p: Proband, settings: AcmgSettings | None) -> list[str]:
+    """``PASS`` or the failed gates with their values (acmg/quality.py), per row."""
+    if "gates" not in r.columns or settings is None:
+        return ["PASS"] * len(r)
+    gates = r["gates"].to_numpy()
+    out = []
+    for i in range(len(r)):
+        g = int(gates[i])
+        if not g:
+            out.append("PASS")
+            continue
+        out.append(quality.describe(
+            g, filt=str(r["filter"].iat[i]), ft=str(r["ft"].iat[i]) if "ft" in r.columns else ".",
+            gq=float(r["gq"].iat[i]), dp=int(r["dp"].iat[i]), ab=float(r["ab"].iat[i]), ploidy=int(r["ploidy"].iat[i]),
+            copies=int(r["copies"].iat[i]), settings=settings, median_dp=p.qc.median_depth.get(p.sample),
+        ))  # fmt: skip
+    return out
+
+
+def low_confidence_rows(
+    low: pd.DataFrame, p: Proband, settings: AcmgSettings, contig_order: Sequence[str],
+    similarity: dict[str, float] | None = None,
+) -> tuple[pd.DataFrame, list[list[dict[str, Any]]]]:  # fmt: skip
+    """The low-confidence section: calls that failed a genotype quality gate and would otherwise be
+    listed, ranked like the list, with their (site-only) evidence and the failed gates."""
+    if low.empty:
+        return pd.DataFrame(columns=list(TSV_COLUMNS)), []
+    ranked = rank(low, contig_order, similarity)
+    records = evidence_records(ranked, p, settings)
+    return table(ranked, p, records, settings), records
+
+
+def with_sections(rows: pd.DataFrame, low_rows: pd.DataFrame) -> pd.DataFrame:
+    """The TSV table: the listed rows, then the low-confidence section (``section`` column)."""
+    if low_rows.empty:
+        return rows
+    if rows.empty:
+        return low_rows
+    return pd.concat([rows, low_rows], ignore_index=True)
 
 
 def comment_lines(p: Proband, provenance: dict[str, Any]) -> list[str]:
@@ -294,22 +425,33 @@ def write_tsv(path: Path, rows: pd.DataFrame, p: Proband, provenance: dict[str, 
     atomic_write_text(path, head + buf.getvalue())
 
 
+def variant_records(rows: pd.DataFrame, records: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The JSON records of TSV rows (criteria as structured records)."""
+    if rows.empty:
+        return []
+    fields = [k for k in TSV_COLUMNS if k not in ("sample", "qc_verdict", "evidence", "criteria", "unmet")
+              and k in rows.columns]  # fmt: skip
+    frame = rows[fields].astype(object).where(rows[fields].notna(), None)
+    for col in ("depth", "father_depth", "mother_depth"):
+        frame[col] = [int(x) if x not in ("", ".", None) else None for x in frame[col]]
+    columns = [frame[c].tolist() for c in fields]
+    variants = [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
+    for v, rec in zip(variants, records, strict=True):
+        v["inheritance"] = [x for x in str(v["inheritance"]).split(",") if x]
+        v["candidate"] = v["candidate"] == "yes"
+        v["conflict"] = v["conflict"] == "yes"
+        v["criteria"] = met(rec)
+        v["not_met"] = [r for r in rec if r.get("status") == "not met"]
+        v["not_evaluable"] = [r for r in rec if r.get("status") == "not evaluable"]
+    return _clean(variants)
+
+
 def json_document(
     rows: pd.DataFrame, records: list[list[dict[str, Any]]], p: Proband, provenance: dict[str, Any],
     settings: AcmgSettings, counts: dict[str, Any], filters: dict[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
     """The sample's JSON document (``variants`` in TSV order, criteria as records)."""
-    fields = [k for k in TSV_COLUMNS if k not in ("sample", "qc_verdict", "evidence", "criteria")]
-    frame = rows[fields].astype(object).where(rows[fields].notna(), None)
-    for col in ("depth", "father_depth", "mother_depth"):
-        frame[col] = [int(x) if x not in ("", ".", None) else None for x in frame[col]]
-    columns = [frame[c].tolist() for c in fields]
-    variants = [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)] if len(frame) else []
-    for v, rec in zip(variants, records, strict=True):
-        v["inheritance"] = [x for x in str(v["inheritance"]).split(",") if x]
-        v["candidate"] = v["candidate"] == "yes"
-        v["conflict"] = v["conflict"] == "yes"
-        v["criteria"] = rec
+    variants = variant_records(rows, records)
     qc = p.qc
     doc = _clean(
         {

@@ -32,6 +32,8 @@ class QcStatus:
     """Why parentage is (not) confirmed; quoted in the PS2/PM6 trail."""
     kinship: dict[str, float] = field(default_factory=dict)
     """Observed kinship with each parent (QC relatedness)."""
+    median_depth: dict[str, float] = field(default_factory=dict)
+    """Median autosomal depth of the sample and its parents (QC coverage), for the relative DP gate."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,25 @@ def _pair(qc: dict[str, Any], a: str, b: str) -> dict[str, Any] | None:
     return None
 
 
+def median_depths(qc: dict[str, Any] | None, samples: list[str | None]) -> dict[str, float]:
+    """Median autosomal depth (QC ``samples[].metrics.median_depth``) of the given samples that have one."""
+    out: dict[str, float] = {}
+    for s in (qc or {}).get("samples") or []:
+        value = (s.get("metrics") or {}).get("median_depth")
+        if s.get("sample") in samples and isinstance(value, int | float) and value > 0:
+            out[str(s["sample"])] = float(value)
+    return out
+
+
 def qc_status(qc: dict[str, Any] | None, sample: str, father: str | None, mother: str | None) -> QcStatus:
-    """Verdict of ``sample`` and whether QC relatedness confirmed both parents."""
+    """Verdict of ``sample``, whether QC relatedness confirmed both parents, and the median depths."""
+    from dataclasses import replace
+
+    status = _qc_status(qc, sample, father, mother)
+    return replace(status, median_depth=median_depths(qc, [sample, father, mother]))
+
+
+def _qc_status(qc: dict[str, Any] | None, sample: str, father: str | None, mother: str | None) -> QcStatus:
     if qc is None:
         return QcStatus(
             QC_NOT_AVAILABLE,

@@ -4,8 +4,8 @@ heterozygosity per call.
 :func:`wgs_east.acmg.family.phase_criteria` needs every call of a gene in one array. A VCF is read in
 chunks and a gene may straddle two, so the first pass adds each chunk's calls to :class:`GeneTotals`
 (per gene and parental origin: the best P/LP level, the P/LP count, the qualifying heterozygous calls)
-and the second pass decides each call from those totals (:meth:`GeneTotals.phase`). The rules are
-those of ``phase_criteria`` (tested equal): PM3 for a call of a recessive gene in trans with a
+and the second pass decides each call from those totals (:meth:`GeneTotals.phase`). The PM3/BP2 rule
+itself lives in one place, :func:`wgs_east.acmg.family.phase_strengths`, which ``phase_criteria`` uses too: PM3 for a call of a recessive gene in trans with a
 Pathogenic (``strengths`` PM3, default Moderate) or Likely pathogenic
 (``pm3_likely_pathogenic_partner_strength``) call; BP2 for a call that is not itself P/LP, in cis
 with a P/LP call, or in trans with one in a dominant-only gene. Levels are the pass-1 classes
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from wgs_east.acmg.combine import LIKELY_PATHOGENIC, PATHOGENIC
-from wgs_east.acmg.family import MATERNAL, PATERNAL, UNKNOWN
+from wgs_east.acmg.family import MATERNAL, PATERNAL, UNKNOWN, phase_strengths
 
 MAX_PARTNERS = 5
 """Partner variants listed per call in outputs (the count is always given)."""
@@ -166,13 +166,9 @@ class GeneTotals:
         other = np.where(phased, 3 - origin, 0)
         trans_level = np.where(phased, best[rows, other], 0).astype(np.int8)
         cis_count = np.where(phased, plp[rows, origin] - (level > 0), 0)
-        recessive = np.asarray(recessive, dtype=bool)
-        dominant_only = np.asarray(dominant_only, dtype=bool)
-        pm3 = np.select(
-            [recessive & (trans_level == 2), recessive & (trans_level == 1)], [pm3_pathogenic, pm3_likely_pathogenic], 0
-        ).astype(np.int8)
-        bp2_applies = (level == 0) & ((cis_count > 0) | (dominant_only & (trans_level > 0)))
-        bp2 = np.where(bp2_applies, bp2_strength, 0).astype(np.int8)
+        pm3, bp2 = phase_strengths(trans_level, cis_count, level, recessive, dominant_only,
+                                   pm3_pathogenic=pm3_pathogenic, pm3_likely_pathogenic=pm3_likely_pathogenic,
+                                   bp2_strength=bp2_strength)  # fmt: skip
         trans_partner = np.where(trans_level > 0, best_label[rows, other], "").astype(object)
         cis_partner = np.where(cis_count > 0, best_label[rows, np.where(phased, origin, 0)], "").astype(object)
         cis_partner = np.where(cis_partner == label, "", cis_partner)  # the call itself is its origin's best

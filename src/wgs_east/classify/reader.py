@@ -28,6 +28,28 @@ from wgs_east.errors import InputError, Problem
 
 SitesReader = Callable[[Path, str | None], Iterable[pd.DataFrame]]
 
+GATE_FORMATS: tuple[str, ...] = ("GQ", "AD", "FT")
+"""FORMAT fields the genotype quality gates read when the VCF has them (acmg/quality.py)."""
+
+
+def _sample_format(has_dp: bool, formats: Sequence[str]) -> tuple[str, list[str]]:
+    """The per-sample part of a ``bcftools query`` format and its field names (GT, DP, GQ, AD, FT)."""
+    ids = ["GT", *(["DP"] if has_dp else []), *(f for f in GATE_FORMATS if f in formats)]
+    return "[" + "".join(f"\t%{f}" for f in ids) + "]", [f.lower() for f in ids]
+
+
+def _gate_columns(block: pd.DataFrame, samples: Sequence[str], kinds: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:
+    """``{"gq": {sample: floats}, "ad": {sample: strings}, "ft": {...}}`` of the fields read."""
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for k in ("gq", "ad", "ft"):
+        if k not in kinds:
+            continue
+        if k == "gq":
+            out[k] = {s: pd.to_numeric(block[f"gq:{s}"], errors="coerce").to_numpy(dtype=np.float64) for s in samples}
+        else:
+            out[k] = {s: block[f"{k}:{s}"].to_numpy(dtype=object) for s in samples}
+    return out
+
 GT_BLOCK = 100_000
 
 
@@ -39,6 +61,13 @@ class VcfHeader:
     """The ``##`` lines."""
     has_dp: bool
     info_ids: set[str] = field(default_factory=set)
+    formats: set[str] = field(default_factory=set)
+    """FORMAT ids the header declares."""
+
+    @property
+    def gate_formats(self) -> tuple[str, ...]:
+        """The genotype-quality FORMAT fields (:data:`GATE_FORMATS`) this VCF has."""
+        return tuple(f for f in GATE_FORMATS if f in self.formats)
 
 
 def read_header(path: Path) -> VcfHeader:
@@ -55,9 +84,10 @@ def read_header(path: Path) -> VcfHeader:
             lines = [line for line in str(header).splitlines() if line.startswith("##")]
             has_dp = "DP" in header.formats
             info_ids = set(header.info)
+            formats = set(header.formats)
     except (OSError, ValueError) as exc:
         raise InputError(path, [Problem("", f"not a readable VCF: {exc}")]) from None
-    return VcfHeader(samples, contigs, lines, has_dp, info_ids)
+    return VcfHeader(samples, contigs, lines, has_dp, info_ids, formats)
 
 
 def default_sites_reader() -> SitesReader:
@@ -77,18 +107,21 @@ def _bcftools() -> str:
 
 
 def genotype_blocks(
-    path: Path, samples: list[str], has_dp: bool, region: str | None = None, block: int = GT_BLOCK
-) -> Iterator[pd.DataFrame]:
-    """Blocks of ``chrom, pos, vid, ref, alt, qual, filter`` + ``gt:<sample>``, ``dp:<sample>`` columns,
-    one row per VCF record, in file order."""
-    fmt = "%CHROM\\t%POS\\t%ID\\t%REF\\t%ALT\\t%QUAL\\t%FILTER" + ("[\\t%GT\\t%DP]" if has_dp else "[\\t%GT]") + "\\n"
+    path: Path, samples: list[str], has_dp: bool, region: str | None = None, block: int = GT_BLOCK,
+    formats: Sequence[str] = (),
+) -> Iterator[pd.DataFrame]:  # fmt: skip
+    """Blocks of ``chrom, pos, vid, ref, alt, qual, filter`` + ``gt:<sample>``, ``dp:<sample>`` (and
+    ``gq:``/``ad:``/``ft:`` for the :data:`GATE_FORMATS` in ``formats``) columns, one row per VCF record,
+    in file order."""
+    per_sample, kinds = _sample_format(has_dp, formats)
+    fmt = "%CHROM\\t%POS\\t%ID\\t%REF\\t%ALT\\t%QUAL\\t%FILTER" + per_sample.replace("\t", "\\t") + "\\n"
     cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", fmt.replace("\\t", "\t").replace("\\n", "\n")]
     if region:
         cmd += ["--regions", region]
     cmd.append(str(path))
     names = ["chrom", "pos", "vid", "ref", "alt", "qual", "filter"]
     for s in samples:
-        names += [f"gt:{s}"] + ([f"dp:{s}"] if has_dp else [])
+        names += [f"{k}:{s}" for k in kinds]
     dtype = {n: str for n in names}
     dtype["pos"] = np.int64  # type: ignore[assignment]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -215,18 +248,21 @@ class QuerySpec:
     """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares."""
     format: str
     names: list[str]
+    kinds: tuple[str, ...] = ("gt", "dp")
+    """Per-sample fields, lower case (gt, dp, gq, ad, ft)."""
 
 
-def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool) -> QuerySpec:
+def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool, formats: Sequence[str] = ()) -> QuerySpec:
     fields = _field_ids()
     present = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
     fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%QUAL\t%ID"
     fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
-    fmt += ("[\t%GT\t%DP]" if has_dp else "[\t%GT]") + "\n"
+    per_sample, kinds = _sample_format(has_dp, formats)
+    fmt += per_sample + "\n"
     names = ["chrom", "pos", "ref", "alt", "filter", "qual", "vid", *present]
     for s in samples:
-        names += [f"gt:{s}"] + ([f"dp:{s}"] if has_dp else [])
-    return QuerySpec(fields, present, fmt, names)
+        names += [f"{k}:{s}" for k in kinds]
+    return QuerySpec(fields, present, fmt, names, tuple(kinds))
 
 
 def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, Any]) -> np.ndarray:
@@ -268,11 +304,12 @@ def carrier_expression(vcf_samples: Sequence[str], samples: Sequence[str], carri
 
 def query_command(
     path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None,
-    include: str | None = None,
+    include: str | None = None, formats: Sequence[str] = (),
 ) -> list[str]:  # fmt: skip
     """The one ``bcftools query`` that :func:`combined_chunks` reads (also timed by bench/bench_classify.py).
-    ``include``: a ``bcftools`` expression records must match (:func:`carrier_expression`)."""
-    spec = _query_spec(samples, info_ids, has_dp)
+    ``include``: a ``bcftools`` expression records must match (:func:`carrier_expression`); ``formats``:
+    the VCF's FORMAT ids (the :data:`GATE_FORMATS` among them are read too)."""
+    spec = _query_spec(samples, info_ids, has_dp, formats)
     cmd = [_bcftools(), "query", "--samples", ",".join(samples), "--format", spec.format]
     if include:
         cmd += ["--include", include]
@@ -284,6 +321,7 @@ def query_command(
 def combined_chunks(
     path: Path, samples: list[str], *, info_ids: set[str], has_dp: bool = True, region: str | None = None,
     chunk_rows: int = CHUNK_ROWS, carriers: Sequence[str] | None = None, vcf_samples: Sequence[str] | None = None,
+    formats: Sequence[str] = (),
 ) -> Iterator[Chunk]:  # fmt: skip
     """One ``bcftools query`` for the engine columns and the genotypes: one decode of the VCF, only the
     INFO fields the engine and the outputs use (the annotation's field table maps columns to INFO ids),
@@ -300,7 +338,7 @@ def combined_chunks(
     they are neither printed nor parsed here), then by that rule. Their parsed genotypes come with the
     chunk. ``vcf_samples``: the VCF's samples in header order (read from the header when not given).
     """
-    spec = _query_spec(samples, info_ids, has_dp)
+    spec = _query_spec(samples, info_ids, has_dp, formats)
     fields, names = spec.fields, spec.names
     numeric = {c for c in spec.present if fields[c].type in ("Integer", "Float", "Flag")}
     dtype: dict[str, object] = {c: (np.float64 if c in numeric else object) for c in names}
@@ -308,11 +346,14 @@ def combined_chunks(
     for s in samples:
         if has_dp:
             dtype[f"dp:{s}"] = np.float64
+        if "gq" in spec.kinds:
+            dtype[f"gq:{s}"] = np.float64
     include = None
     if carriers:
         include = carrier_expression(vcf_samples if vcf_samples is not None else read_header(path).samples,
                                      samples, carriers)  # fmt: skip
-    cmd = query_command(path, samples, info_ids=info_ids, has_dp=has_dp, region=region, include=include)
+    cmd = query_command(path, samples, info_ids=info_ids, has_dp=has_dp, region=region, include=include,
+                        formats=formats)  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     try:
@@ -361,6 +402,7 @@ def combined_chunks(
                 dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
                 if has_dp else {},
                 parsed=parsed,
+                **_gate_columns(block, samples, spec.kinds),
             )
             del block, cols, frame, parsed, alt  # not alive while pandas reads the next block
     except pd.errors.EmptyDataError:
@@ -379,7 +421,7 @@ def combined_chunks(
 def read_chunks(
     path: Path, samples: list[str], *, has_dp: bool = True, region: str | None = None,
     sites_reader: SitesReader | None = None, info_ids: set[str] | None = None, carriers: Sequence[str] | None = None,
-    vcf_samples: Sequence[str] | None = None,
+    vcf_samples: Sequence[str] | None = None, formats: Sequence[str] | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
     """Chunks of the annotated VCF with the genotypes of ``samples``.
 
@@ -388,15 +430,18 @@ def read_chunks(
     row by row checked to be the same alleles; multi-allelic records are then exploded per ALT.
     ``carriers``, ``vcf_samples`` (default reader only): see :func:`combined_chunks`.
     """
-    if sites_reader is None:
+    if formats is None or (sites_reader is None and info_ids is None):
+        header = read_header(path)
+        formats = header.gate_formats if formats is None else formats
         if info_ids is None:
-            header = read_header(path)
             info_ids, vcf_samples = header.info_ids, vcf_samples or header.samples
+    if sites_reader is None:
         yield from combined_chunks(path, samples, info_ids=set(info_ids), has_dp=has_dp, region=region,
-                                   carriers=carriers, vcf_samples=vcf_samples)  # fmt: skip
+                                   carriers=carriers, vcf_samples=vcf_samples, formats=formats)  # fmt: skip
         return
     reader = sites_reader
-    buffer = _GenotypeBuffer(genotype_blocks(path, samples, has_dp, region))
+    kinds = _sample_format(has_dp, formats)[1]
+    buffer = _GenotypeBuffer(genotype_blocks(path, samples, has_dp, region, formats=formats))
     for sites in reader(path, region):
         if not len(sites):
             continue
@@ -411,6 +456,7 @@ def read_chunks(
             gt={s: gts[f"gt:{s}"].to_numpy(dtype=object) for s in samples},
             dp={s: gts[f"dp:{s}"].to_numpy() for s in samples} if has_dp else {},
             allele=gts["allele"].to_numpy() if (gts["allele"] != 1).any() else 1,
+            **_gate_columns(gts, samples, kinds),
         )
     if not buffer.exhausted():
         raise InputError("annotated VCF", [Problem("", "the annotation reader returned fewer rows than the VCF has records")])

@@ -7,7 +7,8 @@ workflow's ``classify_variants`` rule.
 
 One pass over the VCF in chunks (engine site criteria per chunk, each proband's calls spooled to
 disk), then per proband: phase evidence from whole-VCF gene totals, the final classes, and
-``{sample}.tsv``, ``{sample}.json``, ``{sample}.vcf.gz`` (+ ``.tbi``) in the output directory.
+``{sample}.tsv``, ``{sample}.json``, ``{sample}.vcf.gz`` (+ ``.tbi``) and ``{sample}.benign.tsv.gz`` (the
+audit of every Benign / Likely benign / BA1 call, classify/audit.py) in the output directory.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from typing import Any
 import pandas as pd
 
 from wgs_east import __version__
+from wgs_east.acmg.combine import LIKELY_BENIGN
 from wgs_east.acmg.engine import classify as classify_sites
 from wgs_east.acmg.settings import AcmgSettings, load_settings
-from wgs_east.classify import filters, output
+from wgs_east.classify import filters, output, phenotype
+from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
 from wgs_east.classify.pedigree import Proband, probands, read_qc
 from wgs_east.classify.reader import SitesReader, VcfHeader, read_chunks, read_header
 from wgs_east.classify.sample import Context, ProbandClassifier, site_context
@@ -120,11 +123,14 @@ def provenance_record(
 # --- the run -----------------------------------------------------------------------------------------
 def _finish(
     clf: ProbandClassifier, outdir: Path, header: VcfHeader, provenance: dict[str, Any], settings: AcmgSettings,
-    panel: set[str] | None, gene_hpo: dict[str, set[str]] | None,
+    panel: set[str] | None, gene_hpo: dict[str, set[str]] | None, gene_terms: dict[str, set[str]] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     p: Proband = clf.proband
+    similarity = phenotype.gene_similarity(p.phenotypes, gene_terms) if gene_terms else {}
     writer = output.VcfWriter(outdir / f"{p.sample}.vcf.gz", output.vcf_header(header.lines, p, provenance))
     parts: list[pd.DataFrame] = []
+    low_parts: list[pd.DataFrame] = []
+    not_listed: dict[str, int] = {}
     hidden = 0
     try:
         for calls in clf.results():
@@ -132,10 +138,26 @@ def _finish(
             hidden += n_hidden
             listed = calls[calls["reported"].to_numpy()]
             writer.write(output.vcf_lines(listed, p))
+            if clf.audit is not None:
+                benign = (calls["acmg_class"].cat.codes.to_numpy() <= LIKELY_BENIGN) | (
+                    calls["acmg_class_2015"].cat.codes.to_numpy() <= LIKELY_BENIGN
+                )
+                b = calls[benign]
+                clf.audit.add({c: b[c].to_numpy() for c in SITE_FIELDS}, gt=b["gt"].to_numpy(), filters=b["filter"].to_numpy(),
+                              klass=b["acmg_class"].cat.codes.to_numpy(), klass_2015=b["acmg_class_2015"].cat.codes.to_numpy(),
+                              points=b["acmg_points"].to_numpy(), codes=pd.Categorical(b["acmg_codes"]), ba1=False)  # fmt: skip
             parts.append(listed)
+            low_parts.append(calls[calls["low_confidence"].to_numpy()])
+            rest = ~calls["reported"].to_numpy() & ~calls["low_confidence"].to_numpy()
+            for why, k in pd.Series(calls["listing"].to_numpy()[rest]).value_counts().items():
+                not_listed[str(why)] = not_listed.get(str(why), 0) + int(k)
         writer.close()
+        if clf.audit is not None:
+            clf.audit.close()
     except BaseException:
         writer.abort()
+        if clf.audit is not None:
+            clf.audit.abort()
         raise
     reported = pd.concat(parts, ignore_index=True) if parts else None
     if reported is None or reported.empty:
@@ -143,13 +165,23 @@ def _finish(
         rows = pd.DataFrame(columns=list(output.TSV_COLUMNS))
         records: list[list[dict[str, Any]]] = []
     else:
-        ranked = output.rank(reported, list(header.contigs))
+        ranked = output.rank(reported, list(header.contigs), similarity)
         records = output.evidence_records(ranked, p, settings)
-        rows = output.table(ranked, p, records)
+        rows = output.table(ranked, p, records, settings)
+    low = pd.concat(low_parts, ignore_index=True) if low_parts else pd.DataFrame()
+    low_rows, low_records = output.low_confidence_rows(low, p, settings, list(header.contigs), similarity)
     counts = {
         "calls": clf.n_calls,
         "listed": len(rows),
         "hidden_by_filters": hidden,
+        "not_listed": {
+            "calls": clf.n_calls - len(rows) - len(low_rows) - hidden,
+            "spooled_by_reason": dict(sorted(not_listed.items())),
+        },
+        "low_confidence_calls": clf.n_low_confidence,
+        "low_confidence_listed": len(low_rows),
+        "quality_gates_not_evaluable": list(clf.gates_not_evaluable),
+        "benign_audit": {"rows": clf.audit.rows, "stopped_by_ba1": clf.audit.ba1} if clf.audit is not None else None,
         "candidates": int((rows["candidate"] == "yes").sum()) if len(rows) else 0,
         "classes_before_phase": dict(zip(output.CLASSES, clf.classes_before_phase.tolist(), strict=True)),
         "classes_listed": output.class_counts(rows["classification"]) if len(rows) else dict.fromkeys(output.CLASSES, 0),
@@ -158,11 +190,14 @@ def _finish(
         "panel": sorted(panel) if panel else None,
         "hpo_filter": gene_hpo is not None,
         "phenotypes": list(p.phenotypes),
+        "phenotype_similarity": "Resnik best-match average over exactly shared HPO terms, annotation-frequency IC "
+        "of the bundle's gene table (classify/phenotype.py)" if similarity else "not evaluable (no gene HPO "
+        "terms in the bundle or no phenotypes)",
     }
-    output.write_tsv(outdir / f"{p.sample}.tsv", rows, p, provenance)
-    output.write_json(
-        outdir / f"{p.sample}.json", output.json_document(rows, records, p, provenance, settings, counts, filt)
-    )
+    output.write_tsv(outdir / f"{p.sample}.tsv", output.with_sections(rows, low_rows), p, provenance)
+    doc = output.json_document(rows, records, p, provenance, settings, counts, filt)
+    doc["low_confidence"] = output.variant_records(low_rows, low_records)
+    output.write_json(outdir / f"{p.sample}.json", doc)
     return {"sample": p.sample, "qc_verdict": p.qc.verdict, **counts}
 
 
@@ -182,22 +217,32 @@ def classify_vcf(
     context = Context(x, tuple((r.start, r.end) for r in pars if r.contig == x))
     panel = filters.load_panel(batch.classification)
     gene_hpo = load_gene_hpo(manifest_path, manifest) if batch.classification.hpo_filter else None
+    gene_terms = gene_hpo
+    if gene_terms is None and manifest is not None:
+        try:
+            gene_terms = load_gene_hpo(manifest_path, manifest)  # for the phenotype ranking only
+        except InputError:
+            gene_terms = None
     needed = list(dict.fromkeys(s for p in todo for s in p.samples))
-    classifiers = [ProbandClassifier(p, settings, context) for p in todo]
     outdir.mkdir(parents=True, exist_ok=True)
+    classifiers = [ProbandClassifier(p, settings, context, audit=BenignAudit(outdir / f"{p.sample}.benign.tsv.gz"))
+                   for p in todo]  # fmt: skip
     try:
         for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,
                                  info_ids=header.info_ids, carriers=[p.sample for p in todo],
-                                 vcf_samples=header.samples):
+                                 vcf_samples=header.samples, formats=header.gate_formats):
             res = classify_sites(chunk.sites, settings, trail="none")
             site = site_context(chunk, res.frame, settings, context, variants=res.variants)
             for clf in classifiers:
                 clf.add(chunk, site)
             del chunk, res, site  # not alive while the next chunk is read and classified
-        summaries = [_finish(clf, outdir, header, provenance, settings, panel, gene_hpo) for clf in classifiers]
+        summaries = [_finish(clf, outdir, header, provenance, settings, panel, gene_hpo, gene_terms)
+                     for clf in classifiers]  # fmt: skip
     finally:
         for clf in classifiers:
             clf.close()
+            if clf.audit is not None and clf.audit.tmp.exists():
+                clf.audit.abort()  # an error before this sample's outputs were finished
     for s in summaries:
         if s["qc_verdict"] == "FAIL":
             print(f"wgs-east classify: WARNING sample {s['sample']} FAILED QC: classified anyway, verdict "

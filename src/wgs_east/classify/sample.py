@@ -1,8 +1,10 @@
 """One proband's calls through the ACMG engine, streamed: pass 1 per chunk, pass 2 at the end.
 
 Pass 1 (:meth:`ProbandClassifier.add`, per chunk of the VCF): the calls the proband carries (a call
-with BA1 is only counted: Benign by points whatever else applies, never listed, never a phase partner
-or a pattern candidate), their site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chunk and the gene facts,
+with BA1 is only counted and written to the benign audit: Benign by points whatever else applies, never
+listed, never a phase partner or a pattern candidate), the genotype quality gates of each call
+(:mod:`wgs_east.acmg.quality`: a failing call keeps its site evidence only, is no phase partner or
+candidate, and can only reach the low-confidence section), their site-level strengths (:class:`SiteContext`: ``engine.classify_frame`` of the chunk and the gene facts,
 computed once per chunk for all probands), de novo evidence PS2/PM6 (the rule of
 :func:`wgs_east.acmg.family.de_novo`; PS2 only with parentage confirmed by QC), the pass-1 class,
 parental origin and the single-call inheritance patterns. Gene totals go to
@@ -10,11 +12,12 @@ parental origin and the single-call inheritance patterns. Gene totals go to
 gene and Uncertain significance or better by points; or a call PM3 could make so) are spooled: the first
 ``SPOOL_MEMORY_ROWS`` in memory, the rest to files on disk, so memory stays bounded. The others are final
 after pass 1: phase evidence cannot make them listed (BP2 only lowers a class; PM3 needs a phased call
-in a recessive gene, so a call outside a gene is final).
+in a recessive gene, so a call outside a gene is final); the Benign / Likely benign ones among them go to
+the audit (:mod:`wgs_east.classify.audit`).
 
 Pass 2 (:meth:`ProbandClassifier.results`, per spooled chunk): PM3/BP2 and compound heterozygosity
 from the gene totals over the whole VCF, the final combination, the inheritance summary and which
-calls are listed. On the spooled calls the result equals :func:`wgs_east.acmg.family.classify_family`
+calls are listed (:func:`listing_rule`). On the spooled calls the result equals :func:`wgs_east.acmg.family.classify_family`
 (tested).
 """
 
@@ -29,13 +32,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wgs_east.acmg import quality
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
-from wgs_east.acmg.combine import BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
+from wgs_east.acmg.combine import BENIGN, LIKELY_BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
 from wgs_east.acmg.family import UNKNOWN, de_novo, parental_origin
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import inheritance
+from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
@@ -66,6 +71,12 @@ class Chunk:
     """ALT index each row stands for (1 for split records)."""
     parsed: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     """:func:`parse_genotypes` of a sample's ``gt`` (alt copies, ploidy), once per chunk and sample."""
+    gq: dict[str, np.ndarray] | None = None
+    """FORMAT/GQ per sample as floats (NaN missing); None: the VCF has no GQ."""
+    ad: dict[str, np.ndarray] | None = None
+    """FORMAT/AD strings per sample; None: the VCF has no AD."""
+    ft: dict[str, np.ndarray] | None = None
+    """FORMAT/FT strings per sample; None: the VCF has no FT."""
 
     def genotypes(self, sample: str) -> tuple[np.ndarray, np.ndarray]:
         """(alt copies, ploidy) of ``sample`` per row (parsed once, then cached)."""
@@ -127,6 +138,20 @@ class SiteContext:
     ba1: np.ndarray
     passed: np.ndarray
     """FILTER PASS (or '.': no filter applied)."""
+    site_class: pd.DataFrame | None = None
+    """``acmg_codes, acmg_points, acmg_class, acmg_class_2015`` of the site evidence alone (the audit of BA1 calls)."""
+
+    def site_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
+        """Site-only codes (categorical), points and class codes at ``rows``."""
+        sc = self.site_class
+        assert sc is not None
+        codes = sc["acmg_codes"]
+        return {
+            "codes": pd.Categorical.from_codes(codes.cat.codes.to_numpy()[rows], dtype=codes.dtype),
+            "points": sc["acmg_points"].to_numpy()[rows],
+            "klass": sc["acmg_class"].cat.codes.to_numpy()[rows],
+            "klass_2015": sc["acmg_class_2015"].cat.codes.to_numpy()[rows],
+        }
 
 
 def site_context(
@@ -154,7 +179,50 @@ def site_context(
         frequent=(strengths["BA1"] > 0) | (strengths["BS1"] > 0) | (strengths["BS2"] > 0),
         ba1=strengths["BA1"] > 0,
         passed=np.isin(np.asarray(chunk.filters, dtype=object), ["PASS", "."]),
+        site_class=site[["acmg_codes", "acmg_points", "acmg_class", "acmg_class_2015"]]
+        if "acmg_codes" in site.columns else None,
     )
+
+
+LISTING_RULE = (
+    "listed: every call that is Pathogenic or Likely pathogenic by points or by the 2015 rules (in or outside "
+    "a gene); every candidate of an inheritance pattern that fits the gene's known modes and has a "
+    "protein-altering or splice consequence (missense, in-frame, stop/start loss, nonsense, frameshift, canonical "
+    "splice, or a predicted splicing impact: SpliceAI >= the PP3 threshold); every Uncertain-significance call "
+    "with such a consequence in a gene with a known disease association (modes of inheritance in the gene table) "
+    "and at least one point of net pathogenic evidence. Calls that fail a genotype quality gate are "
+    "listed in the low-confidence section instead. The rest is counted in the JSON (counts.not_listed) and "
+    "every Benign/Likely benign/BA1 call is in {sample}.benign.tsv.gz."
+)
+
+
+def listing_rule(
+    calls: pd.DataFrame, codes: np.ndarray, in_gene: np.ndarray, candidate: np.ndarray, match: np.ndarray,
+    known_modes: np.ndarray, settings: AcmgSettings,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(listable, why) per finished call by :data:`LISTING_RULE`; ``why`` is ``P/LP``, ``candidate``,
+    ``VUS`` or the reason a call is not listed (``VUS: gene without known disease association``,
+    ``VUS: no protein-altering or splice consequence``, ``VUS: no net pathogenic evidence``, ``not VUS or
+    better``). A splice-region variant counts as a splice consequence only with a predicted splicing impact
+    (SpliceAI >= ``pp3_spliceai``; Walker et al. 2023): with a low score it has evidence of no impact."""
+    from wgs_east.acmg.inputs import consequence_flags
+
+    plp = calls["plp"].to_numpy()
+    csq = consequence_flags(calls["consequence"])
+    with np.errstate(invalid="ignore"):
+        splice = pd.to_numeric(calls["spliceai"], errors="coerce").to_numpy() >= settings.pp3_spliceai
+    relevant = csq.protein_altering | splice
+    fitting = candidate & (np.asarray(match, dtype=object) == "yes") & relevant
+    vus = (codes == UNCERTAIN) & in_gene
+    evidence = calls["acmg_points"].to_numpy() >= 1
+    vus_listed = vus & known_modes & relevant & evidence
+    why = np.select(
+        [plp, fitting, vus_listed, vus & ~known_modes, vus & ~relevant, vus],
+        ["P/LP", "candidate", "VUS", "VUS: gene without known disease association",
+         "VUS: no protein-altering or splice consequence", "VUS: no net pathogenic evidence"],
+        "not VUS or better",
+    ).astype(object)  # fmt: skip
+    return plp | fitting | vus_listed, why
 
 
 def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
@@ -180,6 +248,12 @@ class ProbandClassifier:
     """Pass-1 class counts of every carried call (site evidence + PS2/PM6)."""
     memory_rows: int = SPOOL_MEMORY_ROWS
     """Spooled calls kept in memory; the ones beyond go to files in ``spool_dir``."""
+    n_low_confidence: int = 0
+    """Carried calls (BA1 ones aside) that failed a genotype quality gate (acmg/quality.py)."""
+    gates_not_evaluable: tuple[str, ...] = ()
+    """Quality gates the inputs did not allow (no GQ/AD/FT in the VCF, no QC median depth)."""
+    audit: BenignAudit | None = None
+    """Where calls final after pass 1 as Benign / Likely benign, or stopped by BA1, are written."""
     _spool: list[pd.DataFrame | Path] = field(default_factory=list)
     _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -212,6 +286,11 @@ class ProbandClassifier:
         # partner (P/LP) and never qualifies for a pattern (frequent). It is counted, nothing more.
         ba1 = sc.ba1[rows]
         if ba1.any():
+            if self.audit is not None and sc.site_class is not None:
+                r = rows[ba1]
+                self.audit.add({c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS},
+                               gt=np.asarray(chunk.gt[p.sample], dtype=object)[r],
+                               filters=np.asarray(chunk.filters, dtype=object)[r], ba1=True, **sc.site_rows(r))  # fmt: skip
             n_ba1 = int(np.count_nonzero(ba1))
             self.n_calls += n_ba1
             self.classes_before_phase[BENIGN] += n_ba1
@@ -221,6 +300,18 @@ class ProbandClassifier:
         n = rows.size
         copies, ploidy = copies_all[rows], ploidy_all[rows]
         dp = _dp(chunk.dp.get(p.sample), len(copies_all))[rows]
+        # genotype quality gates: a failing call keeps its site evidence only (no PS2/PM6/PM3/BP2, no phase
+        # partner, no pattern) and can only be listed in the low-confidence section
+        gate = quality.evaluate(
+            self.settings, filters=np.asarray(chunk.filters, dtype=object)[rows], copies=copies, ploidy=ploidy,
+            dp=dp if p.sample in chunk.dp else None, gq=None if chunk.gq is None else chunk.gq[p.sample][rows],
+            ad=None if chunk.ad is None else chunk.ad[p.sample][rows],
+            ft=None if chunk.ft is None else chunk.ft[p.sample][rows],
+            median_dp=p.qc.median_depth.get(p.sample),
+        )  # fmt: skip
+        self.gates_not_evaluable = gate.not_evaluable
+        low = ~gate.passed
+        self.n_low_confidence += int(np.count_nonzero(low))
         gts: dict[str, np.ndarray] = {"gt": np.asarray(chunk.gt[p.sample], dtype=object)[rows]}
         par: dict[str, np.ndarray] = {}
         for role, sid in (("father", p.father), ("mother", p.mother)):
@@ -242,6 +333,8 @@ class ProbandClassifier:
             ps2_strength=_rows(params.fixed_strength("PS2", STRONG), rows),
             pm6_strength=_rows(params.fixed_strength("PM6", MODERATE), rows),
         )  # fmt: skip
+        ps2 = np.where(low, 0, ps2).astype(np.int8)
+        pm6 = np.where(low, 0, pm6).astype(np.int8)
         raw_de_novo = (ps2 > 0) | (pm6 > 0)
         ps2 = np.where(_rows(params.enabled("PS2"), rows), ps2, 0).astype(np.int8)
         pm6 = np.where(_rows(params.enabled("PM6"), rows), pm6, 0).astype(np.int8)
@@ -255,10 +348,10 @@ class ProbandClassifier:
 
         gene = sc.gene[rows]
         on_x = sc.on_x[rows]
-        qual = inheritance.qualifying(gene != "", sc.passed[rows], sc.frequent[rows], class1)
+        qual = inheritance.qualifying(gene != "", sc.passed[rows] & ~low, sc.frequent[rows], class1)
         qual_het = qual & (copies == 1) & (ploidy == 2) & ~(on_x & p.male)
         origin = parental_origin(copies, par["father_copies"], par["mother_copies"])
-        level = plp_level(class1)
+        level = np.where(low, 0, plp_level(class1)).astype(np.int8)
         recessive = sc.recessive[rows]
         in_gene = gene != ""
         # Spooled: every call pass 2 may list. Pass 2 adds only PM3 (a phased call in a recessive gene; BA1
@@ -267,7 +360,7 @@ class ProbandClassifier:
         # they qualify only so), so a call outside a gene is final now, and a call with PM3 possible is
         # spooled when PM3 at any strength it can take would make it listable.
         keep = plp1 | (in_gene & (class1 >= UNCERTAIN))
-        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~keep
+        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~keep & ~low
         if pm3_possible.any():
             j = np.flatnonzero(pm3_possible)
             base = {c: v[j] for c, v in strengths.items()}
@@ -277,6 +370,18 @@ class ProbandClassifier:
                     lifted["acmg_class_2015"].cat.codes.to_numpy() >= LIKELY_PATHOGENIC
                 )
         self.n_calls += n
+        if self.audit is not None:
+            class15 = pass1["acmg_class_2015"].cat.codes.to_numpy()
+            benign = np.flatnonzero(~keep & ((class1 <= LIKELY_BENIGN) | (class15 <= LIKELY_BENIGN)))
+            if benign.size:
+                r = rows[benign]
+                codes = pass1["acmg_codes"]
+                self.audit.add(
+                    {c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS}, gt=gts["gt"][benign],
+                    filters=np.asarray(chunk.filters, dtype=object)[r], klass=class1[benign], klass_2015=class15[benign],
+                    points=pass1["acmg_points"].to_numpy()[benign],
+                    codes=pd.Categorical.from_codes(codes.cat.codes.to_numpy()[benign], dtype=codes.dtype), ba1=False,
+                )  # fmt: skip
         if not keep.any():
             return
         k = np.flatnonzero(keep)
@@ -308,6 +413,8 @@ class ProbandClassifier:
             "pass1_class": class1[k], "patterns": bits, "gene_key": gene[k], "on_x": on_x[k], "qualifying": qual[k],
             "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
             "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
+            "gates": gate.failed[k], "gq": gate.gq[k], "ab": gate.ab[k],
+            "ft": chunk.ft[p.sample][rows[k]] if chunk.ft is not None else np.full(k.size, ".", dtype=object),
         }  # fmt: skip
         keep_inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in sites.columns]
         # object strings stay object (no str-dtype conversion per value)
@@ -350,8 +457,9 @@ class ProbandClassifier:
             pm3_likely_pathogenic=params.strength("pm3_likely_pathogenic_partner_strength"),
             bp2_strength=params.fixed_strength("BP2", SUPPORTING),
         )  # fmt: skip
-        pm3 = np.where(params.enabled("PM3"), ph.pm3, 0).astype(np.int8)
-        bp2 = np.where(params.enabled("BP2"), ph.bp2, 0).astype(np.int8)
+        low = calls["gates"].to_numpy() > 0  # failed a quality gate: never given phase evidence
+        pm3 = np.where(params.enabled("PM3") & ~low, ph.pm3, 0).astype(np.int8)
+        bp2 = np.where(params.enabled("BP2") & ~low, ph.bp2, 0).astype(np.int8)
         strengths = {c: calls[c].to_numpy() for c in (*SITE_CRITERIA, "PS2", "PM6")}
         strengths |= {"PM3": pm3, "BP2": bp2}
         final = combine_strengths(strengths, calls.index)
@@ -379,5 +487,8 @@ class ProbandClassifier:
         codes_2015 = calls["acmg_class_2015"].cat.codes.to_numpy()
         in_gene = calls["gene_key"].to_numpy() != ""
         calls["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
-        calls["reported"] = calls["plp"].to_numpy() | ((codes == UNCERTAIN) & in_gene) | candidate
+        listable, why = listing_rule(calls, codes, in_gene, candidate, match, modes.known, self.settings)
+        calls["listing"] = why
+        calls["reported"] = listable & ~low
+        calls["low_confidence"] = listable & low
         return calls

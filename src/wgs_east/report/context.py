@@ -303,6 +303,12 @@ def candidate_row(v: Mapping[str, Any]) -> dict[str, Any]:
         "classification_2015": str(v.get("classification_2015") or ""),
         "conflict": bool(v.get("conflict")),
         "criteria": criteria,
+        "unmet": [
+            {"criterion": str(c.get("criterion") or ""), "status": str(c.get("status") or ""),
+             "evidence": str(c.get("evidence") or "")}
+            for c in [*(v.get("not_met") or []), *(v.get("not_evaluable") or [])]
+        ],  # fmt: skip
+        "quality": str(v.get("quality") or ""),
         "filter_note": str(v.get("filter_note") or ""),
         "annotation": [
             ("population AF", fmt_value(v.get("pop_af"), "af")),
@@ -359,6 +365,9 @@ def candidates_section(
         "parentage_note": str(qc.get("parentage_note") or ""),
         "parents_missing": list(parents.get("declared_but_not_in_vcf") or []),
         "classified_verdict": str(classified.get("qc_verdict") or ""),
+        "low_confidence": [candidate_row(v) for v in classified.get("low_confidence") or []],
+        "low_confidence_calls": counts.get("low_confidence_calls") or 0,
+        "gates_not_evaluable": list(counts.get("quality_gates_not_evaluable") or []),
     }
 
 

@@ -1,0 +1,178 @@
+"""A hand-written clinical catalogue of ACMG/AMP cases (issue 24 item 8).
+
+Each case is an input (engine annotations over ``acmg.synthetic.DEFAULT_ROW``: a rare intronic variant in an
+AD loss-of-function gene, absent from the population resource; genotypes for the sample-level cases) with
+the expected codes, Tavtigian points and class, and a comment citing the rule it checks. The expected
+values were worked out by hand from the rules, not by running the engine:
+
+- points (Tavtigian et al. 2020, Hum Mutat 41:1734, Table 2): Supporting 1, Moderate 2, Strong 4, Very
+  Strong 8 (benign negative); bands <= -7 Benign, -6..-1 Likely benign, 0..5 VUS, 6..9 Likely
+  pathogenic, >= 10 Pathogenic; BA1 gives Benign whatever else applies.
+- PM2 at Supporting (ClinGen SVI PM2 v1.0, 2020); maxima 0.002 % dominant / 0.01 % recessive (settings).
+- BA1 AF > 5 % with AN >= 2000, the exception list of Ghosh et al. 2018 (Hum Mutat 39:1525, Table 1).
+- PP3/BP4 REVEL thresholds: Pejaver et al. 2022 (Am J Hum Genet 109:2163), Table 2.
+- SpliceAI PP3 >= 0.2, BP4/BP7 <= 0.1, BP7 at c.N+7 / c.N-21 or beyond: Walker et al. 2023 (Am J Hum Genet
+  110:1046), Figure 2 and recommendations.
+- PS1 / PM5 / PM4 / BP3 / PVS1 / BS1 / BS2: Richards et al. 2015 (Genet Med 17:405), Table 3 and 4.
+- PS2 / PM6: Richards 2015 Table 3 (confirmed vs assumed de novo); PM3 with a Likely pathogenic partner
+  in trans at 0.5 points -> Supporting, BP2 in cis: ClinGen SVI PM3 recommendation v1.0, Table 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wgs_east.acmg.engine import classify_frame
+from wgs_east.acmg.family import classify_family
+from wgs_east.acmg.settings import AcmgSettings
+from wgs_east.acmg.synthetic import variant_frame
+
+AR = {"gene": "GENEAR", "gene_moi": "AR"}
+XLR = {"gene": "GENEX", "gene_moi": "XLR", "chrom": "chrX"}
+MIS = {"consequence": "missense", "hgvs_c": "c.100A>G", "spliceai": 0.0}
+POP = {"pop_an": 150_000, "popmax_an": 20_000}
+
+# (id, annotations, expected codes (sorted set), points, class, rule)
+SITE_CASES = [
+    ("stop_gained_lof_gene", {"consequence": "stop_gained", "hgvs_c": "c.100C>T"},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "Richards 2015 PVS1; SVI PM2_Supporting; Tavtigian 8+1"),
+    ("frameshift_lof_gene", {"consequence": "frameshift", "hgvs_c": "c.100del"},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "Richards 2015 PVS1 (frameshift is a null variant)"),
+    ("stop_gained_not_lof_mechanism", {"consequence": "stop_gained", "lof_mechanism": False},
+     "PM2_Supporting", 1, "Uncertain significance", "Richards 2015: PVS1 only where LOF is a disease mechanism"),
+    ("stop_gained_common", {"consequence": "stop_gained", "pop_af": 0.06, **POP},
+     "BA1,PVS1", -8 + 8, "Benign", "Richards 2015 BA1 stand-alone; Tavtigian 2020: BA1 overrides the points"),
+    ("stop_gained_ar_rare", {**AR, "consequence": "stop_gained", "pop_af": 8e-5, **POP},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "SVI PM2: recessive maximum 0.01 % (8e-5 is below)"),
+    ("stop_gained_ad_above_pm2", {"consequence": "stop_gained", "pop_af": 8e-5, **POP},
+     "PVS1", 8, "Likely pathogenic", "SVI PM2: dominant maximum 0.002 % (8e-5 is above); below BS1 0.1 %"),
+    ("missense_revel_strong", {**MIS, "revel": 0.95},
+     "PM2_Supporting,PP3_Strong", 5, "Uncertain significance", "Pejaver 2022 Table 2: REVEL >= 0.932 Strong"),
+    ("missense_revel_at_strong", {**MIS, "revel": 0.932},
+     "PM2_Supporting,PP3_Strong", 5, "Uncertain significance", "Pejaver 2022 Table 2: the bound is inclusive"),
+    ("missense_revel_below_strong", {**MIS, "revel": 0.931},
+     "PM2_Supporting,PP3_Moderate", 3, "Uncertain significance", "Pejaver 2022 Table 2: [0.773, 0.932) Moderate"),
+    ("missense_revel_at_moderate", {**MIS, "revel": 0.773},
+     "PM2_Supporting,PP3_Moderate", 3, "Uncertain significance", "Pejaver 2022 Table 2: 0.773 Moderate"),
+    ("missense_revel_supporting", {**MIS, "revel": 0.644},
+     "PM2_Supporting,PP3", 2, "Uncertain significance", "Pejaver 2022 Table 2: [0.644, 0.773) Supporting"),
+    ("missense_revel_indeterminate", {**MIS, "revel": 0.643},
+     "PM2_Supporting", 1, "Uncertain significance", "Pejaver 2022 Table 2: (0.290, 0.644) no evidence"),
+    ("missense_revel_bp4", {**MIS, "revel": 0.290},
+     "BP4,PM2_Supporting", 0, "Uncertain significance", "Pejaver 2022 Table 2: <= 0.290 BP4 Supporting"),
+    ("missense_revel_bp4_moderate", {**MIS, "revel": 0.183},
+     "BP4_Moderate,PM2_Supporting", -1, "Likely benign", "Pejaver 2022 Table 2: <= 0.183 BP4 Moderate"),
+    ("missense_revel_bp4_strong", {**MIS, "revel": 0.016},
+     "BP4_Strong,PM2_Supporting", -3, "Likely benign", "Pejaver 2022 Table 2: <= 0.016 BP4 Strong"),
+    ("missense_spliceai_pp3", {**MIS, "revel": 0.5, "spliceai": 0.25},
+     "PM2_Supporting,PP3", 2, "Uncertain significance", "Walker 2023: SpliceAI >= 0.2 gives PP3"),
+    ("synonymous_no_splice", {"consequence": "synonymous", "hgvs_c": "c.102A>G", "spliceai": 0.05},
+     "BP4,BP7,PM2_Supporting", -1, "Likely benign", "Walker 2023: synonymous with SpliceAI <= 0.1: BP7 and BP4"),
+    ("synonymous_no_score", {"consequence": "synonymous", "hgvs_c": "c.102A>G"},
+     "PM2_Supporting", 1, "Uncertain significance", "Walker 2023: BP7 needs a prediction of no splicing impact"),
+    ("intron_plus7", {"hgvs_c": "c.100+7A>G", "spliceai": 0.0},
+     "BP4,BP7,PM2_Supporting", -1, "Likely benign", "Walker 2023: intronic at +7 or beyond: BP7"),
+    ("intron_plus6", {"hgvs_c": "c.100+6A>G", "spliceai": 0.0},
+     "BP4,PM2_Supporting", 0, "Uncertain significance", "Walker 2023: +6 is inside the BP7 exclusion"),
+    ("intron_minus21", {"hgvs_c": "c.101-21A>G", "spliceai": 0.0},
+     "BP4,BP7,PM2_Supporting", -1, "Likely benign", "Walker 2023: intronic at -21 or beyond: BP7"),
+    ("intron_minus20", {"hgvs_c": "c.101-20A>G", "spliceai": 0.0},
+     "BP4,PM2_Supporting", 0, "Uncertain significance", "Walker 2023: -20 is inside the BP7 exclusion"),
+    ("inframe_deletion", {"consequence": "inframe_deletion", "hgvs_c": "c.100_102del"},
+     "PM2_Supporting,PM4", 3, "Uncertain significance", "Richards 2015 PM4: in-frame deletion outside a repeat"),
+    ("inframe_deletion_in_repeat", {"consequence": "inframe_deletion", "hgvs_c": "c.100_102del", "in_repeat": True},
+     "BP3,PM2_Supporting", 0, "Uncertain significance", "Richards 2015 BP3: in-frame indel in a repeat"),
+    ("stop_lost", {"consequence": "stop_lost", "hgvs_c": "c.300A>G"},
+     "PM2_Supporting,PM4", 3, "Uncertain significance", "Richards 2015 PM4: stop-loss"),
+    ("ps1_same_amino_acid", {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 2},
+     "PM2_Supporting,PS1", 5, "Uncertain significance", "Richards 2015 PS1: same amino-acid change as a pathogenic one"),
+    ("ps1_one_star_record", {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 1},
+     "PM2_Supporting", 1, "Uncertain significance", "PS1 needs a >= 2-star ClinVar record (settings ps1_min_stars)"),
+    ("pm5_same_residue", {**MIS, "revel": 0.5, "clinvar_same_residue_stars": 2},
+     "PM2_Supporting,PM5", 3, "Uncertain significance", "Richards 2015 PM5: another pathogenic missense at the residue"),
+    ("ps1_and_pm5_not_both", {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 2, "clinvar_same_residue_stars": 2},
+     "PM2_Supporting,PS1", 5, "Uncertain significance", "Richards 2015: PM5 and PS1 rest on one residue: PS1 only"),
+    ("ps1_pp3_strong", {**MIS, "revel": 0.95, "clinvar_same_aa_stars": 2},
+     "PM2_Supporting,PP3_Strong,PS1", 9, "Likely pathogenic", "Tavtigian 2020: 4 + 4 + 1 = 9"),
+    ("ba1_overall", {"pop_af": 0.06, **POP},
+     "BA1", -8, "Benign", "Richards 2015 / SVI BA1: AF > 5 %"),
+    ("ba1_low_allele_number", {"pop_af": 0.06, "pop_an": 1000},
+     "", 0, "Uncertain significance", "SVI BA1: the population needs AN >= 2000; PM2 needs coverage too"),
+    ("ba1_exception_gjb2", {"gene": "GJB2", "gene_moi": "AR", "chrom": "chr13", "pos": 20189473, "ref": "C",
+                            "alt": "T", "hgvs_c": "NM_004004.5:c.109G>A", "consequence": "missense",
+                            "pop_af": 0.07, **POP, "revel": 0.5, "spliceai": 0.0},
+     "", 0, "Uncertain significance", "Ghosh 2018 Table 1: GJB2 c.109G>A is a BA1 exception (and no BS1)"),
+    ("bs1_dominant", {"pop_af": 0.002, **POP},
+     "BS1", -4, "Likely benign", "Richards 2015 BS1: above the dominant threshold 0.1 %"),
+    ("bs1_not_recessive", {**AR, "pop_af": 0.002, **POP},
+     "", 0, "Uncertain significance", "BS1 recessive threshold 2 % (settings): 0.2 % is below"),
+    ("bs1_recessive", {**AR, "pop_af": 0.03, **POP},
+     "BS1", -4, "Likely benign", "Richards 2015 BS1: above the recessive threshold 2 %"),
+    ("bs2_recessive_homozygotes", {**AR, "pop_af": 0.001, **POP, "pop_nhom": 3},
+     "BS2", -4, "Likely benign", "Richards 2015 BS2: homozygotes of a recessive disorder in healthy adults"),
+    ("bs2_not_dominant_by_default", {"pop_af": 0.001, **POP, "pop_nhom": 3},
+     "", 0, "Uncertain significance", "BS2 homozygotes count in dominant genes only when fully penetrant"),
+    ("bs2_x_linked_hemizygotes", {**XLR, "pop_af": 0.0005, **POP, "pop_nhemi": 2},
+     "BS2", -4, "Likely benign", "Richards 2015 BS2: hemizygotes of an X-linked disorder"),
+    ("bs1_and_bs2", {**AR, "pop_af": 0.03, **POP, "pop_nhom": 5},
+     "BS1,BS2", -8, "Benign", "Richards 2015 Table 5: two strong benign criteria -> Benign"),
+    ("pm2_popmax_above", {"pop_af": 1e-5, **POP, "popmax_af": 5e-4},
+     "", 0, "Uncertain significance", "SVI PM2: the popmax frequency counts (AN >= 2000)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "row", "codes", "points", "klass", "rule"), SITE_CASES, ids=[c[0] for c in SITE_CASES])
+def test_site_catalogue(case, row, codes, points, klass, rule):
+    out = classify_frame(variant_frame(row), AcmgSettings(), trail="none").iloc[0]
+    got = ",".join(sorted(c for c in str(out["acmg_codes"]).split(",") if c))
+    assert (got, int(out["acmg_points"]), str(out["acmg_class"])) == (codes, points, klass), rule
+
+
+def test_catalogue_has_at_least_40_cases():
+    assert len(SITE_CASES) + len(SAMPLE_CASES) >= 40
+
+
+def test_gene_setting_disables_a_criterion():
+    """A VCEP marks a criterion not applicable for a gene (settings ``genes.X.disabled``): PVS1 alone, 8 points."""
+    settings = AcmgSettings(genes={"GENE1": {"disabled": ["PM2"]}})
+    out = classify_frame(variant_frame({"consequence": "stop_gained"}), settings, trail="none").iloc[0]
+    assert (str(out["acmg_codes"]), int(out["acmg_points"]), str(out["acmg_class"])) == ("PVS1", 8, "Likely pathogenic")
+
+
+# Sample-level: (id, variants, calls (proband_ac, father_ac, mother_ac, father_dp, mother_dp), confirmed,
+# expected codes per call, class per call, rule)
+STOP = {"consequence": "stop_gained", "hgvs_c": "c.100C>T"}
+FS_AR = {**AR, "consequence": "frameshift", "hgvs_c": "c.20del", "pop_af": 8e-5, **POP}
+MIS_AR = {**AR, **MIS, "pos": 1_000_100, "revel": 0.5, "pop_af": 4e-5, **POP}
+SAMPLE_CASES = [
+    ("de_novo_confirmed", [STOP], [(1, 0, 0, 30, 30)], True, ["PM2_Supporting,PS2,PVS1"], ["Pathogenic"],
+     "Richards 2015 PS2: de novo, maternity and paternity confirmed: 8 + 4 + 1 = 13"),
+    ("de_novo_assumed", [STOP], [(1, 0, 0, 30, 30)], False, ["PM2_Supporting,PM6,PVS1"], ["Pathogenic"],
+     "Richards 2015 PM6: assumed de novo: 8 + 2 + 1 = 11"),
+    ("de_novo_parent_shallow", [STOP], [(1, 0, 0, 9, 30)], True, ["PM2_Supporting,PVS1"], ["Likely pathogenic"],
+     "a parent with depth 9 < 10 is not a reliable hom-ref: no de novo evidence"),
+    ("in_trans_with_likely_pathogenic", [FS_AR, MIS_AR], [(1, 1, 0, 30, 30), (1, 0, 1, 30, 30)], True,
+     ["PM2_Supporting,PVS1", "PM2_Supporting,PM3_Supporting"], ["Likely pathogenic", "Uncertain significance"],
+     "SVI PM3 v1.0 Table 1: in trans with a Likely pathogenic variant = 0.5 points -> PM3_Supporting"),
+    ("in_cis_with_likely_pathogenic", [FS_AR, MIS_AR], [(1, 1, 0, 30, 30), (1, 1, 0, 30, 30)], True,
+     ["PM2_Supporting,PVS1", "BP2,PM2_Supporting"], ["Likely pathogenic", "Uncertain significance"],
+     "Richards 2015 BP2: in cis with a pathogenic variant (both paternal)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "rows", "calls", "confirmed", "codes", "klass", "rule"), SAMPLE_CASES,
+                         ids=[c[0] for c in SAMPLE_CASES])  # fmt: skip
+def test_sample_catalogue(case, rows, calls, confirmed, codes, klass, rule):
+    variants = variant_frame(*rows)
+    site = classify_frame(variants, AcmgSettings())
+    frame = pd.DataFrame(
+        [{"sample": "KID", "row": i, "proband_ac": c[0], "father_ac": c[1], "mother_ac": c[2], "father_dp": c[3],
+          "mother_dp": c[4], "proband_dp": 30, "parentage_confirmed": confirmed} for i, c in enumerate(calls)]
+    )  # fmt: skip
+    out = classify_family(variants, site, frame, AcmgSettings())
+    got = [",".join(sorted(x for x in str(v).split(",") if x)) for v in out["acmg_codes"]]
+    assert got == codes, rule
+    assert out["acmg_class"].astype(str).tolist() == klass, rule
+    assert np.all(out["acmg_points"].to_numpy() == out["acmg_points"].to_numpy().astype(int))
