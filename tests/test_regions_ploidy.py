@@ -77,3 +77,22 @@ def test_bcftools_ploidy_file() -> None:
 def test_freebayes_cnv_map() -> None:
     text = freebayes_cnv_map([("DAD", Sex.male), ("MUM", Sex.female)], "chrX", "chrY", 100, 50, [])
     assert text.splitlines() == ["chrX\t0\t100\tDAD\t1", "chrY\t0\t50\tDAD\t1", "chrY\t0\t50\tMUM\t0"]
+
+
+def test_ploidy_without_sex_chromosomes_is_diploid_everywhere(tmp_path: Path) -> None:
+    from tests.conftest import MiniBatch
+    from wgs_east.config.models import Batch
+    from wgs_east.ploidy import main as ploidy_main
+
+    mini = MiniBatch(tmp_path)
+    data = mini.copy()
+    data["reference"]["sex_chromosomes"] = None
+    (tmp_path / "b.json").write_text(Batch.model_validate(data, context={"base_dir": tmp_path}).model_dump_json())
+    (tmp_path / "g.fai").write_text("chr20\t300\t7\t60\t61\n")
+    out = {k: tmp_path / f"o.{k}" for k in ("ploidy", "samples", "cnv")}
+    assert ploidy_main(["--batch-json", str(tmp_path / "b.json"), "--family", "FAM1", "--fai", str(tmp_path / "g.fai"),
+                        "--ploidy", str(out["ploidy"]), "--samples", str(out["samples"]),
+                        "--cnv-map", str(out["cnv"])]) == 0  # fmt: skip
+    assert out["ploidy"].read_text().splitlines() == ["*\t*\t*\tM\t2", "*\t*\t*\tF\t2", "*\t*\t*\tU\t2"]
+    assert out["cnv"].read_text() == ""
+    assert "KID1\tF" in out["samples"].read_text().splitlines()

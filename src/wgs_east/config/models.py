@@ -105,8 +105,11 @@ class Reference(Model):
     to this file; an existing `.fai` beside it is read to learn contig lengths."""
     build: Literal["GRCh38", "GRCh37"] = "GRCh38"
     """Genome build; resource bundles must name the same build."""
-    sex_chromosomes: SexChromosomes = SexChromosomes()
-    """Contig names of the sex chromosomes (used for ploidy, sex inference and X-linked analysis)."""
+    sex_chromosomes: SexChromosomes | None = SexChromosomes()
+    """Contig names of the sex chromosomes (used for ploidy, sex inference and X-linked analysis). `null`
+    for a reference without sex chromosomes (a chromosome slice, a panel reference): every contig is called
+    diploid, the sex check is reported as not assessable and there is no X-linked analysis. Left out, it is
+    `chrX`/`chrY`, or null when the FASTA has no contig named chrX, chrY, X or Y."""
     par_regions: list[Region] | None = None
     """Pseudo-autosomal regions (diploid in males). Default: the GRCh38 PARs of the X contig, kept only
     where they fit inside the X contig of this reference."""
@@ -350,7 +353,7 @@ class Batch(Model):
         """The PARs in force: configured, or the GRCh38 defaults that fit the X contig."""
         if self.reference.par_regions is not None:
             return list(self.reference.par_regions)
-        if self.reference.build != "GRCh38" or x_length is None:
+        if self.reference.build != "GRCh38" or x_length is None or self.reference.sex_chromosomes is None:
             return []
         x = self.reference.sex_chromosomes.x
         return [Region(contig=x, start=r.start, end=r.end) for r in GRCH38_PARS if r.end <= x_length]
