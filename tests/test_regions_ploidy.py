@@ -90,7 +90,7 @@ def test_ploidy_without_sex_chromosomes_is_diploid_everywhere(tmp_path: Path) ->
     (tmp_path / "b.json").write_text(Batch.model_validate(data, context={"base_dir": tmp_path}).model_dump_json())
     (tmp_path / "g.fai").write_text("chr20\t300\t7\t60\t61\n")
     out = {k: tmp_path / f"o.{k}" for k in ("ploidy", "samples", "cnv")}
-    assert ploidy_main(["--batch-json", str(tmp_path / "b.json"), "--family", "FAM1", "--fai", str(tmp_path / "g.fai"),
+    assert ploidy_main(["--batch-json", str(tmp_path / "b.json"), "--group", "MINI1", "--fai", str(tmp_path / "g.fai"),
                         "--ploidy", str(out["ploidy"]), "--samples", str(out["samples"]),
                         "--cnv-map", str(out["cnv"])]) == 0  # fmt: skip
     assert out["ploidy"].read_text().splitlines() == ["*\t*\t*\tM\t2", "*\t*\t*\tF\t2", "*\t*\t*\tU\t2"]

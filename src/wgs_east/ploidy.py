@@ -1,9 +1,9 @@
 """Sex-aware ploidy for calling: males haploid on X outside the PARs and on Y, females without Y.
 
-Writes, for one family, the bcftools `--ploidy-file` / `--samples-file` pair and the FreeBayes
+Writes, for one joint-calling group, the bcftools `--ploidy-file` / `--samples-file` pair and the FreeBayes
 `--cnv-map`. Samples of unknown sex are diploid on X and haploid on Y (no Y reads: no Y calls).
 
-    python -m wgs_east.ploidy --batch-json B.json --family FAM1 --fai genome.fa.fai \
+    python -m wgs_east.ploidy --batch-json B.json --group GROUP --fai genome.fa.fai \
         --ploidy OUT.ploidy --samples OUT.samples --cnv-map OUT.cnv.bed
 """
 
@@ -67,7 +67,7 @@ def read_fai(fai: Path) -> dict[str, int]:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--batch-json", type=Path, required=True)
-    ap.add_argument("--family", required=True)
+    ap.add_argument("--group", required=True, help="a joint-calling group (Batch.call_groups)")
     ap.add_argument("--fai", type=Path, required=True)
     ap.add_argument("--ploidy", type=Path, required=True)
     ap.add_argument("--samples", type=Path, required=True)
@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     batch = Batch.model_validate_json(args.batch_json.read_text())
     lengths = read_fai(args.fai)
     sc = batch.reference.sex_chromosomes
-    members = [(s.id, s.sex) for s in batch.families[args.family]]
+    members = [(s.id, s.sex) for s in batch.call_groups()[args.group]]
     args.samples.write_text("".join(f"{sid}\t{SEX_CODE[sex]}\n" for sid, sex in members))
     if sc is None:  # a reference without sex chromosomes: every contig diploid
         args.ploidy.write_text(DIPLOID)

@@ -84,7 +84,7 @@ def calling_chunk_size(
 def batch_chunk_size(batch: Batch, contigs: dict[str, int]) -> int:
     """The chunk size of ``batch`` (the workflow's ``CHUNK_SIZE``): :func:`calling_chunk_size` with its settings."""
     return calling_chunk_size(
-        contigs, batch.calling.chunk_size, batch.reference.exclude_contigs, len(batch.families),
+        contigs, batch.calling.chunk_size, batch.reference.exclude_contigs, len(batch.call_groups()),
         batch.calling.max_chunk_jobs,
     )  # fmt: skip
 

@@ -161,10 +161,17 @@ class Calling(Model):
     max_chunk_jobs: int = Field(default=20_000, ge=1)
     """Most calling jobs (families x region chunks) of a batch: a batch with more families gets larger
     chunks than `chunk_size`, so that the DAG and the number of cluster jobs stay bounded."""
-    min_qual: float = Field(default=20.0, ge=0)
-    """Records with QUAL below this get FILTER `LowQual` (kept, not dropped)."""
-    min_depth: int = Field(default=8, ge=0)
-    """Records whose total INFO/DP is below this get FILTER `LowDP` (kept, not dropped)."""
+    joint_max_samples: int = Field(default=50, ge=1)
+    """Most samples genotyped together by one multi-sample `bcftools mpileup | call` (the cohort informs every
+    genotype). A batch of at most this many samples is called jointly as a whole; a larger batch in groups of
+    whole families of up to this many samples (a family larger than this is one group), merged into the batch
+    VCF. A job's work grows with the group's size, the number of jobs with the number of groups."""
+    min_qual: float = Field(default=3.0, ge=0)
+    """Records with QUAL below this get FILTER `LowQual` (kept, not dropped). The default 3 is
+    -10 log10(0.5): a record more likely not variant than variant."""
+    min_depth_fraction: float = Field(default=0.25, ge=0)
+    """Records whose INFO/DP is below this fraction of the sum of the called samples' median autosomal depths
+    (QC, mosdepth) get FILTER `LowDP` (kept, not dropped): at 30x, DP < 7.5."""
     min_mapq: int = Field(default=20, ge=0)
     """Reads with mapping quality below this are not used for calling."""
     min_baseq: int = Field(default=13, ge=0)
@@ -348,6 +355,23 @@ class Batch(Model):
         for s in self.samples:
             fams.setdefault(s.family, []).append(s)
         return fams
+
+    def call_groups(self) -> dict[str, list[Sample]]:
+        """The joint-calling groups: ``{batch id: all samples}`` when the batch has at most
+        `calling.joint_max_samples` samples, else whole families packed first-fit (in family-id order) into
+        groups ``J1, J2, ...`` of at most that many samples."""
+        limit = self.calling.joint_max_samples
+        if len(self.samples) <= limit:
+            return {self.batch: list(self.samples)}
+        groups: list[list[Sample]] = []
+        for fam in sorted(self.families):
+            members = self.families[fam]
+            home = next((g for g in groups if len(g) + len(members) <= limit), None)
+            if home is None:
+                groups.append(list(members))
+            else:
+                home.extend(members)
+        return {f"J{i + 1}": g for i, g in enumerate(groups)}
 
     def par_regions(self, x_length: int | None) -> list[Region]:
         """The PARs in force: configured, or the GRCh38 defaults that fit the X contig."""
