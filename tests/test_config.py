@@ -441,3 +441,16 @@ def test_grch37_names_are_suggested(mini: MiniBatch) -> None:
     probs = problems_of(mini, data)
     assert any(p.startswith("reference.sex_chromosomes.x") and "set reference.sex_chromosomes.x: X" in p for p in probs)
     assert any(p.startswith("reference.sex_chromosomes.y") and "set reference.sex_chromosomes.y: Y" in p for p in probs)
+
+
+def test_call_groups_whole_batch_or_whole_families(mini: MiniBatch) -> None:
+    data = mini.copy()
+    batch = load_batch(mini.write(data))
+    assert {g: [s.id for s in m] for g, m in batch.call_groups().items()} == {"MINI1": ["KID1", "DAD1", "MUM1", "SOLO1"]}
+    data["calling"] = {"joint_max_samples": 3}  # 4 samples: whole families packed into groups of <= 3
+    batch = load_batch(mini.write(data))
+    assert {g: [s.id for s in m] for g, m in batch.call_groups().items()} == {"J1": ["KID1", "DAD1", "MUM1"],
+                                                                            "J2": ["SOLO1"]}  # fmt: skip
+    data["calling"] = {"joint_max_samples": 2}  # a family larger than the limit is one group, never split
+    groups = load_batch(mini.write(data)).call_groups()
+    assert sorted(len(m) for m in groups.values()) == [1, 3]

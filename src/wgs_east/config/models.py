@@ -174,8 +174,10 @@ class Calling(Model):
     (QC, mosdepth) get FILTER `LowDP` (kept, not dropped): at 30x, DP < 7.5."""
     min_mapq: int = Field(default=20, ge=0)
     """Reads with mapping quality below this are not used for calling."""
-    min_baseq: int = Field(default=13, ge=0)
-    """Bases with quality below this are not used for calling."""
+    min_baseq: int = Field(default=1, ge=0)
+    """Bases with quality (after BAQ) below this are not used for calling. The default 1 is bcftools
+    mpileup's own (since 1.13; BAQ already down-weights unreliable bases): 13 lost indel evidence at low
+    coverage on real reads (README "Accuracy on real data")."""
 
 
 class Limits(Model):
