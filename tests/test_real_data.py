@@ -2,11 +2,14 @@
 (one family) + HG002 (another family) in one batch, at full coverage and with the read pairs thinned to ~7x,
 on a reference slice without sex chromosomes (`reference.sex_chromosomes: null`).
 
-Floors: the values measured by bench/bench_real_accuracy.py at the commit that set them (README "Accuracy on
-real data", the all_four rows) minus a margin of about two variants: HG002 has 203 SNVs and 29 indels in
-its confident regions, HG001 35 SNVs and 14 indels in its subset, so one variant moves F1 by 0.003-0.04.
-The floors catch a calling or filtering change that loses calls, not the run-to-run noise (there is none:
-thinning and calling are deterministic). In CI (CI=true) missing data is a failure, not a skip.
+Floors: the values measured by bench/bench_real_accuracy.py (bench/results/real_accuracy.json, the all_four
+rows; README "Accuracy on real data") minus a margin of about two variants, so that a change that loses a
+few calls fails and nothing else does (thinning and calling are deterministic: there is no run-to-run
+noise). Measured (SNV F1, indel F1, SNV GT concordance; Mendelian errors): full coverage HG002 1.000, 1.000,
+1.000, HG001 0.989, 1.000, 1.000, 1 of 81 trio records; ~7x HG002 0.960, 0.968, 0.974, HG001 0.989, 1.000,
+1.000, 4 of 79. Two variants are ~0.01 of HG002's SNV F1 (203 SNVs in its confident regions), ~0.035 of its
+indel F1 (29 indels) and ~0.03-0.07 of HG001's (35 SNVs, 14 indels). In CI (CI=true) missing data is a
+failure, not a skip.
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ pytestmark = pytest.mark.slow
 # (sample, coverage) -> SNV F1, indel F1, SNV GT concordance floors (measured minus the margin)
 FLOORS = {
     ("HG002", "full"): (0.99, 0.96, 0.99),
-    ("HG001", "full"): (0.95, 0.92, 0.95),
-    ("HG002", "7x"): (0.94, 0.90, 0.94),
-    ("HG001", "7x"): (0.88, 0.80, 0.90),
+    ("HG001", "full"): (0.96, 0.93, 0.97),
+    ("HG002", "7x"): (0.95, 0.93, 0.96),
+    ("HG001", "7x"): (0.96, 0.93, 0.97),
 }
 MAX_MENDELIAN_ERRORS = {"full": 3, "7x": 6}
 
@@ -65,7 +68,7 @@ def test_accuracy_floors(real_run: tuple[str, Path]) -> None:
 def test_trio_mendelian_consistency(real_run: tuple[str, Path]) -> None:
     coverage, vcf = real_run
     men = R.mendelian_errors(vcf)
-    assert men["records"] >= 40  # the trio window holds ~80 variant records where all three have reads
+    assert men["records"] >= 70  # the trio window holds ~80 variant records where all three have reads
     assert men["errors"] <= MAX_MENDELIAN_ERRORS[coverage], men
 
 
