@@ -7,8 +7,9 @@ rows; README "Accuracy on real data") minus a margin of about two variants, so t
 few calls fails and nothing else does (thinning and calling are deterministic: there is no run-to-run
 noise). Measured (SNV F1, indel F1, SNV GT concordance; Mendelian errors): full coverage HG002 1.000, 1.000,
 1.000, HG001 0.989, 1.000, 1.000, 1 of 81 trio records; ~7x HG002 0.960, 0.968, 0.974, HG001 0.989, 1.000,
-1.000, 4 of 79. Two variants are ~0.01 of HG002's SNV F1 (203 SNVs in its confident regions), ~0.035 of its
-indel F1 (29 indels) and ~0.03-0.07 of HG001's (35 SNVs, 14 indels). In CI (CI=true) missing data is a
+1.000, 4 of 79. Two variants are ~0.01 of HG002's SNV F1 (205 SNVs in its confident regions after
+normalisation), ~0.035 of its indel F1 (31 indels) and ~0.03 of HG001's SNV F1 (45 SNVs); HG001 has only 4
+indels, one of which is 0.14 of its indel F1: that floor allows one. In CI (CI=true) missing data is a
 failure, not a skip.
 """
 
@@ -37,9 +38,9 @@ pytestmark = pytest.mark.slow
 # (sample, coverage) -> SNV F1, indel F1, SNV GT concordance floors (measured minus the margin)
 FLOORS = {
     ("HG002", "full"): (0.99, 0.96, 0.99),
-    ("HG001", "full"): (0.96, 0.93, 0.97),
+    ("HG001", "full"): (0.96, 0.85, 0.97),
     ("HG002", "7x"): (0.95, 0.93, 0.96),
-    ("HG001", "7x"): (0.96, 0.93, 0.97),
+    ("HG001", "7x"): (0.96, 0.85, 0.97),
 }
 MAX_MENDELIAN_ERRORS = {"full": 3, "7x": 6}
 
