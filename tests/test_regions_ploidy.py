@@ -24,21 +24,21 @@ def test_plan_cuts_long_contigs_and_packs_short_ones() -> None:
     assert covered == 250 + 90 + 10 + 15  # every base of every included contig exactly once
 
 
-def test_calling_chunk_size_is_the_configured_one_while_families_x_chunks_fit() -> None:
+def test_calling_chunk_size_is_the_configured_one_while_groups_x_chunks_fit() -> None:
     contigs = {"chr1": 1000, "chr2": 600, "chrM": 16}
     assert count_chunks(contigs, 100, ["chrM"]) == 16
-    assert calling_chunk_size(contigs, 100, ["chrM"], families=10, max_jobs=160) == 100  # exactly at the cap
-    assert calling_chunk_size(contigs, 100, ["chrM"], families=1, max_jobs=20_000) == 100
+    assert calling_chunk_size(contigs, 100, ["chrM"], groups=10, max_jobs=160) == 100  # exactly at the cap
+    assert calling_chunk_size(contigs, 100, ["chrM"], groups=1, max_jobs=20_000) == 100
 
 
-def test_calling_chunk_size_grows_to_keep_families_x_chunks_within_the_cap() -> None:
+def test_calling_chunk_size_grows_to_keep_groups_x_chunks_within_the_cap() -> None:
     contigs = {"chr1": 1000, "chr2": 600, "chrM": 16}
-    size = calling_chunk_size(contigs, 100, ["chrM"], families=10, max_jobs=50)
+    size = calling_chunk_size(contigs, 100, ["chrM"], groups=10, max_jobs=50)
     assert size > 100
     assert 10 * count_chunks(contigs, size, ["chrM"]) <= 50
     assert 10 * count_chunks(contigs, size - 1, ["chrM"]) > 50  # the smallest size that fits
     # a cap that even one chunk cannot meet: the fewest chunks there are (the whole genome in one)
-    size = calling_chunk_size(contigs, 100, ["chrM"], families=10, max_jobs=5)
+    size = calling_chunk_size(contigs, 100, ["chrM"], groups=10, max_jobs=5)
     assert count_chunks(contigs, size, ["chrM"]) == 1
 
 

@@ -159,10 +159,10 @@ class Calling(Model):
     chunk_size: int = Field(default=20_000_000, ge=1_000)
     """Target size in bp of the region chunks calling is scattered over (cuts at contig ends and N runs)."""
     max_chunk_jobs: int = Field(default=20_000, ge=1)
-    """Most calling jobs (families x region chunks) of a batch: a batch with more families gets larger
-    chunks than `chunk_size`, so that the DAG and the number of cluster jobs stay bounded."""
+    """Most calling jobs (joint-calling groups x region chunks) of a batch: a batch with more groups gets
+    larger chunks than `chunk_size`, so that the DAG and the number of cluster jobs stay bounded."""
     joint_max_samples: int = Field(default=50, ge=1)
-    """Most samples genotyped together by one multi-sample `bcftools mpileup | call` (the cohort informs every
+    """Most samples genotyped together by one multi-sample bcftools mpileup + call (the cohort informs every
     genotype). A batch of at most this many samples is called jointly as a whole; a larger batch in groups of
     whole families of up to this many samples (a family larger than this is one group), merged into the batch
     VCF. A job's work grows with the group's size, the number of jobs with the number of groups."""
@@ -170,8 +170,9 @@ class Calling(Model):
     """Records with QUAL below this get FILTER `LowQual` (kept, not dropped). The default 3 is
     -10 log10(0.5): a record more likely not variant than variant."""
     min_depth_fraction: float = Field(default=0.25, ge=0)
-    """Records whose INFO/DP is below this fraction of the sum of the called samples' median autosomal depths
-    (QC, mosdepth) get FILTER `LowDP` (kept, not dropped): at 30x, DP < 7.5."""
+    """Records whose INFO/DP is below this fraction of the median INFO/DP of the batch's variant records get
+    FILTER `LowDP` (kept, not dropped): a depth filter relative to the batch's coverage (one 30x sample:
+    DP < 7.5; at 7x: DP < 1.75), not an absolute one."""
     min_mapq: int = Field(default=20, ge=0)
     """Reads with mapping quality below this are not used for calling."""
     min_baseq: int = Field(default=1, ge=0)
