@@ -95,11 +95,6 @@ def get_group_gvcfs(wildcards):
     return expand("work/call/{group}.g.bcf", group=sorted(CALL_GROUPS))
 
 
-def get_sample_coverages(wildcards):
-    """The samples' coverage metrics (median autosomal depth), for the relative depth filter."""
-    return expand("qc/metrics/{sample}.coverage.json", sample=SAMPLES)
-
-
 
 def get_tools_used():
     """External tools whose versions the provenance records: the ones this configuration runs."""
