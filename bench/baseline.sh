@@ -59,7 +59,8 @@ if batch.calling.caller != "bcftools":
 state = Path(STATE)
 state.mkdir(exist_ok=True)
 write_state(state, batch, config, command)
-families = sorted(batch.families)
+groups = batch.call_groups()  # the joint-calling groups (CALL_GROUPS of common.smk)
+families = sorted(groups)
 q = shlex.quote
 arr = lambda values: "(" + " ".join(q(str(v)) for v in values) + ")"  # noqa: E731
 units = [(s, u) for s in batch.samples for u in s.units]
@@ -72,7 +73,7 @@ print(f"EXCLUDE={arr(batch.reference.exclude_contigs)}")
 chunks = count_chunks(contigs, chunk_size, batch.reference.exclude_contigs)
 print(f"NCHUNKS={chunks}")
 print(f"MIN_MAPQ={batch.calling.min_mapq} MIN_BASEQ={batch.calling.min_baseq}")
-print(f"MIN_QUAL={q(str(batch.calling.min_qual))} MIN_DEPTH={q(str(batch.calling.min_depth))}")
+print(f"MIN_QUAL={q(str(batch.calling.min_qual))} DEPTH_FRACTION={q(str(batch.calling.min_depth_fraction))}")
 # get_merge_command() and get_tools_used() of common.smk
 merge = "bcftools view" if len(families) == 1 else "bcftools merge --gvcf reference/genome.fa"
 print(f"MERGE={q(merge)}")
@@ -81,8 +82,8 @@ tools += ["freebayes"] if batch.calling.caller == "freebayes" else []
 print(f"TOOLS={arr(tools + ['mosdepth'])}")  # + EXTRA_TOOLS: QC runs mosdepth
 print(f"SAMPLES={arr(batch.sample_ids)}")
 print(f"FAMILIES={arr(families)}")
-print("declare -A FAMILY_OF=(" + " ".join(f"[{s.id}]={q(s.family)}" for s in batch.samples) + ")")
-print("declare -A MEMBERS=(" + " ".join(f"[{f}]={q(' '.join(s.id for s in batch.families[f]))}" for f in families) + ")")
+print("declare -A FAMILY_OF=(" + " ".join(f"[{s.id}]={q(g)}" for g in families for s in groups[g]) + ")")
+print("declare -A MEMBERS=(" + " ".join(f"[{f}]={q(' '.join(s.id for s in groups[f]))}" for f in families) + ")")
 print("declare -A UNITS_OF=(" + " ".join(f"[{s.id}]={q(' '.join(u.id for u in s.units))}" for s in batch.samples) + ")")
 print(f"U_SAMPLE={arr(s.id for s, u in units)}")
 print(f"U_UNIT={arr(u.id for s, u in units)}")
@@ -187,7 +188,7 @@ step split_reference_regions logs/reference/split_reference_regions.log \
     "python -m wgs_east.regions --fasta $REF --chunk-size $CHUNK_SIZE --exclude $(qall "${EXCLUDE[@]}") -- ${CHUNKS[*]} 2> logs/reference/split_reference_regions.log"
 for fam in "${FAMILIES[@]}"; do
     step make_ploidy_files "logs/call/make_ploidy_files/$fam.log" \
-        "python -m wgs_east.ploidy --batch-json .wgs-east/batch.json --family $fam --fai $REF.fai --ploidy work/call/$fam.ploidy --samples work/call/$fam.samples --cnv-map work/call/$fam.cnv.bed 2> logs/call/make_ploidy_files/$fam.log"
+        "python -m wgs_east.ploidy --batch-json .wgs-east/batch.json --group $fam --fai $REF.fai --ploidy work/call/$fam.ploidy --samples work/call/$fam.samples --cnv-map work/call/$fam.cnv.bed 2> logs/call/make_ploidy_files/$fam.log"
 done
 step write_vcf_header_lines logs/provenance/write_vcf_header_lines.log \
     "python -m wgs_east.provenance header --tools provenance/tools.json --run .wgs-east/run.json --out work/variants/provenance_header.txt 2> logs/provenance/write_vcf_header_lines.log"
@@ -253,8 +254,8 @@ for fam in "${FAMILIES[@]}"; do
     chunk_bcfs=()
     for ((i = 1; i <= NCHUNKS; i++)); do chunk_bcfs+=("work/call/$fam/chunk_$i-of-$NCHUNKS.bcf"); done
     g=work/call/$fam.g.bcf
-    step gather_family_calls "logs/call/gather_family_calls/$fam.log" \
-        "(bcftools concat --output-type b --output $g.tmp.bcf ${chunk_bcfs[*]} && bcftools index --force --output $g.csi $g.tmp.bcf && mv $g.tmp.bcf $g) 2> logs/call/gather_family_calls/$fam.log"
+    step gather_group_calls "logs/call/gather_group_calls/$fam.log" \
+        "(bcftools concat --output-type b --output $g.tmp.bcf ${chunk_bcfs[*]} && bcftools index --force --output $g.csi $g.tmp.bcf && mv $g.tmp.bcf $g) 2> logs/call/gather_group_calls/$fam.log"
 done
 phase
 for fam in "${FAMILIES[@]}"; do
@@ -269,5 +270,5 @@ gbcfs=()
 for fam in "${FAMILIES[@]}"; do gbcfs+=("work/call/$fam.g.bcf"); done
 v=variants/$BATCH.vcf.gz
 step joint_genotype "logs/call/joint_genotype/$BATCH.log" \
-    "($MERGE --output-type u ${gbcfs[*]} | bcftools view --exclude 'ALT=\".\"' --output-type u | bcftools norm --multiallelics -any --fasta-ref $REF --output-type u | bcftools view --exclude 'ALT=\"*\" || ALT=\"<*>\"' --output-type u | bcftools +fill-tags --output-type u -- --tags AC,AN,AF | bcftools filter --mode + --soft-filter LowQual --exclude 'QUAL<$MIN_QUAL' --output-type u | bcftools filter --mode + --soft-filter LowDP --exclude 'INFO/DP<$MIN_DEPTH' --output-type u | bcftools annotate --header-lines work/variants/provenance_header.txt --output-type z --output $v.tmp.vcf.gz && tabix -p vcf $v.tmp.vcf.gz && mv $v.tmp.vcf.gz.tbi $v.tbi && mv $v.tmp.vcf.gz $v) 2> logs/call/joint_genotype/$BATCH.log"
+    "($MERGE --output-type u ${gbcfs[*]} | bcftools view --exclude 'ALT=\".\"' --output-type u | bcftools norm --multiallelics -any --fasta-ref $REF --output-type u | bcftools view --exclude 'ALT=\"*\" || ALT=\"<*>\"' --output-type u | bcftools +fill-tags --output-type b --output $v.unfiltered.bcf -- --tags AC,AN,AF && min_dp=\$(bcftools query --format '%INFO/DP\\n' $v.unfiltered.bcf | sort -n | awk -v f=$DEPTH_FRACTION '{d[NR] = \$1} END {print NR ? f * d[int((NR + 1) / 2)] : 0}') && bcftools filter --mode + --soft-filter LowQual --exclude 'QUAL<$MIN_QUAL' --output-type u $v.unfiltered.bcf | bcftools filter --mode + --soft-filter LowDP --exclude \"INFO/DP<\$min_dp\" --output-type u | bcftools annotate --header-lines work/variants/provenance_header.txt --output-type z --output $v.tmp.vcf.gz && rm $v.unfiltered.bcf && tabix -p vcf $v.tmp.vcf.gz && mv $v.tmp.vcf.gz.tbi $v.tbi && mv $v.tmp.vcf.gz $v) 2> logs/call/joint_genotype/$BATCH.log"
 phase

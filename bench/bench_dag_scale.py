@@ -12,8 +12,9 @@ DAG + the dry-run listing), timed like /usr/bin/time (wall, CPU, peak RSS of the
 - `slurm_greedy` (only when asked for with `--variants`): the same with `--scheduler greedy`, one of
   Snakemake's documented remedies for large DAGs; measured no faster (the time is DAG building).
 Batches of 1,000 samples or more run only the `--large-variants` (default `local`). The batches keep the
-default `calling.max_chunk_jobs` (20,000): the 1,000-sample batch's 556 families x 166 chunks exceed it,
-so its calling uses fewer, larger chunks (the number is in the result).
+default `calling.joint_max_samples` (50: whole families packed into joint-calling groups of <= 50 samples)
+and `calling.max_chunk_jobs` (20,000: when groups x chunks exceed it, calling uses fewer, larger chunks;
+the number is in the result).
 From the dry-run listing it counts Snakemake jobs (`Job stats` total) and SLURM jobs (one per group
 job, one per other job; a job-array task counts as one job), overall and per sample, and the SLURM
 jobs of each kind (group name without wildcards, or rule).
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 "samples": n,
                 "units": n_units,
                 "families": len(batch.families),
+                "call_groups": len(batch.call_groups()),
                 "chunks": None,
                 "variant": variant,
                 "command": " ".join(cmd[1:]),
@@ -134,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                 " SLURM jobs",
                 flush=True,
             )
-            note = f"{n} samples, {n_units} units, {len(batch.families)} families, {record['chunks']} chunks"
+            note = (f"{n} samples, {n_units} units, {len(batch.families)} families, "
+                    f"{len(batch.call_groups())} joint-calling groups, {record['chunks']} chunks")  # fmt: skip
             summary.append(row(f"dry run {variant}, {n} samples: wall", round(run.wall_s, 1), "s", note))
             summary.append(row(f"dry run {variant}, {n} samples: peak RSS", round(run.peak_rss_mb), "MB", ""))
             if variant == "local":

@@ -123,3 +123,19 @@ def test_run_refuses_a_bad_bundle_before_any_job(kind: str, tmp_path: Path) -> N
     assert str(manifest) in proc.stderr and where in proc.stderr and phrase in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not outdir.exists()  # nothing started, nothing written
+
+
+def test_every_genotype_carries_gt_gq_dp_ad_pl(pipeline_run: Path, annotated: Path) -> None:
+    """Batch and annotated VCF: every sample's genotype has GT, GQ, DP, AD and PL (classification can gate on
+    genotype quality)."""
+    for path in (pipeline_run / "variants" / "B001.vcf.gz", annotated):
+        with pysam.VariantFile(str(path)) as vcf:
+            assert {"GT", "GQ", "DP", "AD", "PL"} <= set(vcf.header.formats), path
+            called = 0
+            for rec in vcf:
+                for s in rec.samples.values():
+                    if s["GT"] is not None and None not in s["GT"]:
+                        assert s["GQ"] is not None and s["DP"] is not None and s["PL"] is not None, (path, rec)
+                        assert s["AD"] is not None and None not in s["AD"], (path, rec)
+                        called += 1
+            assert called > 1000

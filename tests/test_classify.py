@@ -541,3 +541,10 @@ def test_combined_reader_refuses_multiallelic_records(tmp_path):
     vcf = write_vcf(tmp_path / "m2.vcf.gz", rows)
     with pytest.raises(InputError, match="chr1:100: multi-allelic record"):
         list(read_chunks(vcf, ["KID", "DAD", "MUM"], carriers=["KID"]))
+
+
+def test_no_x_linked_analysis_without_sex_chromosomes() -> None:
+    """reference.sex_chromosomes: null -> Context(x_contig=None): no record is on the X, whatever its contig."""
+    chrom, pos = np.array(["chr1", "chrX", "X"], dtype=object), np.array([5, 5, 5])
+    assert Context(x_contig=None).on_x(chrom, pos).tolist() == [False, False, False]
+    assert Context(x_contig="chrX").on_x(chrom, pos).tolist() == [False, True, False]

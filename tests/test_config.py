@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import MiniBatch, write_fastq
 from wgs_east.config import load_batch
+from wgs_east.config.models import Batch, SexChromosomes
 from wgs_east.errors import InputError
 
 Edit = Callable[[dict[str, Any], MiniBatch], None]
@@ -397,3 +398,59 @@ def test_cli_version_and_schema(run_cli: Callable[..., tuple[int, str, str]]) ->
     assert code == 0 and __version__ in out
     code, out, _ = run_cli("schema")
     assert code == 0 and '"additionalProperties": false' in out
+
+
+def _slice_reference(mini: MiniBatch, names: tuple[str, ...] = ("chr20",)) -> None:
+    from tests.conftest import write_fasta
+
+    fa = mini.root / "ref" / "genome.fa"
+    write_fasta(fa, {n: 300 for n in names})
+    Path(str(fa) + ".fai").unlink(missing_ok=True)
+
+
+def test_reference_without_sex_chromosomes_runs_with_null(mini: MiniBatch) -> None:
+    _slice_reference(mini)
+    data = mini.copy()
+    probs = problems_of(mini, data)  # the chrX/chrY written in the YAML are refused, with the way out
+    assert any(p.startswith("reference.sex_chromosomes.x") and "reference.sex_chromosomes: null" in p for p in probs)
+    data["reference"]["sex_chromosomes"] = None
+    batch = load_batch(mini.write(data))
+    assert batch.reference.sex_chromosomes is None
+    assert batch.par_regions(None) == []
+
+
+def test_sex_chromosomes_left_out_on_a_slice_means_none(mini: MiniBatch) -> None:
+    _slice_reference(mini)
+    data = mini.copy()
+    del data["reference"]["sex_chromosomes"]
+    batch = load_batch(mini.write(data))
+    assert batch.reference.sex_chromosomes is None
+    assert Batch.model_validate_json(batch.model_dump_json()).reference.sex_chromosomes is None  # batch.json
+
+
+def test_sex_chromosomes_left_out_keeps_chrx_chry(mini: MiniBatch) -> None:
+    data = mini.copy()
+    del data["reference"]["sex_chromosomes"]
+    assert load_batch(mini.write(data)).reference.sex_chromosomes == SexChromosomes(x="chrX", y="chrY")
+
+
+def test_grch37_names_are_suggested(mini: MiniBatch) -> None:
+    _slice_reference(mini, ("1", "X", "Y"))
+    data = mini.copy()
+    del data["reference"]["sex_chromosomes"]  # default chrX/chrY, FASTA has X/Y
+    probs = problems_of(mini, data)
+    assert any(p.startswith("reference.sex_chromosomes.x") and "set reference.sex_chromosomes.x: X" in p for p in probs)
+    assert any(p.startswith("reference.sex_chromosomes.y") and "set reference.sex_chromosomes.y: Y" in p for p in probs)
+
+
+def test_call_groups_whole_batch_or_whole_families(mini: MiniBatch) -> None:
+    data = mini.copy()
+    batch = load_batch(mini.write(data))
+    assert {g: [s.id for s in m] for g, m in batch.call_groups().items()} == {"MINI1": ["KID1", "DAD1", "MUM1", "SOLO1"]}
+    data["calling"] = {"joint_max_samples": 3}  # 4 samples: whole families packed into groups of <= 3
+    batch = load_batch(mini.write(data))
+    assert {g: [s.id for s in m] for g, m in batch.call_groups().items()} == {"J1": ["KID1", "DAD1", "MUM1"],
+                                                                            "J2": ["SOLO1"]}  # fmt: skip
+    data["calling"] = {"joint_max_samples": 2}  # a family larger than the limit is one group, never split
+    groups = load_batch(mini.write(data)).call_groups()
+    assert sorted(len(m) for m in groups.values()) == [1, 3]

@@ -240,3 +240,21 @@ def test_thresholds_come_from_the_config(batch: Batch) -> None:
     assert {v.verdict for v in vs.values()} == {"WARN"}
     assert copy.deepcopy(vs["KID1"].reasons()) == [
         {"check": "coverage", "level": "WARN", "message": "median autosomal depth 30 < 35"}]  # fmt: skip
+
+
+def test_sex_check_not_assessable_without_sex_chromosomes(batch: Batch) -> None:
+    data = batch.model_dump(mode="json")
+    data["reference"]["sex_chromosomes"] = None
+    flipped = data["samples"]  # a declared sex that the depth would contradict is not judged either
+    for s in flipped:
+        if s["id"] == "SOLO1":
+            s["sex"] = "female"
+    no_sex = Batch.model_validate(data)
+    vs = verdict_of(no_sex, metrics_of(no_sex))
+    solo = vs["SOLO1"]
+    assert solo.category_verdict("sex") == V.NOT_ASSESSABLE
+    assert solo.verdict == "PASS" and solo.reasons() == []
+    assert solo.metrics["inferred_sex"] == "not assessable"
+    assert any(n.startswith("sex check not assessable: the reference has no sex chromosomes") for n in solo.notes)
+    table = V.verdict_table(list(vs.values()))
+    assert set(table["verdict_sex"]) == {"NA"}

@@ -24,21 +24,21 @@ def test_plan_cuts_long_contigs_and_packs_short_ones() -> None:
     assert covered == 250 + 90 + 10 + 15  # every base of every included contig exactly once
 
 
-def test_calling_chunk_size_is_the_configured_one_while_families_x_chunks_fit() -> None:
+def test_calling_chunk_size_is_the_configured_one_while_groups_x_chunks_fit() -> None:
     contigs = {"chr1": 1000, "chr2": 600, "chrM": 16}
     assert count_chunks(contigs, 100, ["chrM"]) == 16
-    assert calling_chunk_size(contigs, 100, ["chrM"], families=10, max_jobs=160) == 100  # exactly at the cap
-    assert calling_chunk_size(contigs, 100, ["chrM"], families=1, max_jobs=20_000) == 100
+    assert calling_chunk_size(contigs, 100, ["chrM"], groups=10, max_jobs=160) == 100  # exactly at the cap
+    assert calling_chunk_size(contigs, 100, ["chrM"], groups=1, max_jobs=20_000) == 100
 
 
-def test_calling_chunk_size_grows_to_keep_families_x_chunks_within_the_cap() -> None:
+def test_calling_chunk_size_grows_to_keep_groups_x_chunks_within_the_cap() -> None:
     contigs = {"chr1": 1000, "chr2": 600, "chrM": 16}
-    size = calling_chunk_size(contigs, 100, ["chrM"], families=10, max_jobs=50)
+    size = calling_chunk_size(contigs, 100, ["chrM"], groups=10, max_jobs=50)
     assert size > 100
     assert 10 * count_chunks(contigs, size, ["chrM"]) <= 50
     assert 10 * count_chunks(contigs, size - 1, ["chrM"]) > 50  # the smallest size that fits
     # a cap that even one chunk cannot meet: the fewest chunks there are (the whole genome in one)
-    size = calling_chunk_size(contigs, 100, ["chrM"], families=10, max_jobs=5)
+    size = calling_chunk_size(contigs, 100, ["chrM"], groups=10, max_jobs=5)
     assert count_chunks(contigs, size, ["chrM"]) == 1
 
 
@@ -77,3 +77,22 @@ def test_bcftools_ploidy_file() -> None:
 def test_freebayes_cnv_map() -> None:
     text = freebayes_cnv_map([("DAD", Sex.male), ("MUM", Sex.female)], "chrX", "chrY", 100, 50, [])
     assert text.splitlines() == ["chrX\t0\t100\tDAD\t1", "chrY\t0\t50\tDAD\t1", "chrY\t0\t50\tMUM\t0"]
+
+
+def test_ploidy_without_sex_chromosomes_is_diploid_everywhere(tmp_path: Path) -> None:
+    from tests.conftest import MiniBatch
+    from wgs_east.config.models import Batch
+    from wgs_east.ploidy import main as ploidy_main
+
+    mini = MiniBatch(tmp_path)
+    data = mini.copy()
+    data["reference"]["sex_chromosomes"] = None
+    (tmp_path / "b.json").write_text(Batch.model_validate(data, context={"base_dir": tmp_path}).model_dump_json())
+    (tmp_path / "g.fai").write_text("chr20\t300\t7\t60\t61\n")
+    out = {k: tmp_path / f"o.{k}" for k in ("ploidy", "samples", "cnv")}
+    assert ploidy_main(["--batch-json", str(tmp_path / "b.json"), "--group", "MINI1", "--fai", str(tmp_path / "g.fai"),
+                        "--ploidy", str(out["ploidy"]), "--samples", str(out["samples"]),
+                        "--cnv-map", str(out["cnv"])]) == 0  # fmt: skip
+    assert out["ploidy"].read_text().splitlines() == ["*\t*\t*\tM\t2", "*\t*\t*\tF\t2", "*\t*\t*\tU\t2"]
+    assert out["cnv"].read_text() == ""
+    assert "KID1\tF" in out["samples"].read_text().splitlines()

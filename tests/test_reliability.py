@@ -161,7 +161,7 @@ def _shell_blocks(text: str) -> list[str]:
 
 
 # placeholders that are numbers or fixed words from the validated model, never paths or free text
-UNQUOTED_OK = {"threads", "params.min_mapq", "params.min_baseq", "params.min_qual", "params.min_depth",
+UNQUOTED_OK = {"threads", "params.min_mapq", "params.min_baseq", "params.min_qual", "params.depth_fraction",
                "params.chunk_size", "params.merge", "resources.mem_mb"}
 
 

@@ -56,7 +56,8 @@ def test_dry_run_lists_expected_jobs(tmp_path: Path, batch) -> None:  # noqa: AN
             counts[parts[0]] = int(parts[1])
     n_units = sum(len(s.units) for s in batch.samples)
     n_samples = len(batch.samples)
-    n_families = len(batch.families)
+    n_groups = len(batch.call_groups())
+    assert n_groups == 1  # 4 samples <= calling.joint_max_samples: the batch is called jointly as a whole
     from wgs_east.reference import read_contigs
     from wgs_east.regions import batch_chunk_size, count_chunks
 
@@ -68,8 +69,8 @@ def test_dry_run_lists_expected_jobs(tmp_path: Path, batch) -> None:  # noqa: AN
         "map_reads": n_units,
         "mark_duplicates": n_samples,
         "index_alignments": n_samples,
-        "call_variants": n_chunks * n_families,
-        "gather_family_calls": n_families,
+        "call_variants": n_chunks * n_groups,
+        "gather_group_calls": n_groups,
         "extract_sample_gvcf": n_samples,
         "joint_genotype": 1,
         "index_reference_bwa": 1,
@@ -81,7 +82,7 @@ def test_dry_run_lists_expected_jobs(tmp_path: Path, batch) -> None:  # noqa: AN
 
 
 def test_dry_run_caps_calling_jobs_with_larger_chunks(tmp_path: Path) -> None:
-    """calling.max_chunk_jobs: families x chunks above the cap -> fewer, larger chunks for calling and
+    """calling.max_chunk_jobs: calling groups x chunks above the cap -> fewer, larger chunks for calling and
     annotation alike; the chunk BEDs are cut with the larger size."""
     import yaml
 
@@ -96,7 +97,8 @@ def test_dry_run_caps_calling_jobs_with_larger_chunks(tmp_path: Path) -> None:
     batch = load_batch(config)
     contigs = read_contigs(batch.reference.fasta)
     uncapped = count_chunks(contigs, batch.calling.chunk_size)
-    assert len(batch.families) * uncapped > 6  # the cap matters for this batch
+    groups = len(batch.call_groups())
+    assert groups * uncapped > 6  # the cap matters for this batch
     proc = subprocess.run(
         [*wgs_east_cmd(), "run", str(config), "--outdir", str(tmp_path / "dry"), "--dry-run", "--", "-p"],
         capture_output=True, text=True, check=False,
@@ -105,8 +107,8 @@ def test_dry_run_caps_calling_jobs_with_larger_chunks(tmp_path: Path) -> None:
     out = proc.stdout + proc.stderr
     counts = {p[0]: int(p[1]) for p in (line.split() for line in out.splitlines()) if len(p) == 2 and p[1].isdigit()}
     assert 0 < counts["call_variants"] <= 6
-    chunks = counts["call_variants"] // len(batch.families)
-    assert counts["call_variants"] == chunks * len(batch.families) and 1 <= chunks < uncapped
+    chunks = counts["call_variants"] // groups
+    assert counts["call_variants"] == chunks * groups and 1 <= chunks < uncapped
     assert counts["add_gene_annotations"] == chunks  # annotation is scattered over the same chunks
     size = int(out.split("--chunk-size ")[1].split()[0])
     assert size > batch.calling.chunk_size and count_chunks(contigs, size) == chunks

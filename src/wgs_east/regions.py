@@ -61,20 +61,20 @@ def count_chunks(contigs: dict[str, int], chunk_size: int, exclude: Sequence[str
 
 
 def calling_chunk_size(
-    contigs: dict[str, int], chunk_size: int, exclude: Sequence[str], families: int, max_jobs: int
+    contigs: dict[str, int], chunk_size: int, exclude: Sequence[str], groups: int, max_jobs: int
 ) -> int:
-    """The chunk size calling uses: ``chunk_size`` (``calling.chunk_size``), unless ``families`` x chunks
+    """The chunk size calling uses: ``chunk_size`` (``calling.chunk_size``), unless ``groups`` x chunks
     would exceed ``max_jobs`` (``calling.max_chunk_jobs``); then the smallest larger size whose chunks keep
-    families x chunks within ``max_jobs`` (or, where even one chunk per contig group is too many, the
+    groups x chunks within ``max_jobs`` (or, where even one chunk per contig group is too many, the
     size that gives the fewest chunks)."""
-    if families * count_chunks(contigs, chunk_size, exclude) <= max_jobs:
+    if groups * count_chunks(contigs, chunk_size, exclude) <= max_jobs:
         return chunk_size
     low, high = chunk_size, max(chunk_size, sum(n for c, n in contigs.items() if c not in exclude))
-    if families * count_chunks(contigs, high, exclude) > max_jobs:
+    if groups * count_chunks(contigs, high, exclude) > max_jobs:
         return high
     while high - low > 1:  # the chunk count falls as the size grows
         mid = (low + high) // 2
-        if families * count_chunks(contigs, mid, exclude) <= max_jobs:
+        if groups * count_chunks(contigs, mid, exclude) <= max_jobs:
             high = mid
         else:
             low = mid
@@ -84,7 +84,7 @@ def calling_chunk_size(
 def batch_chunk_size(batch: Batch, contigs: dict[str, int]) -> int:
     """The chunk size of ``batch`` (the workflow's ``CHUNK_SIZE``): :func:`calling_chunk_size` with its settings."""
     return calling_chunk_size(
-        contigs, batch.calling.chunk_size, batch.reference.exclude_contigs, len(batch.families),
+        contigs, batch.calling.chunk_size, batch.reference.exclude_contigs, len(batch.call_groups()),
         batch.calling.max_chunk_jobs,
     )  # fmt: skip
 

@@ -1,25 +1,26 @@
-# Joint calling per family, scattered over region chunks and gathered; families merged into the batch
-# VCF; normalisation (split, left-align, trim) and soft filters recorded in FILTER.
+# Joint calling per calling group (the whole batch up to calling.joint_max_samples samples, else groups of
+# whole families), scattered over region chunks and gathered; groups merged into the batch VCF;
+# normalisation (split, left-align, trim) and soft filters recorded in FILTER.
 
 if BATCH.calling.caller == "bcftools":
 
     rule call_variants:
         input:
-            unpack(get_family_crams),
+            unpack(get_group_crams),
             ref=REF,
             fai=f"{REF}.fai",
             regions="reference/chunks/chunk_{scatteritem}.bed",
-            ploidy="work/call/{family}.ploidy",
-            samples="work/call/{family}.samples",
+            ploidy="work/call/{group}.ploidy",
+            samples="work/call/{group}.samples",
         output:
-            bcf=temp("work/call/{family}/chunk_{scatteritem}.bcf"),
+            bcf=temp("work/call/{group}/chunk_{scatteritem}.bcf"),
         params:
             min_mapq=BATCH.calling.min_mapq,
             min_baseq=BATCH.calling.min_baseq,
         log:
-            "logs/call/call_variants/{family}/chunk_{scatteritem}.log",
+            "logs/call/call_variants/{group}/chunk_{scatteritem}.log",
         benchmark:
-            "benchmarks/call/call_variants/{family}/chunk_{scatteritem}.tsv"
+            "benchmarks/call/call_variants/{group}/chunk_{scatteritem}.tsv"
         conda:
             "../envs/bcftools.yaml"
         threads: 1
@@ -41,20 +42,20 @@ else:
 
     rule call_variants:
         input:
-            unpack(get_family_crams),
+            unpack(get_group_crams),
             ref=REF,
             fai=f"{REF}.fai",
             regions="reference/chunks/chunk_{scatteritem}.bed",
-            cnv="work/call/{family}.cnv.bed",
+            cnv="work/call/{group}.cnv.bed",
         output:
-            bcf=temp("work/call/{family}/chunk_{scatteritem}.bcf"),
+            bcf=temp("work/call/{group}/chunk_{scatteritem}.bcf"),
         params:
             min_mapq=BATCH.calling.min_mapq,
             min_baseq=BATCH.calling.min_baseq,
         log:
-            "logs/call/call_variants/{family}/chunk_{scatteritem}.log",
+            "logs/call/call_variants/{group}/chunk_{scatteritem}.log",
         benchmark:
-            "benchmarks/call/call_variants/{family}/chunk_{scatteritem}.tsv"
+            "benchmarks/call/call_variants/{group}/chunk_{scatteritem}.tsv"
         conda:
             "../envs/freebayes.yaml"
         threads: 1
@@ -69,14 +70,14 @@ else:
             " && mv {output.bcf:q}.tmp.bcf {output.bcf:q}) 2> {log:q}"
 
 
-rule gather_family_calls:
+rule gather_group_calls:
     input:
-        get_family_chunk_calls,
+        get_group_chunk_calls,
     output:
-        bcf="work/call/{family}.g.bcf",
-        csi="work/call/{family}.g.bcf.csi",
+        bcf="work/call/{group}.g.bcf",
+        csi="work/call/{group}.g.bcf.csi",
     log:
-        "logs/call/gather_family_calls/{family}.log",
+        "logs/call/gather_group_calls/{group}.log",
     conda:
         "../envs/bcftools.yaml"
     threads: 1
@@ -91,7 +92,7 @@ rule gather_family_calls:
 
 rule extract_sample_gvcf:
     input:
-        bcf=get_sample_family_gvcf,
+        bcf=get_sample_group_gvcf,
     output:
         vcf="gvcf/{sample}.g.vcf.gz",
         tbi="gvcf/{sample}.g.vcf.gz.tbi",
@@ -148,7 +149,7 @@ rule write_vcf_header_lines:
 
 rule joint_genotype:
     input:
-        bcfs=get_family_gvcfs,
+        bcfs=get_group_gvcfs,
         ref=REF,
         fai=f"{REF}.fai",
         header="work/variants/provenance_header.txt",
@@ -158,7 +159,7 @@ rule joint_genotype:
     params:
         merge=get_merge_command(),
         min_qual=BATCH.calling.min_qual,
-        min_depth=BATCH.calling.min_depth,
+        depth_fraction=BATCH.calling.min_depth_fraction,
     log:
         "logs/call/joint_genotype/{batch}.log",
     benchmark:
@@ -170,17 +171,22 @@ rule joint_genotype:
         mem_mb=scaled_mem(4000),
         runtime=720,
     shell:
-        # merge families (hom-ref filled from gVCF blocks), keep variant records, split multiallelics,
-        # left-align and trim against the reference, soft-filter, add provenance header lines.
+        # merge the calling groups (hom-ref filled from gVCF blocks), keep variant records, split
+        # multiallelics, left-align and trim against the reference; then soft-filter: LowQual below
+        # calling.min_qual, LowDP below calling.min_depth_fraction x the median INFO/DP of the batch's
+        # variant records (relative to the batch's coverage, not an absolute depth); provenance header lines.
         "({params.merge} --output-type u {input.bcfs:q}"
         " | bcftools view --exclude 'ALT=\".\"' --output-type u"
         " | bcftools norm --multiallelics -any --fasta-ref {input.ref:q} --output-type u"
         " | bcftools view --exclude 'ALT=\"*\" || ALT=\"<*>\"' --output-type u"
-        " | bcftools +fill-tags --output-type u -- --tags AC,AN,AF"
-        " | bcftools filter --mode + --soft-filter LowQual --exclude 'QUAL<{params.min_qual}' --output-type u"
-        " | bcftools filter --mode + --soft-filter LowDP --exclude 'INFO/DP<{params.min_depth}' --output-type u"
+        " | bcftools +fill-tags --output-type b --output {output.vcf:q}.unfiltered.bcf -- --tags AC,AN,AF"
+        " && min_dp=$(bcftools query --format '%INFO/DP\\n' {output.vcf:q}.unfiltered.bcf | sort -n"
+        " | awk -v f={params.depth_fraction} '{{d[NR] = $1}} END {{print NR ? f * d[int((NR + 1) / 2)] : 0}}')"
+        " && bcftools filter --mode + --soft-filter LowQual --exclude 'QUAL<{params.min_qual}' --output-type u"
+        " {output.vcf:q}.unfiltered.bcf"
+        " | bcftools filter --mode + --soft-filter LowDP --exclude \"INFO/DP<$min_dp\" --output-type u"
         " | bcftools annotate --header-lines {input.header:q} --output-type z"
         " --output {output.vcf:q}.tmp.vcf.gz"
-        " && tabix -p vcf {output.vcf:q}.tmp.vcf.gz"
+        " && rm {output.vcf:q}.unfiltered.bcf && tabix -p vcf {output.vcf:q}.tmp.vcf.gz"
         " && mv {output.vcf:q}.tmp.vcf.gz.tbi {output.tbi:q} && mv {output.vcf:q}.tmp.vcf.gz {output.vcf:q})"
         " 2> {log:q}"

@@ -14,6 +14,9 @@ BATCH = Batch.model_validate_json(Path(config["batch_json"]).read_text())
 DERIVED_FROM = json.loads(Path(config["run_json"]).read_text()).get("derived_from")
 SAMPLES = BATCH.sample_ids
 FAMILIES = sorted(BATCH.families)
+# joint-calling groups: the whole batch, or whole families packed up to calling.joint_max_samples samples
+CALL_GROUPS = {g: [s.id for s in members] for g, members in BATCH.call_groups().items()}
+GROUP_OF = {s: g for g, members in CALL_GROUPS.items() for s in members}
 UNITS = {s.id: [u.id for u in s.units] for s in BATCH.samples}
 CONTIGS = read_contigs(BATCH.reference.fasta)
 REF = "reference/genome.fa"
@@ -26,11 +29,12 @@ def _alternatives(values):
 wildcard_constraints:
     sample=_alternatives(SAMPLES),
     family=_alternatives(FAMILIES),
+    group=_alternatives(CALL_GROUPS),
     unit=_alternatives(u for units in UNITS.values() for u in units),
     batch=re.escape(BATCH.batch),
 
 
-# region chunks: calling.chunk_size, larger when families x chunks would exceed calling.max_chunk_jobs
+# region chunks: calling.chunk_size, larger when groups x chunks would exceed calling.max_chunk_jobs
 CHUNK_SIZE = batch_chunk_size(BATCH, CONTIGS)
 
 
@@ -91,22 +95,22 @@ def _gzip_suffix(path):
         return ".gz"
 
 
-def get_family_crams(wildcards):
-    members = [s.id for s in BATCH.families[wildcards.family]]
+def get_group_crams(wildcards):
+    members = CALL_GROUPS[wildcards.group]
     return {
         "crams": expand("alignments/{sample}.cram", sample=members),
         "crais": expand("alignments/{sample}.cram.crai", sample=members),
     }
 
 
-def get_family_chunk_calls(wildcards):
+def get_group_chunk_calls(wildcards):
     return gather.chunks(
-        "work/call/{family}/chunk_{{scatteritem}}.bcf".format(family=wildcards.family)
+        "work/call/{group}/chunk_{{scatteritem}}.bcf".format(group=wildcards.group)
     )
 
 
-def get_family_gvcfs(wildcards):
-    return expand("work/call/{family}.g.bcf", family=FAMILIES)
+def get_group_gvcfs(wildcards):
+    return expand("work/call/{group}.g.bcf", group=sorted(CALL_GROUPS))
 
 
 
@@ -152,14 +156,14 @@ def scaled_mem(base_mb):
     return mem_mb
 
 
-def get_sample_family_gvcf(wildcards):
-    return f"work/call/{BATCH.sample(wildcards.sample).family}.g.bcf"
+def get_sample_group_gvcf(wildcards):
+    return f"work/call/{GROUP_OF[wildcards.sample]}.g.bcf"
 
 
 def get_merge_command():
-    """Families are merged into the batch VCF, hom-ref filled from the gVCF blocks (bcftools caller);
-    a batch of one family needs no merge."""
-    if len(FAMILIES) == 1:
+    """Joint-calling groups are merged into the batch VCF, hom-ref filled from the gVCF blocks (bcftools
+    caller); a batch called as one group needs no merge."""
+    if len(CALL_GROUPS) == 1:
         return "bcftools view"
     if BATCH.calling.caller == "bcftools":
         return f"bcftools merge --gvcf {REF}"

@@ -83,11 +83,11 @@ rule make_ploidy_files:
         batch=config["batch_json"],
         fai=f"{REF}.fai",
     output:
-        ploidy="work/call/{family}.ploidy",
-        samples="work/call/{family}.samples",
-        cnv="work/call/{family}.cnv.bed",
+        ploidy="work/call/{group}.ploidy",
+        samples="work/call/{group}.samples",
+        cnv="work/call/{group}.cnv.bed",
     log:
-        "logs/call/make_ploidy_files/{family}.log",
+        "logs/call/make_ploidy_files/{group}.log",
     conda:
         "../envs/python.yaml"
     threads: 1
@@ -95,6 +95,6 @@ rule make_ploidy_files:
         mem_mb=500,
         runtime=10,
     shell:
-        "python -m wgs_east.ploidy --batch-json {input.batch:q} --family {wildcards.family:q}"
+        "python -m wgs_east.ploidy --batch-json {input.batch:q} --group {wildcards.group:q}"
         " --fai {input.fai:q} --ploidy {output.ploidy:q} --samples {output.samples:q}"
         " --cnv-map {output.cnv:q} 2> {log:q}"

@@ -212,8 +212,9 @@ def classify_vcf(
     todo = probands(batch, header.samples, qc, list(samples) if samples else None)
     if not todo:
         return []
-    x = batch.reference.sex_chromosomes.x
-    pars = batch.par_regions(header.contigs.get(x))
+    sc = batch.reference.sex_chromosomes
+    x = sc.x if sc is not None else None
+    pars = batch.par_regions(header.contigs.get(x) if x else None)
     context = Context(x, tuple((r.start, r.end) for r in pars if r.contig == x))
     panel = filters.load_panel(batch.classification)
     gene_hpo = load_gene_hpo(manifest_path, manifest) if batch.classification.hpo_filter else None

@@ -89,7 +89,7 @@ class Chunk:
 class Context:
     """Genome facts the patterns need: the X contig and its pseudo-autosomal regions."""
 
-    x_contig: str = "chrX"
+    x_contig: str | None = "chrX"  # None: the reference has no sex chromosomes (no X-linked analysis)
     pars: tuple[tuple[int, int], ...] = ()
 
     def on_x(self, chrom: np.ndarray, pos: np.ndarray) -> np.ndarray:

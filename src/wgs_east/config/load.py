@@ -113,12 +113,10 @@ def check_reference(batch: Batch) -> tuple[dict[str, int], list[Problem]]:
     except InputError as exc:
         return {}, [Problem("reference.fasta", f"{exc.source}: {p}") for p in exc.problems]
     problems = []
-    sc = batch.reference.sex_chromosomes
-    for field, name in (("x", sc.x), ("y", sc.y)):
+    sc = resolve_sex_chromosomes(batch, contigs).reference.sex_chromosomes
+    for field, name in (("x", sc.x), ("y", sc.y)) if sc is not None else ():
         if name not in contigs:
-            problems.append(
-                Problem(f"reference.sex_chromosomes.{field}", f"contig {name!r} is not in the reference FASTA")
-            )
+            problems.append(Problem(f"reference.sex_chromosomes.{field}", _missing_sex_contig(name, field, contigs)))
     for i, name in enumerate(batch.reference.exclude_contigs):
         if name not in contigs:
             problems.append(Problem(f"reference.exclude_contigs[{i}]", f"contig {name!r} is not in the reference"))
@@ -128,10 +126,36 @@ def check_reference(batch: Batch) -> tuple[dict[str, int], list[Problem]]:
             problems.append(Problem(f"reference.par_regions[{i}].contig", f"contig {region.contig!r} not in reference"))
         elif not region.start <= region.end <= length:
             problems.append(Problem(f"reference.par_regions[{i}]", f"region outside 1..{length} or start > end"))
-    autosomes = [c for c in contigs if c not in (sc.x, sc.y, *batch.reference.exclude_contigs)]
+    sex = (sc.x, sc.y) if sc is not None else ()
+    autosomes = [c for c in contigs if c not in (*sex, *batch.reference.exclude_contigs)]
     if contigs and not autosomes:
         problems.append(Problem("reference.fasta", "the reference has no autosomal contig"))
     return contigs, problems
+
+
+def _missing_sex_contig(name: str, field: str, contigs: dict[str, int]) -> str:
+    """The message for a configured X or Y contig the FASTA lacks: how to opt out, and the GRCh37-style
+    name when the FASTA has it."""
+    message = f"contig {name!r} is not in the reference FASTA"
+    other = next((c for c in (field.upper(), f"chr{field.upper()}") if c in contigs), None)
+    if other is not None and other != name:
+        message += f"; the FASTA names it {other!r}: set reference.sex_chromosomes.{field}: {other}"
+    return message + (
+        "; for a reference without sex chromosomes (a chromosome slice, a panel reference) set"
+        " reference.sex_chromosomes: null (every contig diploid, no sex check, no X-linked analysis)"
+    )
+
+
+SEX_CONTIG_NAMES = ("chrX", "chrY", "X", "Y")
+
+
+def resolve_sex_chromosomes(batch: Batch, contigs: dict[str, int]) -> Batch:
+    """`reference.sex_chromosomes` left out of the YAML and a FASTA without any contig named chrX, chrY, X
+    or Y: the reference has no sex chromosomes (null). Otherwise the batch as it is."""
+    ref = batch.reference
+    if "sex_chromosomes" in ref.model_fields_set or not contigs or any(c in contigs for c in SEX_CONTIG_NAMES):
+        return batch
+    return batch.model_copy(update={"reference": ref.model_copy(update={"sex_chromosomes": None})})
 
 
 def check_fastqs(batch: Batch, skip: set[str] = frozenset()) -> list[Problem]:
@@ -183,6 +207,7 @@ def load_batch(path: str | Path, *, check_inputs: bool = True) -> Batch:
         if "reference.fasta" not in bad_locs:
             contigs, ref_problems = check_reference(batch)
             problems += ref_problems
+            batch = resolve_sex_chromosomes(batch, contigs)
         bad_units = {loc.rsplit(".", 1)[0] for loc in bad_locs if loc.startswith("samples")}
         problems += check_fastqs(batch, skip=bad_units)
         problems += check_resources(batch, contigs or None)

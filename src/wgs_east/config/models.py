@@ -113,8 +113,11 @@ class Reference(Model):
     to this file; an existing `.fai` beside it is read to learn contig lengths."""
     build: Literal["GRCh38", "GRCh37"] = "GRCh38"
     """Genome build; resource bundles must name the same build."""
-    sex_chromosomes: SexChromosomes = SexChromosomes()
-    """Contig names of the sex chromosomes (used for ploidy, sex inference and X-linked analysis)."""
+    sex_chromosomes: SexChromosomes | None = SexChromosomes()
+    """Contig names of the sex chromosomes (used for ploidy, sex inference and X-linked analysis). `null`
+    for a reference without sex chromosomes (a chromosome slice, a panel reference): every contig is called
+    diploid, the sex check is reported as not assessable and there is no X-linked analysis. Left out, it is
+    `chrX`/`chrY`, or null when the FASTA has no contig named chrX, chrY, X or Y."""
     par_regions: list[Region] | None = None
     """Pseudo-autosomal regions (diploid in males). Default: the GRCh38 PARs of the X contig, kept only
     where they fit inside the X contig of this reference."""
@@ -164,16 +167,26 @@ class Calling(Model):
     chunk_size: int = Field(default=20_000_000, ge=1_000)
     """Target size in bp of the region chunks calling is scattered over (cuts at contig ends and N runs)."""
     max_chunk_jobs: int = Field(default=20_000, ge=1)
-    """Most calling jobs (families x region chunks) of a batch: a batch with more families gets larger
-    chunks than `chunk_size`, so that the DAG and the number of cluster jobs stay bounded."""
-    min_qual: float = Field(default=20.0, ge=0)
-    """Records with QUAL below this get FILTER `LowQual` (kept, not dropped)."""
-    min_depth: int = Field(default=8, ge=0)
-    """Records whose total INFO/DP is below this get FILTER `LowDP` (kept, not dropped)."""
+    """Most calling jobs (joint-calling groups x region chunks) of a batch: a batch with more groups gets
+    larger chunks than `chunk_size`, so that the DAG and the number of cluster jobs stay bounded."""
+    joint_max_samples: int = Field(default=50, ge=1)
+    """Most samples genotyped together by one multi-sample bcftools mpileup + call (the cohort informs every
+    genotype). A batch of at most this many samples is called jointly as a whole; a larger batch in groups of
+    whole families of up to this many samples (a family larger than this is one group), merged into the batch
+    VCF. A job's work grows with the group's size, the number of jobs with the number of groups."""
+    min_qual: float = Field(default=3.0, ge=0)
+    """Records with QUAL below this get FILTER `LowQual` (kept, not dropped). The default 3 is
+    -10 log10(0.5): a record more likely not variant than variant."""
+    min_depth_fraction: float = Field(default=0.25, ge=0)
+    """Records whose INFO/DP is below this fraction of the median INFO/DP of the batch's variant records get
+    FILTER `LowDP` (kept, not dropped): a depth filter relative to the batch's coverage (one 30x sample:
+    DP < 7.5; at 7x: DP < 1.75), not an absolute one."""
     min_mapq: int = Field(default=20, ge=0)
     """Reads with mapping quality below this are not used for calling."""
-    min_baseq: int = Field(default=13, ge=0)
-    """Bases with quality below this are not used for calling."""
+    min_baseq: int = Field(default=1, ge=0)
+    """Bases with quality (after BAQ) below this are not used for calling. The default 1 is bcftools
+    mpileup's own (since 1.13; BAQ already down-weights unreliable bases): 13 lost indel evidence at low
+    coverage on real reads (README "Accuracy on real data")."""
 
 
 class Limits(Model):
@@ -359,11 +372,28 @@ class Batch(Model):
             fams.setdefault(s.family, []).append(s)
         return fams
 
+    def call_groups(self) -> dict[str, list[Sample]]:
+        """The joint-calling groups: ``{batch id: all samples}`` when the batch has at most
+        `calling.joint_max_samples` samples, else whole families packed first-fit (in family-id order) into
+        groups ``J1, J2, ...`` of at most that many samples."""
+        limit = self.calling.joint_max_samples
+        if len(self.samples) <= limit:
+            return {self.batch: list(self.samples)}
+        groups: list[list[Sample]] = []
+        for fam in sorted(self.families):
+            members = self.families[fam]
+            home = next((g for g in groups if len(g) + len(members) <= limit), None)
+            if home is None:
+                groups.append(list(members))
+            else:
+                home.extend(members)
+        return {f"J{i + 1}": g for i, g in enumerate(groups)}
+
     def par_regions(self, x_length: int | None) -> list[Region]:
         """The PARs in force: configured, or the GRCh38 defaults that fit the X contig."""
         if self.reference.par_regions is not None:
             return list(self.reference.par_regions)
-        if self.reference.build != "GRCh38" or x_length is None:
+        if self.reference.build != "GRCh38" or x_length is None or self.reference.sex_chromosomes is None:
             return []
         x = self.reference.sex_chromosomes.x
         return [Region(contig=x, start=r.start, end=r.end) for r in GRCH38_PARS if r.end <= x_length]

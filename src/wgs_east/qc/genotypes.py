@@ -96,8 +96,9 @@ def read_chunks(vcf_path: Path, batch: Batch, chunk_sites: int = CHUNK_SITES) ->
     except (AttributeError, ValueError):  # no ##contig lengths in the header
         lengths = {}
     classes = classify_contigs(lengths or [], batch)
-    x = batch.reference.sex_chromosomes.x
-    pars = [(r.start, r.end) for r in batch.par_regions(lengths.get(x)) if r.contig == x]
+    sc = batch.reference.sex_chromosomes
+    x = sc.x if sc is not None else None
+    pars = [(r.start, r.end) for r in batch.par_regions(lengths.get(x) if x else None) if r.contig == x]
     has_ad = "AD" in [h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"]
     samples = list(vcf.samples)
 

@@ -30,6 +30,9 @@ from wgs_east.qc.relatedness import assess_pairs
 from wgs_east.qc.sex import infer_sex, sex_check
 
 LEVELS = ("PASS", "WARN", "FAIL")
+NOT_ASSESSABLE = "NA"
+"""The verdict of a check that cannot be made (the sex check on a reference without sex chromosomes): neither
+PASS nor FAIL, and left out of the sample's verdict."""
 CATEGORIES = ("reads", "alignment", "coverage", "sex", "variants", "contamination", "relatedness")
 
 
@@ -71,17 +74,20 @@ class SampleVerdict:
     findings: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
     notes: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    not_assessable: set[str] = field(default_factory=set)
 
     def add(self, category: str, finding: tuple[str, str] | None) -> None:
         if finding is not None:
             self.findings[category].append(finding)
 
     def category_verdict(self, category: str) -> str:
+        if category in self.not_assessable:
+            return NOT_ASSESSABLE
         return worst([lvl for lvl, _ in self.findings[category]])
 
     @property
     def verdict(self) -> str:
-        return worst([self.category_verdict(c) for c in CATEGORIES])
+        return worst([self.category_verdict(c) for c in CATEGORIES if c not in self.not_assessable])
 
     def reasons(self) -> list[dict[str, str]]:
         return [
@@ -124,7 +130,17 @@ def check_coverage(v: SampleVerdict, m: dict[str, Any], qc: QcSettings) -> None:
             )
 
 
-def check_sex(v: SampleVerdict, cov: dict[str, Any], geno: dict[str, Any] | None, qc: QcSettings) -> None:
+def check_sex(
+    v: SampleVerdict, cov: dict[str, Any], geno: dict[str, Any] | None, qc: QcSettings, has_sex_chromosomes: bool
+) -> None:
+    if not has_sex_chromosomes:
+        v.not_assessable.add("sex")
+        v.metrics["inferred_sex"] = "not assessable"
+        v.notes.append(
+            "sex check not assessable: the reference has no sex chromosomes (reference.sex_chromosomes: null);"
+            f" declared {v.sample.sex.value}, every contig called diploid, no X-linked analysis"
+        )
+        return
     x_het = _num(geno.get("x_het_fraction")) if geno else math.nan
     sites = int(geno.get("x_het_sites", 0)) if geno else 0
     call = infer_sex(_num(cov["x_ratio"]), _num(cov["y_ratio"]), x_het, sites, qc.sex)
@@ -220,7 +236,7 @@ def assess(batch: Batch, metrics: dict[str, Any]) -> tuple[list[SampleVerdict], 
         check_reads(v, reads, qc)
         check_alignment(v, aln, qc)
         check_coverage(v, cov, qc)
-        check_sex(v, cov, geno, qc)
+        check_sex(v, cov, geno, qc, batch.reference.sex_chromosomes is not None)
         check_variants(v, variants.get(s.id), qc)
         check_contamination(v, geno, qc)
     pairs = assess_pairs(batch, genotypes["pairs"])
