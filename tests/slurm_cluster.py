@@ -6,8 +6,10 @@ temporary directory, listening on loopback only (free ports chosen at start):
 - munged (authentication, own key and socket),
 - mariadbd (the accounting database) and slurmdbd: the executor plugin polls job states with `sacct`,
   which needs accounting storage; the test also reads the jobs back from it,
-- slurmctld and slurmd (one node, sized to this machine: all its CPUs, 95 % of its memory; cores
-  are consumed by jobs, memory only checked against the node's),
+- slurmctld and slurmd (one node, sized to this machine: all its CPUs, 95 % of its memory; cores and
+  memory are consumed by jobs, and a job's memory request is enforced: by the kernel through Slurm's
+  task/cgroup plugin where the cgroup v1 memory controller is writable, else by Slurm's polling
+  OverMemoryKill),
   two partitions (`debug`, the default, and `wgs`) and one account (`wgs-east-test`), so that a
   test can check that partition and account reach sbatch.
 
@@ -85,6 +87,21 @@ def unavailable_reason() -> str | None:
     return None
 
 
+def memory_enforcement() -> str:
+    """'cgroup' where this process can make cgroup v1 memory and freezer groups (Slurm's task/cgroup and
+    proctrack/cgroup need them), else 'poll'."""
+    base = Path("/sys/fs/cgroup")
+    probe = base / "memory" / f"wgs-east-probe-{os.getpid()}"
+    if not (base / "freezer").is_dir() or not (base / "memory" / "memory.limit_in_bytes").exists():
+        return "poll"
+    try:
+        probe.mkdir()
+        probe.rmdir()
+    except OSError:
+        return "poll"
+    return "cgroup"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -108,6 +125,7 @@ class LocalSlurm:
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.timings: dict[str, float] = {}
         self.conf = self.root / "etc" / "slurm.conf"
+        self.memory_enforcement = memory_enforcement()
 
     # -- environment ---------------------------------------------------------------------------------
     def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -184,16 +202,12 @@ class LocalSlurm:
             f"SlurmdLogFile={r}/log/slurmd.log",
             "SlurmctldDebug=info",
             "SlurmdDebug=info",
-            # no cgroups: the test may run in a container without a writable cgroup tree
-            "ProctrackType=proctrack/linuxproc",
-            "TaskPlugin=task/none",
+            *self._memory_lines(),
             "JobAcctGatherType=jobacct_gather/linux",
-            "JobAcctGatherFrequency=10",
             "MpiDefault=none",
             "SelectType=select/cons_tres",
-            # memory is checked (a job asking for more than the node has is refused) but not consumed:
-            # the profile asks for what a real genome needs, the test genome needs little
-            "SelectTypeParameters=CR_Core",
+            # memory is a consumable resource: a job gets what it asks for (--mem), and no more
+            "SelectTypeParameters=CR_Core_Memory",
             "SchedulerType=sched/backfill",
             "SchedulerParameters=sched_interval=2",
             "AccountingStorageType=accounting_storage/slurmdbd",
@@ -218,6 +232,20 @@ class LocalSlurm:
             )
         (r / "etc" / "plugstack.conf").write_text("")
         return "\n".join(lines) + "\n"
+
+    def _memory_lines(self) -> list[str]:
+        """How a job's memory request is enforced. With a writable cgroup v1 memory controller (as root on
+        a VM or a privileged container), as on a production cluster: task/cgroup, ConstrainRAMSpace (the
+        kernel kills a job at its request: state OUT_OF_MEMORY). Without it, Slurm's polling fallback:
+        jobacct_gather samples every second and kills a step above its request (OverMemoryKill)."""
+        if self.memory_enforcement == "cgroup":
+            (self.root / "etc" / "cgroup.conf").write_text(
+                "CgroupPlugin=cgroup/v1\nCgroupMountpoint=/sys/fs/cgroup\nConstrainRAMSpace=yes\n"
+                "AllowedRAMSpace=100\nConstrainSwapSpace=no\nConstrainCores=no\nConstrainDevices=no\n"
+            )
+            return ["ProctrackType=proctrack/cgroup", "TaskPlugin=task/cgroup", "JobAcctGatherFrequency=task=1"]
+        return ["ProctrackType=proctrack/linuxproc", "TaskPlugin=task/none", "JobAcctGatherFrequency=task=1",
+                "JobAcctGatherParams=OverMemoryKill"]  # fmt: skip
 
     def _slurmdbd_conf(self) -> str:
         r, p = self.root, self.ports
@@ -387,6 +415,14 @@ class LocalSlurm:
                     proc.kill()
                     proc.wait(timeout=10)
         self.procs.clear()
+        if self.memory_enforcement == "cgroup":  # slurmd's cgroup tree (empty once its jobs are gone)
+            for top in Path("/sys/fs/cgroup").glob(f"*/slurm_{self.hostname}"):
+                dirs = sorted((d for d in top.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts))
+                for d in [*dirs, top]:  # deepest first; cgroupfs removes an empty group with rmdir
+                    try:
+                        d.rmdir()
+                    except OSError:
+                        pass
 
 
 def main(argv: list[str]) -> int:

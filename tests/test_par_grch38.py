@@ -13,7 +13,6 @@ then has to call him diploid inside PAR1 and haploid outside it.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -40,12 +39,10 @@ AUTO_HET = [5_000, 15_000, 25_000]  # both samples het
 
 
 def _simulator():  # scripts/make_test_data.py's read simulator (the one the test genome's reads come from)
-    spec = importlib.util.spec_from_file_location("make_test_data", REPO / "scripts" / "make_test_data.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_test_data", module)
-    spec.loader.exec_module(module)
-    return module
+    sys.path.insert(0, str(REPO / "bench"))
+    from bench_throughput import simulator
+
+    return simulator()
 
 
 def _alt(base: int) -> int:

@@ -2,12 +2,21 @@
 test batch through a throw-away single-node SLURM cluster on localhost (tests/slurm_cluster.py).
 
 The cluster test needs root and the Debian packages of scripts/slurm_test.tsv (`make setup` as root
-installs them); elsewhere it skips, and the reason shows in the test summary (`-ra`).
+installs them); elsewhere it skips, and the reason shows in the test summary (`-ra`). With
+WGS_EAST_REQUIRE_SLURM=1 (set by `.ci/run`) a missing cluster is a failure, not a skip, so CI cannot be
+green without a real SLURM run.
+
+The SLURM run is the whole workflow of the test batch (every stage: reference, alignment, QC, calling,
+annotation, classification, reports), with the slurm profile and a site profile (after `--`, as a site
+would) that sizes the memory requests for the test genome, the first attempt of one job deliberately
+too small: that job is killed by SLURM's memory enforcement (cgroup: state OUT_OF_MEMORY) and succeeds on
+the retry with the larger request (`mem_mb = base x attempt`, the profile's `retries`).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -33,6 +42,17 @@ PIN_RE = re.compile(r"^[A-Za-z0-9_.\-]+(\[[^\]]*\])?=\d[\w.]*$")  # name=1.2.3 (
 # the partition and account the SLURM run must reach sbatch with (set through the environment)
 RUN_PARTITION = PARTITIONS[1]  # not the cluster's default partition
 TARGET = "variants/B001.vcf.gz"
+REQUIRE_SLURM = os.environ.get("WGS_EAST_REQUIRE_SLURM") == "1"
+# The SLURM run: the test batch reduced to its singleton family (SINGLETON1, one unit): every stage, fewer
+# jobs than the four-sample batch (each SLURM job starts a Snakemake of its own).
+SLURM_SAMPLE = "SINGLETON1"
+# The job that runs out of memory on its first attempt: the unit's alignment group (trim_reads + map_reads).
+# fastp peaks at ~1,325 MB on a unit of the test genome (sacct MaxRSS of its srun step, 2026-12-05), beside
+# the job's own Snakemake (the batch step, ~207 MB). The site profile asks OOM_BASE_MB x attempt for
+# trim_reads: attempt 1 is killed by the kernel (cgroup OOM), attempt 2 has ~40 % to spare.
+OOM_GROUP = f"align_{SLURM_SAMPLE}_L001"
+OOM_RULE = "trim_reads"
+OOM_BASE_MB = 1100
 
 
 def _bench_module():
@@ -151,10 +171,10 @@ def test_runner_applies_the_profile() -> None:
 # --- job layout (dry run) -------------------------------------------------------------------------
 
 
-def dry_run(tmp_path: Path, *args: str) -> str:
+def dry_run(tmp_path: Path, *args: str, config: Path = TEST_CONFIG) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "WGS_EAST_"))}
     proc = subprocess.run(
-        [*wgs_east_cmd(), "run", str(TEST_CONFIG), "--outdir", str(tmp_path / "dry"), "--dry-run", *args],
+        [*wgs_east_cmd(), "run", str(config), "--outdir", str(tmp_path / "dry"), "--dry-run", *args],
         capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
@@ -188,18 +208,24 @@ def test_slurm_jobs_per_sample(tmp_path: Path) -> None:
 # --- a real SLURM cluster -------------------------------------------------------------------------
 
 
+def _no_cluster(reason: str) -> None:
+    if REQUIRE_SLURM:
+        pytest.fail(f"WGS_EAST_REQUIRE_SLURM=1 but there is no local SLURM cluster: {reason}")
+    pytest.skip(f"no local SLURM cluster: {reason}")
+
+
 @pytest.fixture(scope="module")
 def slurm_cluster() -> Iterator[LocalSlurm]:
     reason = unavailable_reason()
     if reason:
-        pytest.skip(f"no local SLURM cluster: {reason}")
+        _no_cluster(reason)
     root = Path(tempfile.mkdtemp(prefix="wgs-slurm-"))  # short: unix socket paths are limited to 107 bytes
     cluster = LocalSlurm(root)
     try:
         cluster.start()
     except SlurmUnavailable as exc:
         shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(f"no local SLURM cluster: {exc}")
+        _no_cluster(str(exc))
     try:
         yield cluster
     finally:
@@ -210,9 +236,36 @@ def slurm_cluster() -> Iterator[LocalSlurm]:
         assert not alive, f"daemons still running after stop(): {alive}"
 
 
+def site_profile(directory: Path) -> Path:
+    """A site profile for the test genome (given after `--`, it replaces the slurm profile's
+    set-resources): requests sized for 30x of 335 kb, memory still base x attempt; the OOM job's first
+    attempt is below its peak, its second above."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "profile.yaml").write_text(
+        "set-resources:\n"
+        + "".join(f"  {rule}:\n    mem_mb: 1000 * attempt\n" for rule in (
+            "index_reference_bwa", "map_reads", "mark_duplicates", "call_variants", "joint_genotype"))
+        + f"  {OOM_RULE}:\n    mem_mb: {OOM_BASE_MB} * attempt\n"
+    )  # fmt: skip
+    return directory
+
+
+def singleton_config(path: Path) -> Path:
+    """config/test.yaml reduced to SLURM_SAMPLE's family (absolute paths), written to ``path``."""
+    from tests.conftest import absolute_test_config
+
+    data = absolute_test_config()
+    family = next(s["family"] for s in data["samples"] if s["id"] == SLURM_SAMPLE)
+    data["samples"] = [s for s in data["samples"] if s["family"] == family]
+    assert [s["id"] for s in data["samples"]] == [SLURM_SAMPLE]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
 @pytest.fixture(scope="module")
 def slurm_run(slurm_cluster: LocalSlurm, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The test batch's batch VCF made through SLURM with the slurm profile, site settings from the environment."""
+    """The whole workflow of the test batch through SLURM: slurm profile, site settings from the
+    environment, the test's site profile after `--`."""
     outdir = tmp_path_factory.mktemp("slurm") / "run"
     env = slurm_cluster.env()
     env.update(
@@ -220,14 +273,17 @@ def slurm_run(slurm_cluster: LocalSlurm, tmp_path_factory: pytest.TempPathFactor
         WGS_EAST_SLURM_PARTITION=RUN_PARTITION,
         WGS_EAST_SLURM_MAX_CORES="1",  # two 1-core jobs at a time on a 2-core machine
     )
-    cmd = [*wgs_east_cmd(), "run", str(TEST_CONFIG), "--outdir", str(outdir), "--profile", "slurm",
-           "--", "--slurm-init-seconds-before-status-checks", "3", TARGET]  # fmt: skip
+    site = site_profile(outdir.parent / "site")
+    config = singleton_config(outdir.parent / "singleton.yaml")
+    cmd = [*wgs_east_cmd(), "run", str(config), "--outdir", str(outdir), "--profile", "slurm",
+           "--", "--profile", str(site), "--slurm-init-seconds-before-status-checks", "3"]  # fmt: skip
     t0 = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, timeout=1500)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, timeout=2400)
     elapsed = time.monotonic() - t0
     (outdir.parent / "run.log").write_text(proc.stdout + proc.stderr)
     logs = sorted((outdir / ".snakemake" / "log").glob("*.snakemake.log"))
-    return {"outdir": outdir, "proc": proc, "seconds": elapsed, "log": logs[-1].read_text() if logs else ""}
+    return {"outdir": outdir, "proc": proc, "seconds": elapsed, "log": logs[-1].read_text() if logs else "",
+            "config": config}  # fmt: skip
 
 
 def submitted_job_ids(log: str) -> set[str]:
@@ -242,11 +298,27 @@ def submitted_job_ids(log: str) -> set[str]:
 
 
 @pytest.mark.slow
-def test_slurm_run_succeeds(slurm_run: dict) -> None:
+def test_slurm_run_makes_every_deliverable(slurm_run: dict, pipeline_run: Path) -> None:
+    """Every stage ran through SLURM: the run is complete and holds the deliverables the local run has for
+    the sample (alignments, gVCF, batch VCF, QC, annotated VCF, classification, reports, provenance)."""
     proc = slurm_run["proc"]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
-    assert (slurm_run["outdir"] / TARGET).is_file()
-    print(f"SLURM run of the test batch: {slurm_run['seconds']:.0f} s")
+    out, s = slurm_run["outdir"], SLURM_SAMPLE
+    for rel in (f"alignments/{s}.cram", f"gvcf/{s}.g.vcf.gz", TARGET, "qc/B001.qc.tsv", "qc/multiqc.html",
+                "annotated/B001.vcf.gz", f"classified/{s}.tsv", f"reports/{s}.html", "reports/B001.html",
+                "provenance.json", "checksums.sha256"):  # fmt: skip
+        assert (out / rel).is_file(), rel
+    others = {"FATHER1", "MOTHER1", "PROBAND1"}
+    local = {p.relative_to(pipeline_run) for p in pipeline_run.rglob("*") if p.is_file()
+             and p.parts[len(pipeline_run.parts)] in ("alignments", "gvcf", "variants", "qc", "annotated",
+                                                       "classified", "reports")
+             and not any(o in str(p.relative_to(pipeline_run)) for o in others)
+             and p.name != "multiqc_wgs_east_relatedness_table.txt"}  # fmt: skip  (one sample: no pairs)
+    missing = sorted(str(p) for p in local if not (out / p).is_file())
+    assert len(local) > 20 and not missing, missing
+    # "complete (targets/extra Snakemake arguments given: possibly partial)": the site profile is an extra argument
+    assert json.loads((out / "provenance.json").read_text())["status"].startswith("complete")
+    print(f"SLURM run of the whole workflow: {slurm_run['seconds']:.0f} s")
 
 
 @pytest.mark.slow
@@ -262,10 +334,41 @@ def test_jobs_went_through_slurm(slurm_run: dict, slurm_cluster: LocalSlurm, tmp
     ).stdout  # fmt: skip
     rows = {line.split("|")[0]: line.split("|")[1:] for line in sacct.splitlines() if line}
     assert ids and set(rows) == ids, (sorted(ids), sacct)
-    for job, (state, account, partition, name) in rows.items():
-        assert (state, account, partition, name) == ("COMPLETED", ACCOUNT, RUN_PARTITION, run_id), job
-    planned = _bench_module().count_jobs(dry_run(tmp_path, "--profile", "slurm", "--", TARGET))
-    assert len(ids) == planned["slurm_jobs"]
+    failed = {job for job, (state, *_rest) in rows.items() if state != "COMPLETED"}
+    assert len(failed) == 1, sacct  # the one job that ran out of memory (test below), nothing else
+    for job, (_state, account, partition, name) in rows.items():
+        assert (account, partition, name) == (ACCOUNT, RUN_PARTITION, run_id), job
+    planned = _bench_module().count_jobs(dry_run(tmp_path, "--profile", "slurm", config=slurm_run["config"]))
+    assert len(ids) == planned["slurm_jobs"] + 1  # + the retry
+
+
+@pytest.mark.slow
+def test_a_job_out_of_memory_succeeds_on_retry_with_more(slurm_run: dict, slurm_cluster: LocalSlurm) -> None:
+    """The alignment group asked for OOM_BASE_MB on attempt 1 (trim_reads' request, the largest of the
+    group), fastp was killed by the kernel for exceeding it (SLURM: step OUT_OF_MEMORY, job FAILED), and
+    Snakemake resubmitted the group with 2 x OOM_BASE_MB (the profile's retries, mem_mb = base x attempt),
+    which completed."""
+    log = slurm_run["log"]
+    run_id = re.search(r"SLURM run ID: (\S+)", log).group(1)
+    sacct = slurm_cluster.run(
+        "sacct", "--parsable2", "--noheader", "--allusers", "--starttime", "now-1days",
+        f"--name={run_id}", "--format=JobID,State,ReqMem", "--units=M",
+    ).stdout  # fmt: skip
+    jobs = [r.split("|") for r in sacct.splitlines() if r and "." not in r.split("|")[0]]
+    failed = [r for r in jobs if r[1] != "COMPLETED"]
+    assert len(failed) == 1 and failed[0][1] == "FAILED", sacct
+    assert float(failed[0][2].rstrip("M")) == OOM_BASE_MB, sacct
+    # the step that ran fastp was killed for memory (sacct lists steps of all jobs, not only named ones)
+    steps = slurm_cluster.run("sacct", "--parsable2", "--noheader", "-j", failed[0][0], "--format=JobID,State").stdout
+    step_states = {r.split("|")[1] for r in steps.splitlines() if "." in r.split("|")[0]}
+    if slurm_cluster.memory_enforcement == "cgroup":
+        assert "OUT_OF_MEMORY" in step_states, steps
+    retried = [r for r in jobs if r[1] == "COMPLETED" and float(r[2].rstrip("M")) == 2 * OOM_BASE_MB]
+    assert len(retried) == 1 and int(retried[0][0].split("_")[0]) > int(failed[0][0].split("_")[0]), sacct
+    out = slurm_run["proc"].stdout + slurm_run["proc"].stderr
+    assert f"Error in group {OOM_GROUP}" in out and "oom-kill event" in out, out[-4000:]
+    assert f"Error in rule {OOM_RULE}:" in out and "Trying to restart job" in out
+    assert (slurm_run["outdir"] / "alignments" / f"{SLURM_SAMPLE}.cram").is_file()
 
 
 def vcf_records(path: Path) -> list[tuple]:
@@ -279,8 +382,11 @@ def vcf_records(path: Path) -> list[tuple]:
 
 @pytest.mark.slow
 def test_slurm_variants_equal_local_run(slurm_run: dict, pipeline_run: Path) -> None:
+    """The sample's gVCF (family calling of the same CRAM over the same chunks) is the local run's, record
+    for record."""
     assert slurm_run["proc"].returncode == 0
-    local = vcf_records(pipeline_run / TARGET)
-    slurm = vcf_records(slurm_run["outdir"] / TARGET)
-    assert len(local) > 500
+    rel = f"gvcf/{SLURM_SAMPLE}.g.vcf.gz"
+    local = vcf_records(pipeline_run / rel)
+    slurm = vcf_records(slurm_run["outdir"] / rel)
+    assert sum(1 for r in local if r[3] and r[3][0] != "<*>") > 400
     assert slurm == local
