@@ -110,8 +110,10 @@ def get_final_outputs():
         f"variants/{BATCH.batch}.vcf.gz.tbi",
         "provenance/tools.json",
     ]
-    outputs += expand("alignments/{sample}.cram.crai", sample=SAMPLES)
-    outputs += expand("gvcf/{sample}.g.vcf.gz.tbi", sample=SAMPLES)
+    # every deliverable is a target, not only its index: a deleted CRAM or gVCF is made again by a re-run
+    # (Snakemake does not redo a missing file whose dependants are up to date)
+    outputs += expand("alignments/{sample}.{ext}", sample=SAMPLES, ext=["cram", "cram.crai"])
+    outputs += expand("gvcf/{sample}.{ext}", sample=SAMPLES, ext=["g.vcf.gz", "g.vcf.gz.tbi"])
     outputs += expand(
         "qc/{batch}.{name}",
         batch=BATCH.batch,
