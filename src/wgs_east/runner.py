@@ -129,7 +129,7 @@ def prepare_outdir(outdir: Path, batch: Batch) -> Path:
     try:  # paths under it go into JSON state and result headers
         str(outdir).encode("utf-8")
     except UnicodeEncodeError:
-        shown = str(outdir).encode("utf-8", "backslashreplace").decode()
+        shown = os.fsencode(str(outdir)).decode("utf-8", "backslashreplace")
         raise InputError(shown, [Problem("--outdir", "the path is not valid UTF-8 text: use another name")]) from None
     if outdir.exists() and not outdir.is_dir():
         raise InputError(outdir, [Problem("--outdir", "exists and is not a directory")])

@@ -198,7 +198,7 @@ def load_batch(path: str | Path, *, check_inputs: bool = True) -> Batch:
     try:  # the config path is recorded in the run's state and in every result header
         os.path.abspath(source).encode("utf-8")
     except UnicodeEncodeError:
-        shown = os.path.abspath(source).encode("utf-8", "backslashreplace").decode()
+        shown = os.fsencode(os.path.abspath(source)).decode("utf-8", "backslashreplace")
         raise InputError(
             shown, [Problem("", "the path of the config file is not valid UTF-8 text: rename the file or directory")]
         ) from None

@@ -7,6 +7,7 @@ rules that need the file system or several fields at once live in :mod:`wgs_east
 
 from __future__ import annotations
 
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -57,15 +58,13 @@ def _resolve_path(value: Path, info: ValidationInfo) -> Path:
     try:  # a name that is not UTF-8 (e.g. a Latin-1 directory name) cannot go into the run's JSON state
         resolved.encode("utf-8")
     except UnicodeEncodeError:
-        shown = resolved.encode("utf-8", "backslashreplace").decode()
+        shown = os.fsencode(resolved).decode("utf-8", "backslashreplace")
         raise ValueError(f"path is not valid UTF-8 text: {shown} (rename the file or directory)") from None
     return Path(resolved)
 
 
 def _normalise(path: Path) -> str:
     # os.path.normpath, not resolve(): a symlinked input keeps the name the user gave it.
-    import os
-
     return os.path.normpath(os.path.abspath(path))
 
 
