@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,8 @@ from wgs_east import __version__
 from wgs_east.errors import WgsEastError
 
 Handler = Callable[[argparse.Namespace], int]
+# a full, over-quota, read-only or failing output file system: a message and exit code 2, not a traceback
+OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -246,6 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wgs-east: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"wgs-east: error: {where}cannot write: {exc.strerror} (free space or fix the file system, then run "
+              "the same command again)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

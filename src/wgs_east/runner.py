@@ -9,6 +9,7 @@ The output directory holds one batch. Its state lives in ``DIR/.wgs-east/``:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import json
@@ -172,10 +173,16 @@ def acquire_lock(state: Path) -> IO[str]:
             f"{state.parent}: another wgs-east run is active in this output directory ({holder}); "
             "wait for it to finish or use another --outdir"
         ) from None
-    fh.seek(0)
-    fh.truncate()
-    fh.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
-    fh.flush()
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {os.uname().nodename}\n")
+        fh.flush()
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # closing flushes the same unwritable buffer again
+            fh.close()
+        raise OutputError(f"{state / 'lock'}: cannot write: {exc.strerror} (free space or fix the output "
+                          "directory, then run the same command again)") from None
     return fh
 
 
