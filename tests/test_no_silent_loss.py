@@ -8,6 +8,7 @@ YAML merge keys, GRCh37 PARs and CRAMs readable offline."""
 from __future__ import annotations
 
 import errno
+import gzip
 import json
 import os
 import shutil
@@ -124,6 +125,23 @@ def test_fai_is_trusted_only_when_it_fits_the_fasta(tmp_path: Path) -> None:
     fai.write_text("chr1\t100\t6\t60\t61\nchrX\t121\t150\t60\t61\n")
     os.utime(fai, ns=(fasta.stat().st_mtime_ns + 10**9,) * 2)
     assert read_contigs(fasta) == {"chr1": 130, "chrX": 121}
+
+
+def test_the_run_reads_contigs_from_its_own_indexed_copy_only_while_it_is_current(tmp_path: Path) -> None:
+    from wgs_east.reference import run_contigs
+
+    copy = tmp_path / "run" / "reference" / "genome.fa"
+    copy.parent.mkdir(parents=True)
+    write_fasta(copy, {"chr1": 130, "chrX": 61})
+    subprocess.run(["samtools", "faidx", str(copy)], check=True)
+    user = tmp_path / "user.fa.gz"  # gzip: no index of the user's own file can be used
+    plain = tmp_path / "plain.fa"
+    write_fasta(plain, {"chr1": 130, "chrX": 61, "chrY": 60})
+    user.write_bytes(gzip.compress(plain.read_bytes()))
+    os.utime(user, ns=(copy.stat().st_mtime_ns - 10**9,) * 2)  # copied (and indexed) after the last change
+    assert run_contigs(user, copy) == {"chr1": 130, "chrX": 61}  # the copy's index, not the user's file
+    os.utime(user, ns=(copy.stat().st_mtime_ns + 10**9,) * 2)  # the user's FASTA changed after the copy
+    assert run_contigs(user, copy) == {"chr1": 130, "chrX": 61, "chrY": 60}
 
 
 def test_validate_reads_the_fasta_not_a_newer_index(mini: MiniBatch) -> None:

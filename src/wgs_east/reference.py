@@ -163,3 +163,17 @@ def read_contigs(fasta: Path, *, trust_index: bool = True) -> dict[str, int]:
     if problems:
         raise InputError(fasta, problems)
     return contigs
+
+
+def run_contigs(fasta: Path, copy: Path) -> dict[str, int]:
+    """The contigs a run works with: from the run's own plain copy of the reference (``copy``) when that
+    copy is not older than ``fasta`` and its index fits it (so that every Snakemake parse, e.g. one per
+    cluster job, reads an index, even of a bgzipped reference); else :func:`read_contigs` of ``fasta``."""
+    try:
+        if copy.is_file() and copy.stat().st_mtime_ns >= fasta.stat().st_mtime_ns:
+            indexed = _verified_fai(copy)
+            if indexed is not None:
+                return indexed
+    except OSError:
+        pass
+    return read_contigs(fasta)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from wgs_east import __version__ as WGS_EAST_VERSION
 from wgs_east.config.models import Batch
-from wgs_east.reference import read_contigs
+from wgs_east.reference import run_contigs
 from wgs_east.regions import batch_chunk_size, count_chunks
 
 
@@ -15,8 +15,8 @@ DERIVED_FROM = json.loads(Path(config["run_json"]).read_text()).get("derived_fro
 SAMPLES = BATCH.sample_ids
 FAMILIES = sorted(BATCH.families)
 UNITS = {s.id: [u.id for u in s.units] for s in BATCH.samples}
-CONTIGS = read_contigs(BATCH.reference.fasta)
 REF = "reference/genome.fa"
+CONTIGS = run_contigs(BATCH.reference.fasta, Path(REF))
 
 
 def _alternatives(values):

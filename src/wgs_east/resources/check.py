@@ -7,7 +7,7 @@ every problem of a bundle at once. Contig names: a source whose contigs miss the
 ``chr`` prefix (``22`` vs ``chr22``, ``MT`` vs ``chrM``), or that shares no contig with it at all, is an
 error naming the contigs (such a bundle would silently annotate nothing).
 
-Checksums of large files are cached per (path, size, mtime, ctime, inode, device) in
+Checksums of large files are cached per (path, size, mtime, ctime, inode) in
 ``$XDG_CACHE_HOME/wgs-east/sha256.json`` (default ``~/.cache``), so that validating a batch does not re-read
 hundreds of GB each time; ``wgs-east resources check --rehash`` ignores the cache. The ctime is what makes
 the cache safe: an edit followed by ``touch -d`` (or any utime call) to restore the mtime still sets the
@@ -57,11 +57,11 @@ def sha256_of(path: Path) -> str:
 
 
 def cached_sha256(path: Path, *, use_cache: bool = True) -> str:
-    """sha256 of a file; remembered per (real path, size, mtime, ctime, inode, device) unless ``use_cache``
+    """sha256 of a file; remembered per (real path, size, mtime, ctime, inode) unless ``use_cache``
     is False (the ctime changes with every edit and cannot be restored: see the module docstring)."""
     st = path.stat()
     key = str(path.resolve())
-    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]  # not st_dev: it differs between NFS clients
     cache_path = _cache_file()
     cache: dict[str, Any] = {}
     if use_cache:
