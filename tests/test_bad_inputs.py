@@ -4,6 +4,8 @@ naming the file and the field or line, no traceback, and nothing started or writ
 from __future__ import annotations
 
 import gzip
+import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests import test_config as tc
-from tests.conftest import MiniBatch, wgs_east_cmd
+from tests.conftest import REPO, MiniBatch, wgs_east_cmd
 
 Case = Callable[[dict[str, Any], MiniBatch], None]
 
@@ -77,6 +79,52 @@ def _second_unit_hardlinked(d: dict[str, Any], m: MiniBatch) -> None:
         unit[field] = str(link.relative_to(m.root))
     d["samples"][2]["units"].append(unit)
 
+
+def _stale_fai(fasta: str) -> Case:
+    """The FASTA replaced by ``fasta``, with a `.fai` of the original one that is newer than it (the usual
+    state of a real reference after an edit): the checks must read the FASTA, not the index."""
+
+    def edit(_d: dict[str, Any], m: MiniBatch) -> None:
+        ref = m.root / "ref" / "genome.fa"
+        ref.write_text(fasta)
+        fai = m.root / "ref" / "genome.fa.fai"
+        fai.write_text("chr1\t600\t6\t60\t61\nchrX\t300\t623\t60\t61\nchrY\t120\t933\t60\t61\n")
+        os.utime(fai, ns=(ref.stat().st_mtime_ns + 10**9,) * 2)
+
+    return edit
+
+
+def _put(field: str, value: Any) -> Case:
+    """Set a dotted field of the batch, creating the sections on the way (``qc.target_bed``)."""
+
+    def edit(d: dict[str, Any], _m: MiniBatch) -> None:
+        *sections, last = field.split(".")
+        for key in sections:
+            d = d.setdefault(key, {})
+        d[last] = value
+
+    return edit
+
+
+def _side_file(field: str, name: str, content: bytes) -> Case:
+    """A file next to the config, set as ``field`` (a dotted path of the batch)."""
+
+    def edit(d: dict[str, Any], m: MiniBatch) -> None:
+        (m.root / name).write_bytes(content)
+        _put(field, name)(d, m)
+
+    return edit
+
+
+def _stale_tabix(d: dict[str, Any], m: MiniBatch) -> None:
+    """The test bundle (copied, contigs of the mini reference aside) whose ClinVar VCF is newer than its index."""
+    bundle = m.root / "bundle"
+    shutil.copytree(REPO / "test_data" / "resources", bundle)
+    vcf = bundle / "clinvar.vcf.gz"
+    tbi = bundle / "clinvar.vcf.gz.tbi"
+    os.utime(tbi, (vcf.stat().st_mtime - 3600,) * 2)
+    d["resources"] = "bundle/manifest.yaml"
+
 # (case id, edit, words that must appear in the message (file / field / line and what is wrong))
 CATALOGUE: list[tuple[str, Case, list[str]]] = [
     ("yaml-syntax", _yaml_text("batch: B1\nsamples: [\n"), ["YAML syntax error", "line"]),
@@ -136,6 +184,28 @@ CATALOGUE: list[tuple[str, Case, list[str]]] = [
     ("hardlink-two-samples", _hardlink((2, "fastq1"), (3, "fastq1")), ["samples[3].units[0].fastq1: the same FASTQ is already used at samples[2].units[0].fastq1"]),
     ("hardlink-fastq2-as-other-fastq1", _hardlink((2, "fastq2"), (3, "fastq1")), ["samples[3].units[0].fastq1: the same FASTQ is already used at samples[2].units[0].fastq2"]),
     ("hardlink-two-units-one-sample", _second_unit_hardlinked, ["samples[2].units[1].fastq1: the same FASTQ is already used at samples[2].units[0].fastq1", "samples[2].units[1].fastq2"]),
+    # issue 19: run/reference/resource cases
+    ("stale-fai-hides-duplicate-contig", _stale_fai(">chr1\nACGT\n>chrX\nAC\n>chr1\nAC\n>chrY\nA\n"), ["reference.fasta", "line 5", "duplicate contig name 'chr1'"]),
+    ("stale-fai-hides-empty-contig", _stale_fai(">chr1\nACGT\n>chrX\n>chrY\nA\n"), ["reference.fasta", "line 3", "contig 'chrX' has no sequence"]),
+    ("stale-fai-hides-missing-y", _stale_fai(">chr1\nACGT\n>chrX\nAC\n"), ["reference.sex_chromosomes.y: contig 'chrY' is not in the reference FASTA"]),
+    ("acmg-file-unknown-key", _side_file("acmg", "acmg.yaml", b"colour: blue\n"), ["acmg:", "acmg.yaml", "colour"]),
+    ("acmg-file-missing", _put("acmg", "no_such_acmg.yaml"), ["acmg: ACMG settings file not found", "no_such_acmg.yaml"]),
+    ("acmg-file-binary", _side_file("acmg", "acmg.yaml", b"\x89PNG\r\n\x1a\n\x00\xff\xfe"), ["acmg:", "acmg.yaml", "not a text file"]),
+    ("acmg-file-bad-value", _side_file("acmg", "acmg.yaml", b"ba1_af: lots\n"), ["acmg:", "acmg.yaml", "ba1_af"]),
+    ("acmg-file-yaml-syntax", _side_file("acmg", "acmg.yaml", b"ba1_af: [\n"), ["acmg:", "acmg.yaml", "not valid YAML"]),
+    ("panel-file-missing", _put("classification.panel_file", "genes.txt"), ["classification.panel_file: panel file not found", "genes.txt"]),
+    ("panel-file-binary", _side_file("classification.panel_file", "genes.txt", b"BRCA1\n\x00\x01\x02\n"), ["classification.panel_file", "binary file"]),
+    ("panel-file-garbage", _side_file("classification.panel_file", "genes.txt", b"BRCA1\n<html>\n"), ["classification.panel_file", "genes.txt: line 2", "not a gene symbol"]),
+    ("target-bed-garbage", _side_file("qc.target_bed", "targets.bed", b"chr1\t10\t50\tA\nthis is not a bed\n"), ["qc.target_bed", "targets.bed: line 2", "a BED line needs chrom, start, end"]),
+    ("target-bed-start-after-end", _side_file("qc.target_bed", "targets.bed", b"chr1\t50\t10\n"), ["qc.target_bed", "line 1", "start 50 is not below end 10"]),
+    ("target-bed-unknown-contig", _side_file("qc.target_bed", "targets.bed", b"chr2\t10\t50\n"), ["qc.target_bed", "line 1", "contig 'chr2' is not in the reference"]),
+    ("target-bed-beyond-contig", _side_file("qc.target_bed", "targets.bed", b"chrX\t10\t5000\n"), ["qc.target_bed", "line 1", "beyond the end of chrX (300)"]),
+    ("target-bed-not-numbers", _side_file("qc.target_bed", "targets.bed", b"chr1\tten\t50\n"), ["qc.target_bed", "line 1", "whole numbers"]),
+    ("target-bed-binary", _side_file("qc.target_bed", "targets.bed", b"\x00\x01\x02garbage"), ["qc.target_bed", "binary file"]),
+    ("resources-manifest-missing", _put("resources", "no_bundle/manifest.yaml"), ["resources", "no_bundle/manifest.yaml"]),
+    ("resources-index-older-than-vcf", _stale_tabix, ["resources", "sources.clinvar", "index clinvar.vcf.gz.tbi is older than the file"]),
+    ("yaml-merge-key-not-a-mapping", _yaml_text("batch: B1\nreference:\n  <<: 5\n"), ["line 3", "merge key '<<' needs a mapping"]),
+    ("path-not-utf8", tc._set("samples.0.units.0.fastq1", "reads/caf\udce9.fastq.gz"), ["samples[0].units[0].fastq1", "not valid UTF-8", "caf\\xe9"]),
 ]
 
 
@@ -168,8 +238,9 @@ def _assert_outdir_untouched(outdir: Path) -> None:
     assert not outdir.exists() or [p.name for p in outdir.iterdir()] == []
 
 
-def test_catalogue_has_at_least_30_cases() -> None:
-    assert len(CATALOGUE) + 6 >= 30  # + the output-directory and resource cases below
+def test_catalogue_has_at_least_80_cases() -> None:
+    """Issue 19 asked the catalogue to grow from 47 to at least 80 cases."""
+    assert len(CATALOGUE) + 6 >= 80  # + the output-directory and resource cases below
 
 
 @pytest.mark.parametrize(("case", "edit", "words"), CATALOGUE, ids=[c[0] for c in CATALOGUE])

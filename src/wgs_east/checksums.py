@@ -3,7 +3,11 @@
 
 Deliverables are every file of the run directory except Snakemake's and wgs-east's own state
 (``.snakemake/``, ``.wgs-east/``), intermediate files (``work/``), logs and job benchmarks. Files whose
-size and mtime are unchanged since the last listing are not read again (cache in ``.wgs-east/``).
+size, mtime, ctime and inode are unchanged since the last listing are not read again (cache in
+``.wgs-east/``; the ctime changes with every edit, even one whose mtime is restored afterwards).
+
+:func:`verify_run` is what `wgs-east provenance` checks before it calls a run complete: every deliverable
+the batch must have (:func:`required`) is listed, and every listed file is present with its digest.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from wgs_east.annotate.io import write_text_atomic
 from wgs_east.config import file_sha256
@@ -35,6 +40,11 @@ def deliverables(outdir: Path) -> list[str]:
     return sorted(found)
 
 
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
 def write_checksums(outdir: Path) -> Path:
     """Write ``outdir/checksums.sha256`` atomically; returns its path."""
     cache_path = outdir / CACHE
@@ -45,10 +55,9 @@ def write_checksums(outdir: Path) -> Path:
     fresh: dict[str, list] = {}
     lines = []
     for rel in deliverables(outdir):
-        st = (outdir / rel).stat()
-        key = [st.st_size, st.st_mtime_ns]
+        key = _stamp(outdir / rel)
         cached = cache.get(rel)
-        digest = cached[2] if cached and cached[:2] == key else file_sha256(outdir / rel)
+        digest = cached[-1] if cached and cached[:-1] == key else file_sha256(outdir / rel)
         fresh[rel] = [*key, digest]
         lines.append(f"{digest}  {rel}\n")
     out = outdir / NAME
@@ -80,5 +89,46 @@ def verify(outdir: Path, paths: list[str]) -> list[Problem]:
         elif not (outdir / rel).is_file():
             problems.append(Problem(rel, "listed but missing"))
         elif file_sha256(outdir / rel) != listed[rel]:
+            problems.append(Problem(rel, f"sha256 differs from {NAME}: the file changed after the run"))
+    return problems
+
+
+def required(batch: Any) -> list[str]:
+    """The deliverables a complete run of ``batch`` has (the workflow's targets, workflow/rules/common.smk)."""
+    name = batch.batch
+    affected = [s.id for s in batch.samples if s.affected]
+    rels = [f"variants/{name}.vcf.gz", f"variants/{name}.vcf.gz.tbi", "provenance/tools.json"]
+    rels += [f"alignments/{s}.{ext}" for s in batch.sample_ids for ext in ("cram", "cram.crai")]
+    rels += [f"gvcf/{s}.{ext}" for s in batch.sample_ids for ext in ("g.vcf.gz", "g.vcf.gz.tbi")]
+    rels += [f"qc/{name}.{ext}" for ext in ("qc.tsv", "qc.json", "relatedness.tsv")] + ["qc/multiqc.html"]
+    if batch.resources is not None:
+        rels += [f"annotated/{name}.vcf.gz", f"annotated/{name}.vcf.gz.tbi"]
+        rels += [f"classified/{s}.{ext}" for s in affected for ext in ("tsv", "json", "vcf.gz", "vcf.gz.tbi")]
+    return rels + [f"reports/{name}.html"] + [f"reports/{s}.html" for s in affected]
+
+
+def verify_run(outdir: Path, required_files: list[str], *, rehash: bool = False) -> list[Problem]:
+    """Problems of a finished run directory: a required deliverable not listed in checksums.sha256, a listed
+    file missing or with another sha256. A file is re-read unless its size, mtime, ctime and inode are
+    those recorded when the list was written (``rehash``: always re-read). Nothing is written."""
+    if not (outdir / NAME).exists():
+        return [Problem(NAME, "not found: the run did not finish (a complete run writes it); re-run it")]
+    listed = read_checksums(outdir)
+    try:
+        cache = {} if rehash else json.loads((outdir / CACHE).read_text())
+    except (OSError, ValueError):
+        cache = {}
+    problems = [Problem(rel, f"missing: not listed in {NAME}") for rel in required_files if rel not in listed]
+    for rel, digest in listed.items():
+        path = outdir / rel
+        if not path.is_file():
+            problems.append(Problem(rel, f"listed in {NAME} but missing"))
+            continue
+        cached = cache.get(rel)
+        if cached and cached[:-1] == _stamp(path):
+            actual = cached[-1]
+        else:
+            actual = file_sha256(path)
+        if actual != digest:
             problems.append(Problem(rel, f"sha256 differs from {NAME}: the file changed after the run"))
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,8 @@ from wgs_east import __version__
 from wgs_east.errors import WgsEastError
 
 Handler = Callable[[argparse.Namespace], int]
+# a full, over-quota, read-only or failing output file system: a message and exit code 2, not a traceback
+OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -74,8 +77,9 @@ def _cmd_reanalyze(args: argparse.Namespace) -> int:
 def _cmd_provenance(args: argparse.Namespace) -> int:
     from wgs_east.provenance import summarize
 
-    sys.stdout.write(summarize(Path(args.dir)))
-    return 0
+    text, complete = summarize(Path(args.dir), rehash=args.rehash)
+    sys.stdout.write(text)
+    return 0 if complete else 1
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -120,6 +124,16 @@ def _octal(text: str) -> int:
     return value
 
 
+def _cores(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wgs-east",
@@ -144,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("config", help="batch YAML file")
     p.add_argument("--outdir", required=True, help="output directory (one batch per directory)")
-    p.add_argument("--cores", type=int, default=1, help="cores to use locally (default 1)")
+    p.add_argument("--cores", type=_cores, default=1, help="cores to use locally (default 1)")
     p.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     p.add_argument("--profile", help="Snakemake profile: a name under profiles/ or a directory")
     p.add_argument("--executor", help="Snakemake executor plugin, e.g. slurm")
@@ -166,12 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phenotypes", nargs="+", metavar="HP:NNNNNNN", help="the sample's refined phenotypes")
     p.add_argument("--panel", metavar="GENES.txt", help="a gene panel file (one symbol per line), replacing the run's")
     p.add_argument("--outdir", metavar="NEWDIR", help="new result directory (default: DIR.reanalysis.SAMPLE.TIME)")
-    p.add_argument("--cores", type=int, default=1, help="cores to use locally (default 1)")
+    p.add_argument("--cores", type=_cores, default=1, help="cores to use locally (default 1)")
     p.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     p.set_defaults(handler=_cmd_reanalyze)
 
     p = sub.add_parser("provenance", help="summarise how a run directory was made")
     p.add_argument("dir", help="output directory of a wgs-east run")
+    p.add_argument("--rehash", action="store_true", help="re-read every deliverable for its sha256 (ignore the cache)")
     p.set_defaults(handler=_cmd_provenance)
 
     p = sub.add_parser("evaluate", help="compare a VCF with a truth set (precision, recall, F1 per sample)")
@@ -240,6 +255,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wgs-east: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"wgs-east: error: {where}cannot write: {exc.strerror} (free space or fix the file system, then run "
+              "the same command again)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -51,3 +51,15 @@ class WorkflowFailed(WgsEastError):
     """The workflow started but a job failed; exit code 1 (bad input is 2)."""
 
     exit_code = 1
+
+
+class Interrupted(WgsEastError):
+    """The run was stopped by a signal (Ctrl-C: exit code 130, SIGTERM: 143, as a shell reports it)."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.exit_code = 128 + signum
+
+
+class OutputError(WgsEastError):
+    """The output directory cannot be written (full file system, quota, read-only): exit code 2."""

@@ -115,13 +115,15 @@ def run_provenance(
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
-    tmp.replace(path)
+    from wgs_east.annotate.io import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def summarize(outdir: Path) -> str:
-    """A readable summary of DIR/provenance.json (`wgs-east provenance DIR`)."""
+def summarize(outdir: Path, *, rehash: bool = False) -> tuple[str, bool]:
+    """A readable summary of DIR/provenance.json (`wgs-east provenance DIR`) and whether the run is
+    complete: its record says so, every deliverable the batch must have is listed in checksums.sha256,
+    and every listed file is present with its sha256 (:func:`wgs_east.checksums.verify_run`)."""
     from wgs_east.errors import InputError, Problem
 
     path = outdir / "provenance.json"
@@ -131,9 +133,11 @@ def summarize(outdir: Path) -> str:
         p = json.loads(path.read_text())
     except ValueError as exc:
         raise InputError(path, [Problem("", f"not valid JSON: {exc}")]) from None
+    problems = _verify(outdir, p, rehash) if p.get("status") == "complete" else []
+    status = p.get("status") if not problems else f"INCOMPLETE ({len(problems)} deliverable problems, listed below)"
     lines = [
         f"run directory : {p.get('outdir')}",
-        f"batch         : {p.get('batch')}   status: {p.get('status')}",
+        f"batch         : {p.get('batch')}   status: {status}",
         f"wgs-east      : {p.get('wgs_east_version')} (git {p.get('git_commit') or 'n/a'}), "
         f"snakemake {p.get('snakemake_version')}",
         f"config        : {p.get('config')} (sha256 {p.get('config_sha256')})",
@@ -153,7 +157,29 @@ def summarize(outdir: Path) -> str:
         lines.append("resources     : none (no annotation bundle configured)")
     if p.get("derived_from"):
         lines.append(f"derived from  : {p['derived_from']}")
-    return "\n".join(lines) + "\n"
+    if problems:
+        lines.append("deliverables  : the run is NOT complete: re-run the same `wgs-east run` command to make them again")
+        lines += [f"  {prob}" for prob in problems[:25]]
+        if len(problems) > 25:
+            lines.append(f"  ... and {len(problems) - 25} more")
+    elif p.get("status") == "complete":
+        lines.append("deliverables  : all present, sha256 as in checksums.sha256")
+    return "\n".join(lines) + "\n", p.get("status") == "complete" and not problems
+
+
+def _verify(outdir: Path, record: dict[str, Any], rehash: bool) -> list:
+    """Deliverable problems of a run the record calls complete (a reanalysis: the files it listed)."""
+    from wgs_east import checksums
+    from wgs_east.config.models import Batch
+
+    need: list[str] = []
+    batch_json = outdir / ".wgs-east" / "batch.json"
+    if not record.get("derived_from") and batch_json.is_file():
+        try:
+            need = checksums.required(Batch.model_validate_json(batch_json.read_text()))
+        except ValueError:
+            need = []
+    return checksums.verify_run(outdir, need, rehash=rehash)
 
 
 def _one_line(text: str) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from wgs_east import __version__ as WGS_EAST_VERSION
 from wgs_east.config.models import Batch
-from wgs_east.reference import is_gzip, read_contigs
+from wgs_east.reference import is_gzip, run_contigs
 from wgs_east.regions import batch_chunk_size, count_chunks
 
 
@@ -18,8 +18,8 @@ FAMILIES = sorted(BATCH.families)
 CALL_GROUPS = {g: [s.id for s in members] for g, members in BATCH.call_groups().items()}
 GROUP_OF = {s: g for g, members in CALL_GROUPS.items() for s in members}
 UNITS = {s.id: [u.id for u in s.units] for s in BATCH.samples}
-CONTIGS = read_contigs(BATCH.reference.fasta)
 REF = "reference/genome.fa"
+CONTIGS = run_contigs(BATCH.reference.fasta, Path(REF))
 
 
 def _alternatives(values):
@@ -132,8 +132,10 @@ def get_final_outputs():
         f"variants/{BATCH.batch}.vcf.gz.tbi",
         "provenance/tools.json",
     ]
-    outputs += expand("alignments/{sample}.cram.crai", sample=SAMPLES)
-    outputs += expand("gvcf/{sample}.g.vcf.gz.tbi", sample=SAMPLES)
+    # every deliverable is a target, not only its index: a deleted CRAM or gVCF is made again by a re-run
+    # (Snakemake does not redo a missing file whose dependants are up to date)
+    outputs += expand("alignments/{sample}.{ext}", sample=SAMPLES, ext=["cram", "cram.crai"])
+    outputs += expand("gvcf/{sample}.{ext}", sample=SAMPLES, ext=["g.vcf.gz", "g.vcf.gz.tbi"])
     outputs += expand(
         "qc/{batch}.{name}",
         batch=BATCH.batch,

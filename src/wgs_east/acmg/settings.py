@@ -330,6 +330,8 @@ def load_settings(path: str | Path) -> AcmgSettings:
         data = yaml.safe_load(path.read_text())
     except OSError as exc:
         raise InputError(path, [f"cannot read: {exc.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise InputError(path, ["not a text file (not UTF-8): expected a YAML file of ACMG settings"]) from None
     except yaml.YAMLError as exc:
         raise InputError(path, [f"not valid YAML: {exc}"]) from None
     if data is not None and not isinstance(data, dict):

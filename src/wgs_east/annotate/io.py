@@ -24,10 +24,15 @@ def tmp_path(path: Path) -> Path:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write under a temporary name in the same directory, then rename."""
+    """Write under a temporary name in the same directory, then rename; a failed write (full file system)
+    leaves no temporary file behind."""
     tmp = tmp_path(path)
-    tmp.write_text(text)
-    tmp.replace(path)
+    try:
+        tmp.write_text(text)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def run_cli(main: Callable[[], int]) -> None:

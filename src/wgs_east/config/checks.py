@@ -7,11 +7,15 @@ reported at once.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
 from wgs_east.config.models import Batch, Sex
-from wgs_east.errors import Problem
+from wgs_east.errors import InputError, Problem
+
+MAX_FILE_PROBLEMS = 10
+_GENE_SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def check_unique_ids(batch: Batch) -> list[Problem]:
@@ -126,4 +130,95 @@ def check_files(batch: Batch) -> list[Problem]:
                     problems.append(Problem(loc, f"the same FASTQ is already used at {seen[real]}: {path}"))
                 else:
                     seen[real] = loc
+    return problems
+
+
+def _text_lines(path: Path, loc: str, what: str) -> tuple[list[str], list[Problem]]:
+    """The lines of a small text input (plain or gzip); a binary or unreadable file is one problem."""
+    from wgs_east.reference import open_maybe_gzip
+
+    try:
+        with open_maybe_gzip(path) as fh:
+            data = fh.read()
+    except (OSError, EOFError) as exc:
+        return [], [Problem(loc, f"{what} cannot be read: {exc} ({path})")]
+    if b"\0" in data:
+        return [], [Problem(loc, f"{what} is a binary file, not text: {path}")]
+    try:
+        return data.decode("utf-8").splitlines(), []
+    except UnicodeDecodeError as exc:
+        return [], [Problem(loc, f"{what} is not UTF-8 text (byte {exc.start}): {path}")]
+
+
+def check_acmg_file(batch: Batch) -> list[Problem]:
+    """``acmg:`` given as a settings file: readable, YAML, known keys and valid values (what the
+    classification step will load), and its BA1 exception list present."""
+    if not isinstance(batch.acmg, Path):
+        return []
+    p = _check_readable_file(batch.acmg, "acmg", "ACMG settings file")
+    if p:
+        return [p]
+    from wgs_east.acmg.settings import load_settings
+
+    try:
+        settings = load_settings(batch.acmg)
+    except InputError as exc:
+        return [Problem(f"acmg: {exc.source}", str(p)) for p in exc.problems]
+    extra = settings.ba1_exception_list
+    if extra is not None:
+        p = _check_readable_file(Path(extra), f"acmg: {batch.acmg}: ba1_exception_list", "BA1 exception list")
+        if p:
+            return [p]
+    return []
+
+
+def check_panel_file(batch: Batch) -> list[Problem]:
+    """``classification.panel_file``: a readable text file of gene symbols, one per line."""
+    path = batch.classification.panel_file
+    if path is None:
+        return []
+    loc = "classification.panel_file"
+    p = _check_readable_file(path, loc, "panel file")
+    if p:
+        return [p]
+    lines, problems = _text_lines(path, loc, "panel file")
+    for lineno, line in enumerate(lines, start=1):
+        symbol = line.split("#", 1)[0].strip()
+        if symbol and not _GENE_SYMBOL.match(symbol):
+            problems.append(Problem(f"{loc}: {path}: line {lineno}", f"not a gene symbol: {symbol[:40]!r}"))
+        if len(problems) >= MAX_FILE_PROBLEMS:
+            break
+    return problems
+
+
+def check_target_bed(batch: Batch, contigs: dict[str, int] | None) -> list[Problem]:
+    """``qc.target_bed``: BED lines of chrom, 0-based start < end within the reference contig (what
+    mosdepth ``--by`` will read); header lines (``#``, ``track``, ``browser``) and blank lines are skipped."""
+    path = batch.qc.target_bed
+    if path is None:
+        return []
+    loc = "qc.target_bed"
+    lines, problems = _text_lines(path, loc, "target BED")
+    n_regions = 0
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith(("#", "track", "browser")):
+            continue
+        where = f"{loc}: {path}: line {lineno}"
+        fields = line.rstrip("\r").split("\t")
+        if len(fields) < 3:
+            problems.append(Problem(where, f"{len(fields)} tab-separated column(s), a BED line needs chrom, start, end"))
+        elif not (fields[1].isdigit() and fields[2].isdigit()):
+            problems.append(Problem(where, "start and end must be whole numbers >= 0"))
+        elif int(fields[1]) >= int(fields[2]):
+            problems.append(Problem(where, f"start {fields[1]} is not below end {fields[2]} (BED is 0-based, half-open)"))
+        elif contigs and fields[0] not in contigs:
+            problems.append(Problem(where, f"contig {fields[0][:40]!r} is not in the reference FASTA"))
+        elif contigs and int(fields[2]) > contigs[fields[0]]:
+            problems.append(Problem(where, f"end {fields[2]} is beyond the end of {fields[0]} ({contigs[fields[0]]})"))
+        else:
+            n_regions += 1
+        if len(problems) >= MAX_FILE_PROBLEMS:
+            break
+    if not problems and n_regions == 0:
+        problems.append(Problem(loc, f"target BED has no region: {path}"))
     return problems

@@ -11,7 +11,14 @@ import yaml
 from pydantic import ValidationError
 
 from wgs_east import fastq
-from wgs_east.config.checks import check_files, check_pedigree, check_unique_ids
+from wgs_east.config.checks import (
+    check_acmg_file,
+    check_files,
+    check_panel_file,
+    check_pedigree,
+    check_target_bed,
+    check_unique_ids,
+)
 from wgs_east.config.models import CONTIG_REGEX, HPO_REGEX, ID_REGEX, Batch
 from wgs_east.errors import InputError, Problem, WgsEastError
 from wgs_east.reference import read_contigs
@@ -28,14 +35,31 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A mapping; duplicate keys are errors. YAML merge keys (``<<: *anchor``) are supported as YAML 1.1
+    defines them: the merged entries come first and the mapping's own keys override them."""
+    own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+    if own != len(node.value):
+        try:
+            loader.flatten_mapping(node)  # node.value becomes: merged entries, then the mapping's own
+        except yaml.constructor.ConstructorError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"YAML merge key '<<' needs a mapping or a list of mappings: {exc.problem}",
+                exc.problem_mark,
+            ) from None
+    n_merged = len(node.value) - own
     mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
+    own_keys: set[Any] = set()
+    for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=deep)
-        if key in mapping:
+        if i < n_merged:  # merged entries: later ones override earlier ones, the own keys override all
+            mapping[key] = loader.construct_object(value_node, deep=deep)
+            continue
+        if key in own_keys:
             mark = key_node.start_mark
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", mark
             )
+        own_keys.add(key)
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
@@ -109,7 +133,7 @@ def parse_batch(data: Any, base_dir: Path, source: Path) -> Batch:
 def check_reference(batch: Batch) -> tuple[dict[str, int], list[Problem]]:
     """Read the reference's contigs; check the configured contig names exist in it."""
     try:
-        contigs = read_contigs(batch.reference.fasta)
+        contigs = read_contigs(batch.reference.fasta, trust_index=False)  # the FASTA itself, never a .fai
     except InputError as exc:
         return {}, [Problem("reference.fasta", f"{exc.source}: {p}") for p in exc.problems]
     problems = []
@@ -195,6 +219,13 @@ def load_batch(path: str | Path, *, check_inputs: bool = True) -> Batch:
     Raises InputError listing every problem found.
     """
     source = Path(path)
+    try:  # the config path is recorded in the run's state and in every result header
+        os.path.abspath(source).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(os.path.abspath(source)).decode("utf-8", "backslashreplace")
+        raise InputError(
+            shown, [Problem("", "the path of the config file is not valid UTF-8 text: rename the file or directory")]
+        ) from None
     data = read_yaml(source)
     base_dir = Path(os.path.abspath(source)).parent
     batch = parse_batch(data, base_dir, source)
@@ -210,6 +241,9 @@ def load_batch(path: str | Path, *, check_inputs: bool = True) -> Batch:
             batch = resolve_sex_chromosomes(batch, contigs)
         bad_units = {loc.rsplit(".", 1)[0] for loc in bad_locs if loc.startswith("samples")}
         problems += check_fastqs(batch, skip=bad_units)
+        if "qc.target_bed" not in bad_locs:
+            problems += check_target_bed(batch, contigs or None)
+        problems += check_acmg_file(batch) + check_panel_file(batch)
         problems += check_resources(batch, contigs or None)
     if problems:
         raise InputError(source, problems)

@@ -7,6 +7,7 @@ rules that need the file system or several fields at once live in :mod:`wgs_east
 
 from __future__ import annotations
 
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -54,13 +55,17 @@ def _resolve_path(value: Path, info: ValidationInfo) -> Path:
         raise ValueError(f"cannot expand the home directory in {text!r}") from None
     if not path.is_absolute() and base is not None:
         path = Path(base) / path
-    return Path(_normalise(path))
+    resolved = _normalise(path)
+    try:  # a name that is not UTF-8 (e.g. a Latin-1 directory name) cannot go into the run's JSON state
+        resolved.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(resolved).decode("utf-8", "backslashreplace")
+        raise ValueError(f"path is not valid UTF-8 text: {shown} (rename the file or directory)") from None
+    return Path(resolved)
 
 
 def _normalise(path: Path) -> str:
     # os.path.normpath, not resolve(): a symlinked input keeps the name the user gave it.
-    import os
-
     return os.path.normpath(os.path.abspath(path))
 
 
@@ -105,6 +110,13 @@ GRCH38_PARS = (
     Region(contig="chrX", start=10_001, end=2_781_479),
     Region(contig="chrX", start=155_701_383, end=156_030_895),
 )
+# GRC's published PARs of GRCh37 on X (Ensembl / UCSC hg19: PAR1 X:60,001-2,699,520, PAR2
+# X:154,931,044-155,260,560)
+GRCH37_PARS = (
+    Region(contig="chrX", start=60_001, end=2_699_520),
+    Region(contig="chrX", start=154_931_044, end=155_260_560),
+)
+PARS_BY_BUILD = {"GRCh38": GRCH38_PARS, "GRCh37": GRCH37_PARS}
 
 
 class Reference(Model):
@@ -119,8 +131,9 @@ class Reference(Model):
     diploid, the sex check is reported as not assessable and there is no X-linked analysis. Left out, it is
     `chrX`/`chrY`, or null when the FASTA has no contig named chrX, chrY, X or Y."""
     par_regions: list[Region] | None = None
-    """Pseudo-autosomal regions (diploid in males). Default: the GRCh38 PARs of the X contig, kept only
-    where they fit inside the X contig of this reference."""
+    """Pseudo-autosomal regions (diploid in males). Default: the build's published PARs of the X contig
+    (GRCh38: X:10,001-2,781,479 and X:155,701,383-156,030,895; GRCh37: X:60,001-2,699,520 and
+    X:154,931,044-155,260,560), kept only where they fit inside the X contig of this reference."""
     exclude_contigs: list[ContigName] = []
     """Contigs not called and not counted as autosomes (e.g. chrM, decoys)."""
 
@@ -390,10 +403,11 @@ class Batch(Model):
         return {f"J{i + 1}": g for i, g in enumerate(groups)}
 
     def par_regions(self, x_length: int | None) -> list[Region]:
-        """The PARs in force: configured, or the GRCh38 defaults that fit the X contig."""
+        """The PARs in force: configured, or the build's published PARs that fit the X contig."""
         if self.reference.par_regions is not None:
             return list(self.reference.par_regions)
-        if self.reference.build != "GRCh38" or x_length is None or self.reference.sex_chromosomes is None:
+        if x_length is None or self.reference.sex_chromosomes is None:
             return []
         x = self.reference.sex_chromosomes.x
-        return [Region(contig=x, start=r.start, end=r.end) for r in GRCH38_PARS if r.end <= x_length]
+        pars = PARS_BY_BUILD[self.reference.build]
+        return [Region(contig=x, start=r.start, end=r.end) for r in pars if r.end <= x_length]

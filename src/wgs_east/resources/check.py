@@ -7,9 +7,13 @@ every problem of a bundle at once. Contig names: a source whose contigs miss the
 ``chr`` prefix (``22`` vs ``chr22``, ``MT`` vs ``chrM``), or that shares no contig with it at all, is an
 error naming the contigs (such a bundle would silently annotate nothing).
 
-Checksums of large files are cached per (path, size, mtime) in ``$XDG_CACHE_HOME/wgs-east/sha256.json``
-(default ``~/.cache``), so that validating a batch does not re-read hundreds of GB each time;
-``wgs-east resources check --rehash`` ignores the cache.
+Checksums of large files are cached per (path, size, mtime, ctime, inode) in
+``$XDG_CACHE_HOME/wgs-east/sha256.json`` (default ``~/.cache``), so that validating a batch does not re-read
+hundreds of GB each time; ``wgs-east resources check --rehash`` ignores the cache. The ctime is what makes
+the cache safe: an edit followed by ``touch -d`` (or any utime call) to restore the mtime still sets the
+ctime to the current time, and user space cannot set it back; a file replaced by another (``mv``, a new
+copy) has another inode. A tabix index older than its file (htslib's own test, whole seconds) is an error:
+queries through it would read the wrong blocks.
 """
 
 from __future__ import annotations
@@ -54,10 +58,11 @@ def sha256_of(path: Path) -> str:
 
 
 def cached_sha256(path: Path, *, use_cache: bool = True) -> str:
-    """sha256 of a file; remembered per (real path, size, mtime_ns) unless ``use_cache`` is False."""
+    """sha256 of a file; remembered per (real path, size, mtime, ctime, inode) unless ``use_cache``
+    is False (the ctime changes with every edit and cannot be restored: see the module docstring)."""
     st = path.stat()
     key = str(path.resolve())
-    stamp = [st.st_size, st.st_mtime_ns]
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]  # not st_dev: it differs between NFS clients
     cache_path = _cache_file()
     cache: dict[str, Any] = {}
     if use_cache:
@@ -167,6 +172,9 @@ def _tabix_problems(path: Path) -> tuple[list[str], list[str]]:
     index = index_of(path)
     if index is None:
         return [f"index missing: neither {path.name}.tbi nor {path.name}.csi exists (make it with `tabix`)"], []
+    if int(index.stat().st_mtime) < int(path.stat().st_mtime):  # as htslib tests it (whole seconds)
+        return [f"index {index.name} is older than the file: the file changed after indexing "
+                f"(rebuild it with `tabix -f`)"], []
     import pysam
 
     try:
