@@ -216,9 +216,9 @@ def test_yaml_merge_keys_are_supported(mini: MiniBatch) -> None:
     # before: "could not determine a constructor for the tag 'tag:yaml.org,2002:merge'"
     config = mini.root / "batch.yaml"
     base = yaml.safe_dump(mini.data, sort_keys=False)
-    config.write_text(base + "calling:\n  <<: {min_qual: 25, min_depth: 3}\n  min_depth: 5\n")
+    config.write_text(base + "calling:\n  <<: {min_qual: 25, min_mapq: 3}\n  min_mapq: 5\n")
     batch = load_batch(config)
-    assert (batch.calling.min_qual, batch.calling.min_depth) == (25, 5)  # own keys override merged ones
+    assert (batch.calling.min_qual, batch.calling.min_mapq) == (25, 5)  # own keys override merged ones
 
 
 def test_grch37_without_par_regions_gets_the_published_pars(mini: MiniBatch) -> None:

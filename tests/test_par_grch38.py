@@ -112,7 +112,7 @@ def par_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outdir = root / "run"
     proc = subprocess.run(
         [*wgs_east_cmd(), "run", str(config), "--outdir", str(outdir), "--cores", "2", "--",
-         "variants/PAR1.vcf.gz", "work/call/FAM_MALE1.ploidy"],
+         "variants/PAR1.vcf.gz", "work/call/PAR1.ploidy"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     (root / "run.log").write_text(proc.stdout + proc.stderr)
@@ -131,7 +131,7 @@ def _genotypes(vcf: Path) -> dict[tuple[str, int], dict[str, str]]:
 
 
 def test_default_ploidy_file_has_grch38_par1_and_drops_par2(par_run: Path) -> None:
-    lines = (par_run / "work" / "call" / "FAM_MALE1.ploidy").read_text().splitlines()
+    lines = (par_run / "work" / "call" / "PAR1.ploidy").read_text().splitlines()
     haploid_x = [tuple(int(v) for v in line.split("\t")[1:3]) for line in lines
                  if line.startswith("chrX\t") and line.endswith("\tM\t1")]  # fmt: skip
     # haploid in males: X before PAR1 (1-10,000) and after it; PAR2 would be 155,701,383-156,030,895, beyond this X

@@ -382,11 +382,22 @@ def vcf_records(path: Path) -> list[tuple]:
 
 @pytest.mark.slow
 def test_slurm_variants_equal_local_run(slurm_run: dict, pipeline_run: Path) -> None:
-    """The sample's gVCF (family calling of the same CRAM over the same chunks) is the local run's, record
-    for record."""
+    """The sample's variant calls through SLURM are the local run's. The SLURM batch is the singleton's family
+    alone while the local batch is called jointly (issue 23: the whole batch is one joint-calling group), so
+    the gVCFs' hom-ref blocks differ and the joint call may add a call the family alone lacks (measured: one
+    hemizygous chrX site of 459); every call of the SLURM run must be in the local run with the same genotype."""
     assert slurm_run["proc"].returncode == 0
     rel = f"gvcf/{SLURM_SAMPLE}.g.vcf.gz"
-    local = vcf_records(pipeline_run / rel)
-    slurm = vcf_records(slurm_run["outdir"] / rel)
-    assert sum(1 for r in local if r[3] and r[3][0] != "<*>") > 400
-    assert slurm == local
+
+    def calls(path: Path) -> set[tuple]:
+        return {
+            (r[0], r[1], r[2], r[3], r[4])
+            for r in vcf_records(path)
+            if r[3] and r[3][0] != "<*>" and any(a not in (0, None) for a in r[4][0])
+        }
+
+    local = calls(pipeline_run / rel)
+    slurm = calls(slurm_run["outdir"] / rel)
+    assert len(local) > 400
+    assert slurm <= local, sorted(slurm - local)[:10]
+    assert len(local - slurm) <= 2, sorted(local - slurm)
