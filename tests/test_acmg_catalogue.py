@@ -14,6 +14,18 @@ values were worked out by hand from the rules, not by running the engine:
 - SpliceAI PP3 >= 0.2, BP4/BP7 <= 0.1, BP7 at c.N+7 / c.N-21 or beyond: Walker et al. 2023 (Am J Hum Genet
   110:1046), Figure 2 and recommendations.
 - PS1 / PM5 / PM4 / BP3 / PVS1 / BS1 / BS2: Richards et al. 2015 (Genet Med 17:405), Table 3 and 4.
+- BS1 on the filtering allele frequency (FAF95, gnomAD ``fafmax_faf95_max``; Whiffin et al. 2017, Genet Med
+  19:1151: the 95 % lower bound is what is compared with a maximum credible AF); per-gene thresholds from a VCEP
+  (Hearing Loss VCEP v1 2018: BS1 >= 0.02 % for autosomal dominant genes).
+- A population record that is present but filtered (FILTER not PASS, e.g. gnomAD AS_VQSR / AC0: the site or
+  every high-quality genotype failed gnomAD's QC) is no evidence of frequency (BA1/BS1/BS2) nor of absence
+  (PM2; ClinGen SVI PM2 v1.0 asks for adequate, reliable coverage before absence counts): not evaluable.
+- BS2 X-linked: gnomAD v4 makes XY genotypes haploid on non-PAR X (gnomad_methods adjusted_sex_ploidy_expr);
+  the resource build writes nhemi = AC_XY and nhomalt = nhomalt_XX there, so hemizygotes + homozygotes count
+  each individual once.
+- Pejaver et al. 2022 recommendations: computational evidence at most Strong (BP4 <= 0.003 Very Strong in
+  Table 2 is capped at Strong); missense BP4 only with SpliceAI <= 0.1 (Walker 2023), a missing SpliceAI
+  score makes it not evaluable.
 - PS2 / PM6: Richards 2015 Table 3 (confirmed vs assumed de novo); PM3 with a Likely pathogenic partner
   in trans at 0.5 points -> Supporting, BP2 in cis: ClinGen SVI PM3 recommendation v1.0, Table 1.
 """
@@ -24,7 +36,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wgs_east.acmg.engine import classify_frame
+from wgs_east.acmg.engine import classify, classify_frame
 from wgs_east.acmg.family import classify_family
 from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.acmg.synthetic import variant_frame
@@ -120,12 +132,106 @@ SITE_CASES = [
      "BS1,BS2", -8, "Benign", "Richards 2015 Table 5: two strong benign criteria -> Benign"),
     ("pm2_popmax_above", {"pop_af": 1e-5, **POP, "popmax_af": 5e-4},
      "", 0, "Uncertain significance", "SVI PM2: the popmax frequency counts (AN >= 2000)"),
+    # --- item 4: population and predictors ---
+    ("bs1_faf_above_dominant", {"pop_af": 0.0015, **POP, "pop_faf": 0.0012, "pop_filter": "PASS"},
+     "BS1", -4, "Likely benign", "BS1 on FAF95: 0.0012 > 0.1 % dominant threshold"),
+    ("bs1_raw_af_above_faf_below", {"pop_af": 0.0015, **POP, "pop_faf": 0.0008, "pop_filter": "PASS"},
+     "", 0, "Uncertain significance", "BS1 on FAF95 (Whiffin 2017): the raw AF 0.15 % is above 0.1 %, FAF 0.08 % is not"),
+    ("bs1_faf_recessive", {**AR, "pop_af": 0.03, **POP, "pop_faf": 0.025, "pop_filter": "PASS"},
+     "BS1", -4, "Likely benign", "BS1 on FAF95: 2.5 % > 2 % recessive threshold"),
+    ("bs1_faf_recessive_below", {**AR, "pop_af": 0.022, **POP, "pop_faf": 0.018, "pop_filter": "PASS"},
+     "", 0, "Uncertain significance", "BS1 on FAF95: 1.8 % <= 2 % recessive threshold (raw AF 2.2 % does not count)"),
+    ("filtered_common_no_ba1", {"pop_af": 0.08, **POP, "pop_faf": 0.07, "pop_filter": "AS_VQSR"},
+     "", 0, "Uncertain significance", "a filtered gnomAD record is no evidence of frequency: no BA1, no BS1"),
+    ("pass_common_ba1", {"pop_af": 0.08, **POP, "pop_faf": 0.07, "pop_filter": "PASS"},
+     "BA1", -8, "Benign", "Richards 2015 / SVI BA1: the same record with FILTER PASS"),
+    ("filtered_ac0_no_pm2", {"consequence": "stop_gained", "hgvs_c": "c.100C>T", "pop_af": 0.0, **POP,
+                             "pop_filter": "AC0"},
+     "PVS1", 8, "Likely pathogenic", "AC0-filtered record: no evidence of absence, PM2 not evaluable; PVS1 8 points"),
+    ("pass_zero_af_pm2", {"consequence": "stop_gained", "hgvs_c": "c.100C>T", "pop_af": 0.0, **POP,
+                          "pop_filter": "PASS"},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "SVI PM2: covered, AF 0 <= 0.002 % -> PM2_Supporting; 8 + 1"),
+    ("absent_pm2", {"consequence": "stop_gained", "hgvs_c": "c.100C>T"},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "absent from the resource (no record at all) -> PM2_Supporting"),
+    ("bs2_filtered_record", {**AR, "pop_af": 0.001, **POP, "pop_nhom": 3, "pop_filter": "AS_VQSR"},
+     "", 0, "Uncertain significance", "filtered record: its homozygote count is no BS2 evidence"),
+    ("bs2_x_hemizygote_plus_homozygote", {**XLR, "pop_af": 0.0005, **POP, "pop_nhemi": 1, "pop_nhom": 1},
+     "BS2", -4, "Likely benign", "gnomAD v4 coding: 1 XY hemizygote + 1 XX homozygote = 2 >= 2 -> BS2"),
+    ("bs2_x_one_hemizygote", {**XLR, "pop_af": 0.0005, **POP, "pop_nhemi": 1, "pop_nhom": 0},
+     "", 0, "Uncertain significance", "gnomAD v4 coding: 1 XY hemizygote < 2 -> no BS2"),
+    ("bp4_capped_at_strong", {**MIS, "revel": 0.001},
+     "BP4_Strong,PM2_Supporting", -3, "Likely benign", "Pejaver 2022 recommendations: BP4 at most Strong (-4 + 1)"),
+    ("bp4_missense_no_spliceai", {**MIS, "revel": 0.1, "spliceai": float("nan")},
+     "PM2_Supporting", 1, "Uncertain significance", "Walker 2023: missense BP4 needs SpliceAI <= 0.1; none: not evaluable"),
+    ("bp4_missense_spliceai_between", {**MIS, "revel": 0.1, "spliceai": 0.15},
+     "PM2_Supporting", 1, "Uncertain significance", "Walker 2023: SpliceAI 0.15 > 0.1: splicing not excluded, no BP4"),
+    ("bp4_missense_spliceai_at_threshold", {**MIS, "revel": 0.1, "spliceai": 0.1},
+     "BP4_Moderate,PM2_Supporting", -1, "Likely benign", "Pejaver Table 2 REVEL <= 0.183 Moderate; SpliceAI 0.1 <= 0.1"),
+    ("pp3_strong_is_the_maximum", {**MIS, "revel": 0.999},
+     "PM2_Supporting,PP3_Strong", 5, "Uncertain significance", "Pejaver 2022: PP3 at most Strong"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("case", "row", "codes", "points", "klass", "rule"), SITE_CASES, ids=[c[0] for c in SITE_CASES])
 def test_site_catalogue(case, row, codes, points, klass, rule):
     out = classify_frame(variant_frame(row), AcmgSettings(), trail="none").iloc[0]
+    got = ",".join(sorted(c for c in str(out["acmg_codes"]).split(",") if c))
+    assert (got, int(out["acmg_points"]), str(out["acmg_class"])) == (codes, points, klass), rule
+
+
+# Status of one criterion (met / not met / not evaluable) for a row: (id, annotations, criterion, status, rule)
+STATUS_CASES = [
+    ("pm2_filtered_not_evaluable", {"pop_af": 0.0, **POP, "pop_filter": "AC0"}, "PM2", "not evaluable",
+     "AC0-filtered: no evidence of absence"),
+    ("ba1_filtered_not_evaluable", {"pop_af": 0.08, **POP, "pop_filter": "AS_VQSR"}, "BA1", "not evaluable",
+     "filtered record: no evidence of frequency"),
+    ("bs1_filtered_not_evaluable", {"pop_af": 0.003, **POP, "pop_faf": 0.002, "pop_filter": "AS_VQSR"}, "BS1",
+     "not evaluable", "filtered record: no evidence of frequency"),
+    ("bs2_filtered_not_evaluable", {**AR, "pop_af": 0.001, **POP, "pop_nhom": 3, "pop_filter": "AS_VQSR"}, "BS2",
+     "not evaluable", "filtered record: no BS2 counts"),
+    ("bs1_absent_not_met", {}, "BS1", "not met", "absent from the resource: BS1 evaluated, not met"),
+    ("pm2_absent_met", {}, "PM2", "met", "absent from the resource: PM2 met"),
+    ("bp4_missense_no_spliceai", {**MIS, "revel": 0.1, "spliceai": float("nan")}, "BP4", "not evaluable",
+     "Walker 2023: missense BP4 needs a SpliceAI score <= 0.1"),
+    ("bp4_missense_spliceai_above", {**MIS, "revel": 0.1, "spliceai": 0.15}, "BP4", "not met",
+     "Walker 2023: SpliceAI > 0.1: BP4 evaluated and not met"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "row", "criterion", "status", "rule"), STATUS_CASES, ids=[c[0] for c in STATUS_CASES])
+def test_status_catalogue(case, row, criterion, status, rule):
+    got, text = classify(variant_frame(row), AcmgSettings()).evidence[criterion].status(0)
+    assert got == status, f"{rule}: {text}"
+
+
+def test_filtered_record_names_its_filter():
+    """The trail says the record was present but filtered, with gnomAD's FILTER value."""
+    got, text = classify(variant_frame({"pop_af": 0.0, **POP, "pop_filter": "AC0"}), AcmgSettings()).evidence[
+        "PM2"].status(0)  # fmt: skip
+    assert got == "not evaluable" and "filtered" in text and "AC0" in text
+
+
+def test_bs1_faf_named_in_trail():
+    ev = classify(variant_frame({"pop_af": 0.0015, **POP, "pop_faf": 0.0012, "pop_filter": "PASS"})).evidence["BS1"]
+    assert ev.explain(0).startswith("BS1: filtering AF (FAF95)=0.0012 > 0.001")
+
+
+# Per-gene thresholds (a VCEP specification in the settings): (id, settings, annotations, codes, points, class, rule)
+GENE_CASES = [
+    ("bs1_gene_threshold_vcep", {"genes": {"GENE1": {"bs1_af_dominant": 0.0002, "pm2_max_af_dominant": 0.00002}}},
+     {"pop_af": 0.0006, **POP, "pop_faf": 0.0005, "pop_filter": "PASS"}, "BS1", -4, "Likely benign",
+     "Hearing Loss VCEP v1: BS1 >= 0.02 % for AD genes; FAF 0.05 % is above"),
+    ("bs1_global_threshold_same_row", {}, {"pop_af": 0.0006, **POP, "pop_faf": 0.0005, "pop_filter": "PASS"}, "", 0,
+     "Uncertain significance", "global BS1 0.1 %: FAF 0.05 % is below (and above PM2's 0.002 %)"),
+    ("bp4_very_strong_when_configured", {"bp4_max_strength": "VeryStrong"}, {**MIS, "revel": 0.001},
+     "BP4_VeryStrong,PM2_Supporting", -7, "Benign", "Pejaver 2022 Table 2 interval when a lab lifts the cap: -8 + 1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "settings", "row", "codes", "points", "klass", "rule"), GENE_CASES,
+                         ids=[c[0] for c in GENE_CASES])  # fmt: skip
+def test_gene_settings_catalogue(case, settings, row, codes, points, klass, rule):
+    out = classify_frame(variant_frame(row), AcmgSettings(**settings), trail="none").iloc[0]
     got = ",".join(sorted(c for c in str(out["acmg_codes"]).split(",") if c))
     assert (got, int(out["acmg_points"]), str(out["acmg_class"])) == (codes, points, klass), rule
 

@@ -103,6 +103,16 @@ class CriteriaSettings(_Model):
     bs1_af_recessive: AF = 0.02
     """BS1 for recessive or mixed/unknown-inheritance genes: frequency strictly above this (2 %). Kept
     above common pathogenic recessive alleles (CFTR F508del ~1.3 % in non-Finnish Europeans)."""
+    bs1_use_faf: bool = True
+    """BS1 compares the filtering allele frequency (``pop_faf``: gnomAD ``fafmax_faf95_max``, the 95 %
+    lower confidence bound of the AF, highest over genetic-ancestry groups; Whiffin et al. 2017, Genet Med
+    19:1151) with the threshold, where the resource gives one; the raw overall/popmax AF (AN >=
+    frequency_min_an) only where it does not. False: always the raw AF."""
+    frequency_require_pass: bool = True
+    """A population record whose FILTER is not PASS (``pop_filter``, e.g. ``AC0,AS_VQSR``: gnomAD saw the
+    allele but its quality filters rejected the site or left no high-quality genotype) is no evidence of
+    frequency (BA1, BS1, BS2) nor of absence (PM2): those criteria are "not evaluable" there. False: use
+    the counts as they are."""
     pm2_max_af_dominant: AF = 0.00002
     """PM2: highest frequency (overall and popmax) still counted as rare, dominant-like genes (0.002 %,
     about 3 alleles in gnomAD v4 genomes). ``0`` means absent only."""
@@ -136,14 +146,23 @@ class CriteriaSettings(_Model):
     bp4_revel_strong: Score = 0.016
     """BP4_Strong for missense at REVEL <= this."""
     bp4_revel_very_strong: Score = 0.003
-    """BP4_VeryStrong for missense at REVEL <= this."""
+    """BP4_VeryStrong for missense at REVEL <= this (Pejaver 2022 Table 2), before ``bp4_max_strength``."""
+    bp4_max_strength: StrengthName = "Strong"
+    """Highest BP4 strength. Pejaver et al. 2022 recommend computational evidence at most Strong (their
+    Table 2's REVEL <= 0.003 Very Strong interval is reported, not recommended), so one predictor cannot
+    make a variant Benign on its own."""
+    pp3_max_strength: StrengthName = "Strong"
+    """Highest PP3 strength (Pejaver et al. 2022: at most Strong; PM1, which they cap together with PP3
+    at Strong, is not applied by this engine)."""
     pp3_spliceai: Score = 0.2
     """PP3 (Supporting) at SpliceAI max delta >= this, any variant type outside PVS1."""
     bp4_spliceai: Score = 0.1
     """No predicted splicing impact at SpliceAI max delta <= this: allows BP4 (synonymous, intronic,
     splice-region variants; missense together with a benign REVEL) and BP7."""
-    bp4_allow_missing_spliceai: bool = True
-    """Missense BP4 from REVEL when SpliceAI has no score (True) or only with SpliceAI <= bp4_spliceai."""
+    bp4_allow_missing_spliceai: bool = False
+    """Missense BP4 from REVEL also when SpliceAI has no score (True), or only with SpliceAI <= bp4_spliceai
+    (False, default: Walker et al. 2023 allow BP4 only where a splicing predictor shows no impact; without
+    a SpliceAI score missense BP4 is "not evaluable")."""
 
     # --- BP7 (Walker et al. 2023) ---------------------------------------------------------------------
     bp7_min_donor_offset: Count = 7

@@ -87,12 +87,12 @@ FIELDS: tuple[InfoField, ...] = (
        "popmax_af", "population"),
     _F("POPMAX_AN", "A", "Integer", "AN of that group", "popmax_an", "population"),
     _F("POPMAX_POP", "A", "String", "That group", "popmax_pop", "population"),
-    _F("POP_FAFMAX", "A", "Float", "Filtering allele frequency (95 % CI lower bound, highest over groups)", None,
-       "population"),
+    _F("POP_FAFMAX", "A", "Float", "Filtering allele frequency (95 % CI lower bound, highest over groups); BS1 "
+       "compares it with the threshold", "pop_faf", "population"),
     _F("POP_FAFMAX_POP", "A", "String", "Group of POP_FAFMAX", None, "population"),
     _F("POP_FILTER", ".", "String", "FILTER of the population record (PASS, or e.g. AC0,AS_VQSR: the resource saw "
        "the variant but filtered it; absent field with POP_AF present: the source records no FILTER; absent "
-       "POP_AF: not in the resource)", None, "population"),
+       "POP_AF: not in the resource); not PASS: no BA1/BS1/BS2/PM2 evidence", "pop_filter", "population"),
     # --- second population source: gnomAD exomes next to genomes (manifest dataset: exomes) ----------
     _F("POPEX_AF", "A", "Float", "Allele frequency in the exomes population resource", None, "population"),
     _F("POPEX_AN", "1", "Integer", "Allele number in the exomes population resource", None, "population"),

@@ -39,10 +39,10 @@ COLUMNS: tuple[str, ...] = (
     "aa_ref", "aa_alt", "nmd_escape", "in_repeat", "pop_af", "pop_an", "pop_nhom", "pop_nhemi", "popmax_af",
     "popmax_an", "popmax_pop", "clinvar_sig", "clinvar_stars", "clinvar_same_aa_stars", "clinvar_same_aa",
     "clinvar_same_residue_stars", "clinvar_same_residue", "revel", "spliceai", "gene_moi", "lof_mechanism",
-    "loeuf", "pli",
+    "loeuf", "pli", "pop_faf", "pop_filter",
 )  # fmt: skip
 """The ACMG input contract (acmg/inputs.py) plus ``filter`` and the ClinVar evidence columns."""
-FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "loeuf", "pli")
+FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "loeuf", "pli", "pop_faf")
 COUNT_COLUMNS = ("pop_an", "pop_nhom", "pop_nhemi", "popmax_an")  # Int64, <NA> = not in the resource
 SENTINEL_COLUMNS = ("aa_pos", "clinvar_stars", "clinvar_same_aa_stars", "clinvar_same_residue_stars")  # -1
 FLAG_COLUMNS = ("nmd_escape", "in_repeat", "lof_mechanism")

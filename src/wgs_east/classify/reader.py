@@ -211,7 +211,7 @@ def _check_same(sites: pd.DataFrame, gts: pd.DataFrame) -> None:
 CHUNK_ROWS = 200_000
 
 SITE_COLUMNS: tuple[str, ...] = tuple(
-    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig")
+    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig", "pop_faf", "pop_filter")
     if c not in ("chrom", "pos", "ref", "alt")
 )
 """Engine columns read from INFO: the engine's required columns and the optional ones the outputs show."""
