@@ -26,7 +26,10 @@ values were worked out by hand from the rules, not by running the engine:
 - Pejaver et al. 2022 recommendations: computational evidence at most Strong (BP4 <= 0.003 Very Strong in
   Table 2 is capped at Strong); missense BP4 only with SpliceAI <= 0.1 (Walker 2023), a missing SpliceAI
   score makes it not evaluable.
-- PS2 / PM6: Richards 2015 Table 3 (confirmed vs assumed de novo); PM3 with a Likely pathogenic partner
+- PS2 / PM6: ClinGen SVI "Recommendation for de novo criteria (PS2 & PM6)" v1.1: points per occurrence by
+  phenotype (highly specific: confirmed 2 / assumed 1; consistent, not highly specific 1 / 0.5; with high
+  genetic heterogeneity 0.5 / 0.25; not consistent 0), points -> Supporting 0.5, Moderate 1, Strong 2, Very
+  Strong 4; confirmed = parentage confirmed by QC (Richards 2015 Table 3); PM3 with a Likely pathogenic partner
   in trans at 0.5 points -> Supporting, BP2 in cis: ClinGen SVI PM3 recommendation v1.0, Table 1.
 """
 
@@ -253,10 +256,38 @@ STOP = {"consequence": "stop_gained", "hgvs_c": "c.100C>T"}
 FS_AR = {**AR, "consequence": "frameshift", "hgvs_c": "c.20del", "pop_af": 8e-5, **POP}
 MIS_AR = {**AR, **MIS, "pos": 1_000_100, "revel": 0.5, "pop_af": 4e-5, **POP}
 SAMPLE_CASES = [
-    ("de_novo_confirmed", [STOP], [(1, 0, 0, 30, 30)], True, ["PM2_Supporting,PS2,PVS1"], ["Pathogenic"],
-     "Richards 2015 PS2: de novo, maternity and paternity confirmed: 8 + 4 + 1 = 13"),
-    ("de_novo_assumed", [STOP], [(1, 0, 0, 30, 30)], False, ["PM2_Supporting,PM6,PVS1"], ["Pathogenic"],
-     "Richards 2015 PM6: assumed de novo: 8 + 2 + 1 = 11"),
+    ("de_novo_confirmed", [STOP], [(1, 0, 0, 30, 30)], True, ["PM2_Supporting,PS2_Moderate,PVS1"], ["Pathogenic"],
+     "SVI de novo v1.1: confirmed, phenotype consistent not highly specific (the default without HPO data) = 1 "
+     "point -> Moderate: 8 + 2 + 1 = 11"),
+    ("de_novo_assumed", [STOP], [(1, 0, 0, 30, 30)], False, ["PM2_Supporting,PM6_Supporting,PVS1"], ["Pathogenic"],
+     "SVI de novo v1.1: assumed, consistent = 0.5 point -> Supporting: 8 + 1 + 1 = 10"),
+    ("de_novo_specific_confirmed", [STOP], [(1, 0, 0, 30, 30, {"phenotype_row": 3})], True,
+     ["PM2_Supporting,PS2,PVS1"], ["Pathogenic"], "SVI de novo v1.1: confirmed, highly specific = 2 points -> Strong"),
+    ("de_novo_specific_assumed", [STOP], [(1, 0, 0, 30, 30, {"phenotype_row": 3})], False,
+     ["PM2_Supporting,PM6,PVS1"], ["Pathogenic"], "SVI de novo v1.1: assumed, highly specific = 1 point -> Moderate"),
+    ("de_novo_heterogeneous_confirmed", [STOP], [(1, 0, 0, 30, 30, {"phenotype_row": 1})], True,
+     ["PM2_Supporting,PS2_Supporting,PVS1"], ["Pathogenic"],
+     "SVI de novo v1.1: confirmed, high genetic heterogeneity = 0.5 point -> Supporting: 8 + 1 + 1 = 10"),
+    ("de_novo_heterogeneous_assumed", [STOP], [(1, 0, 0, 30, 30, {"phenotype_row": 1})], False,
+     ["PM2_Supporting,PVS1"], ["Likely pathogenic"], "SVI de novo v1.1: assumed, heterogeneous = 0.25 < 0.5: none"),
+    ("de_novo_phenotype_not_consistent", [STOP], [(1, 0, 0, 30, 30, {"phenotype_row": 0})], True,
+     ["PM2_Supporting,PVS1"], ["Likely pathogenic"], "SVI de novo v1.1: phenotype not consistent = 0 points"),
+    ("de_novo_parent_alt_read", [STOP], [(1, 0, 0, 30, 30, {"father_alt": 1})], True, ["PM2_Supporting,PVS1"],
+     ["Likely pathogenic"], "an alt read in the father: not a clean hom-ref parent (denovo_max_parent_alt_reads 0)"),
+    ("de_novo_parent_low_gq", [STOP], [(1, 0, 0, 30, 30, {"mother_gq": 15})], True, ["PM2_Supporting,PVS1"],
+     ["Likely pathogenic"], "mother's GQ 15 < 20 (gnomAD adj): her hom-ref call is not reliable"),
+    ("de_novo_parents_clean", [STOP], [(1, 0, 0, 30, 30, {"father_alt": 0, "mother_alt": 0, "father_gq": 60,
+                                                          "mother_gq": 60})], True,
+     ["PM2_Supporting,PS2_Moderate,PVS1"], ["Pathogenic"], "AD 0 and GQ 60 in both parents: de novo as above"),
+    ("de_novo_recessive_only_gene", [{**AR, **MIS, "revel": 0.8}], [(1, 0, 0, 30, 30, {"phenotype_row": 3})], True,
+     ["PM2_Supporting,PP3_Moderate"], ["Uncertain significance"],
+     "de novo needs a gene whose modes admit a de novo cause (AD, X-linked, unknown): not an AR-only gene"),
+    ("de_novo_x_linked_gene", [{**XLR, **MIS, "revel": 0.8}], [(1, 0, 0, 30, 30, {"phenotype_row": 3})], True,
+     ["PM2_Supporting,PP3_Moderate,PS2"], ["Likely pathogenic"],
+     "X-linked gene admits a de novo cause; highly specific, confirmed: 4 + 2 + 1 = 7"),
+    ("de_novo_unknown_modes", [{"gene_moi": "", **MIS, "revel": 0.8}], [(1, 0, 0, 30, 30)], True,
+     ["PM2_Supporting,PP3_Moderate,PS2_Moderate"], ["Uncertain significance"],
+     "unknown modes admit a de novo cause; default phenotype row 1 point: 2 + 2 + 1 = 5"),
     ("de_novo_parent_shallow", [STOP], [(1, 0, 0, 9, 30)], True, ["PM2_Supporting,PVS1"], ["Likely pathogenic"],
      "a parent with depth 9 < 10 is not a reliable hom-ref: no de novo evidence"),
     ("in_trans_with_likely_pathogenic", [FS_AR, MIS_AR], [(1, 1, 0, 30, 30), (1, 0, 1, 30, 30)], True,
@@ -275,7 +306,8 @@ def test_sample_catalogue(case, rows, calls, confirmed, codes, klass, rule):
     site = classify_frame(variants, AcmgSettings())
     frame = pd.DataFrame(
         [{"sample": "KID", "row": i, "proband_ac": c[0], "father_ac": c[1], "mother_ac": c[2], "father_dp": c[3],
-          "mother_dp": c[4], "proband_dp": 30, "parentage_confirmed": confirmed} for i, c in enumerate(calls)]
+          "mother_dp": c[4], "proband_dp": 30, "parentage_confirmed": confirmed, **(c[5] if len(c) > 5 else {})}
+         for i, c in enumerate(calls)]
     )  # fmt: skip
     out = classify_family(variants, site, frame, AcmgSettings())
     got = [",".join(sorted(x for x in str(v).split(",") if x)) for v in out["acmg_codes"]]

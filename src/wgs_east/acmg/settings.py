@@ -177,6 +177,19 @@ class CriteriaSettings(_Model):
     """PS2/PM6: both parents homozygous reference with read depth at least this."""
     denovo_min_proband_dp: Count = 10
     """PS2/PM6: proband depth at least this (checked when a proband depth is given)."""
+    denovo_max_parent_alt_reads: Count = 0
+    """PS2/PM6: each parent's alt reads (FORMAT/AD) at most this (0: a single alt read in a parent makes the
+    call not de novo; raise to 1-2 for deep data with sequencing errors). Not checked without AD."""
+    denovo_points: bool = True
+    """PS2/PM6 strength by the ClinGen SVI de novo recommendation v1.1 points (phenotype row x confirmed /
+    assumed, Table 1; summed points -> strength, Table 2). False: fixed strengths (``strengths``; PS2 Strong,
+    PM6 Moderate, Richards 2015)."""
+    denovo_specific_similarity: float = Field(3.0, ge=0.0)
+    """Phenotype similarity (classify/phenotype.py, Resnik best-match average over exactly shared HPO
+    terms, nats) at or above which the proband's phenotype is "highly specific for the gene" (3.0: the
+    shared terms are on average annotated to <= 5 % of the genes, e^-3). Above 0 and below: "consistent,
+    not highly specific"; 0 (no shared term): "not consistent" (0 points); no HPO data: "consistent, not
+    highly specific"."""
     pm3_likely_pathogenic_partner_strength: StrengthName = "Supporting"
     """PM3 strength when the in-trans partner is Likely pathogenic (ClinGen SVI PM3 v1.0: 0.5 points);
     a Pathogenic partner gives PM3 at its ``strengths`` value (default Moderate)."""

@@ -30,6 +30,7 @@ from wgs_east.acmg import quality
 from wgs_east.acmg.codes import STRENGTH_NAMES, Code, format_code, sort_key
 from wgs_east.acmg.combine import CLASSES, LIKELY_PATHOGENIC, PATHOGENIC
 from wgs_east.acmg.engine import SITE_CRITERIA, classify
+from wgs_east.acmg.family import CONSISTENT, DENOVO_POINTS, PHENOTYPE_ROWS
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.classify.inheritance import PATTERNS
@@ -155,7 +156,9 @@ def _sample_unmet(reported: pd.DataFrame, p: Proband) -> list[list[dict[str, str
             elif col[other][i]:
                 add(name, "not met", f"{other} applies instead ({p.qc.parentage_note})")
             else:
-                add(name, "not met", f"not de novo by the rule (both parents hom-ref with depth): {trio}")
+                add(name, "not met", "not de novo by the rule (both parents hom-ref with depth, no parental alt read, "
+                    "parents' GQ >= the gate, a gene whose modes admit a de novo cause (AD, X-linked, unknown), a "
+                    f"phenotype consistent with the gene: SVI de novo v1.1): {trio}; gene modes '{moi[i]}'")
         phase_unknown = "phase unknown (a parent not sequenced, both or neither parent carries it, or not heterozygous)"
         if not col["PM3"][i]:
             if low:
@@ -186,6 +189,8 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
     col = {c: reported[c].to_numpy() for c in (
         "PS2", "PM6", "PM3", "BP2", "gt", "dp", "father_gt", "father_dp", "mother_gt", "mother_dp", "gene_key",
         "trans_level", "trans_partner", "cis_partner", "origin")}  # fmt: skip
+    denovo_row = (reported["denovo_row"].to_numpy() if "denovo_row" in reported.columns
+                  else np.full(n, CONSISTENT, dtype=np.int8))  # fmt: skip
     moi = reported["gene_moi"].astype(object).to_numpy()
     for name in ("PS2", "PM6"):
         for i in np.flatnonzero(col[name]).tolist():
@@ -193,9 +198,15 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
             text = (
                 f"de novo: proband {col['gt'][i]} (DP {col['dp'][i]}), father {p.father} {col['father_gt'][i]} "
                 f"(DP {col['father_dp'][i]}), mother {p.mother} {col['mother_gt'][i]} (DP {col['mother_dp'][i]}); "
-                f"parents' depth >= {crit.denovo_min_parent_dp}, proband's >= {crit.denovo_min_proband_dp}; "
-                f"{p.qc.parentage_note}"
+                f"parents' depth >= {crit.denovo_min_parent_dp}, proband's >= {crit.denovo_min_proband_dp}, parents' "
+                f"alt reads <= {crit.denovo_max_parent_alt_reads}; {p.qc.parentage_note}"
             )
+            if crit.denovo_points:
+                row = int(denovo_row[i])
+                pts = DENOVO_POINTS[int(name == "PS2"), row]
+                text += (f"; SVI de novo v1.1 row: {'confirmed' if name == 'PS2' else 'assumed'} de novo, "
+                         f"{PHENOTYPE_ROWS[row]}{' (no HPO data: default)' if row == CONSISTENT else ''} = {pts:g} "
+                         "point(s), one occurrence")  # fmt: skip
             out[i].append((Code(name, int(col[name][i])), text))
     for i in np.flatnonzero(col["PM3"]).tolist():
         partner_class = "Pathogenic" if int(col["trans_level"][i]) == 2 else "Likely pathogenic"
