@@ -139,7 +139,7 @@ def test_failing_calls_go_to_the_low_confidence_section_with_the_gate(gated):
     listed = df[df["section"] == "listed"]
     low = df[df["section"] == "low_confidence"].set_index("pos")
     assert listed["pos"].tolist() == ["600", "300"]
-    assert listed.iloc[0]["criteria"] == "PVS1,PS2,PM2_Supporting" and listed.iloc[0]["quality"] == "PASS"
+    assert listed.iloc[0]["criteria"] == "PVS1,PS2_Moderate,PM2_Supporting" and listed.iloc[0]["quality"] == "PASS"
     assert sorted(low.index) == ["100", "200", "400", "700"]
     assert low.loc["100", "quality"] == "AB 0.03 outside 0.2-0.8 (het)"
     assert low.loc["200", "quality"] == "FILTER LowQual"
@@ -181,7 +181,7 @@ def test_likely_benign_call_is_in_the_audit_with_its_codes(gated):
 def test_evidence_trail_names_met_not_met_and_not_evaluable(gated):
     doc = json.loads((gated / "KID.json").read_text())
     top = doc["variants"][0]
-    assert [c["code"] for c in top["criteria"]] == ["PVS1", "PS2", "PM2_Supporting"]
+    assert [c["code"] for c in top["criteria"]] == ["PVS1", "PS2_Moderate", "PM2_Supporting"]
     not_met = {c["criterion"]: c["evidence"] for c in top["not_met"]}
     missing = {c["criterion"]: c["evidence"] for c in top["not_evaluable"]}
     # every criterion of the engine is accounted for, once

@@ -190,7 +190,7 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
         "PS2", "PM6", "PM3", "BP2", "gt", "dp", "father_gt", "father_dp", "mother_gt", "mother_dp", "gene_key",
         "trans_level", "trans_partner", "cis_partner", "origin")}  # fmt: skip
     denovo_row = (reported["denovo_row"].to_numpy() if "denovo_row" in reported.columns
-                  else np.full(n, CONSISTENT, dtype=np.int8))  # fmt: skip
+                  else np.full(n, -1, dtype=np.int8))  # fmt: skip  # -1: no HPO data, the default row
     moi = reported["gene_moi"].astype(object).to_numpy()
     for name in ("PS2", "PM6"):
         for i in np.flatnonzero(col[name]).tolist():
@@ -203,10 +203,11 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
             )
             if crit.denovo_points:
                 row = int(denovo_row[i])
-                pts = DENOVO_POINTS[int(name == "PS2"), row]
+                pts = DENOVO_POINTS[int(name == "PS2"), max(row, CONSISTENT) if row < 0 else row]
+                why = " (default: no HPO terms for the proband or the gene)" if row < 0 else " (HPO similarity)"
                 text += (f"; SVI de novo v1.1 row: {'confirmed' if name == 'PS2' else 'assumed'} de novo, "
-                         f"{PHENOTYPE_ROWS[row]}{' (no HPO data: default)' if row == CONSISTENT else ''} = {pts:g} "
-                         "point(s), one occurrence")  # fmt: skip
+                         f"{PHENOTYPE_ROWS[CONSISTENT if row < 0 else row]}{why} = {pts:g} point(s), one "
+                         "occurrence")  # fmt: skip
             out[i].append((Code(name, int(col[name][i])), text))
     for i in np.flatnonzero(col["PM3"]).tolist():
         partner_class = "Pathogenic" if int(col["trans_level"][i]) == 2 else "Likely pathogenic"

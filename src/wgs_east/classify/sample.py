@@ -347,8 +347,9 @@ class ProbandClassifier:
         raw_de_novo = ((ps2 > 0) | (pm6 > 0)) & ~low
         # the evidence: parents' alt reads and GQ, the gene's modes, SVI points by phenotype row
         gene_rows = sc.gene[rows]
-        phen = (pd.Series(gene_rows).map(self.phenotype_rows).fillna(CONSISTENT).to_numpy(dtype=np.int64)
-                if self.phenotype_rows else CONSISTENT)  # fmt: skip
+        phen_row = (pd.Series(gene_rows).map(self.phenotype_rows).fillna(-1).to_numpy(dtype=np.int64)
+                    if self.phenotype_rows else np.full(n, -1, np.int64))  # fmt: skip  # -1: no HPO data
+        phen = np.where(phen_row < 0, CONSISTENT, phen_row)
         ps2, pm6 = de_novo(
             copies, par["father_copies"], par["mother_copies"], par["father_dp"], par["mother_dp"], **trio,
             ps2_strength=_rows(params.fixed_strength("PS2", STRONG), rows),
@@ -439,7 +440,7 @@ class ProbandClassifier:
             "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
             "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
             "gates": gate.failed[k], "gq": gate.gq[k], "ab": gate.ab[k],
-            "denovo_row": np.broadcast_to(np.asarray(phen, dtype=np.int8), (n,))[k],
+            "denovo_row": phen_row[k].astype(np.int8),
             "ft": chunk.ft[p.sample][rows[k]] if chunk.ft is not None else np.full(k.size, ".", dtype=object),
         }  # fmt: skip
         keep_inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in sites.columns]
