@@ -172,6 +172,30 @@ SITE_CASES = [
      "BP4_Moderate,PM2_Supporting", -1, "Likely benign", "Pejaver Table 2 REVEL <= 0.183 Moderate; SpliceAI 0.1 <= 0.1"),
     ("pp3_strong_is_the_maximum", {**MIS, "revel": 0.999},
      "PM2_Supporting,PP3_Strong", 5, "Uncertain significance", "Pejaver 2022: PP3 at most Strong"),
+    # --- item 5: PS1 / PM5 comparators (Walker 2023 PS1 table: LP comparator one step down; no splicing impact) ---
+    ("ps1_pathogenic_comparator", {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 2, "clinvar_same_aa_p_stars": 2},
+     "PM2_Supporting,PS1", 5, "Uncertain significance", "PS1 Strong: the comparator is Pathogenic (4 + 1)"),
+    ("ps1_likely_pathogenic_comparator", {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 2,
+                                          "clinvar_same_aa_p_stars": -1},
+     "PM2_Supporting,PS1_Moderate", 3, "Uncertain significance", "LP comparator only: PS1 one step down (2 + 1)"),
+    ("pm5_likely_pathogenic_comparator", {**MIS, "revel": 0.5, "clinvar_same_residue_stars": 2,
+                                          "clinvar_same_residue_p_stars": -1},
+     "PM2_Supporting,PM5_Supporting", 2, "Uncertain significance", "LP comparator only: PM5 one step down (1 + 1)"),
+    ("pm5_pathogenic_one_star_lp_two_stars", {**MIS, "revel": 0.5, "clinvar_same_residue_stars": 2,
+                                              "clinvar_same_residue_p_stars": 1},
+     "PM2_Supporting,PM5_Supporting", 2, "Uncertain significance",
+     "the P record has 1 star < 2: only the 2-star LP record qualifies, one step down"),
+    ("ps1_blocked_by_splicing", {**MIS, "revel": 0.5, "spliceai": 0.5, "clinvar_same_aa_stars": 2,
+                                 "clinvar_same_aa_p_stars": 2},
+     "PM2_Supporting,PP3", 2, "Uncertain significance",
+     "Walker 2023: SpliceAI 0.5 > 0.2, the variant may act through splicing: no PS1 (PP3 from SpliceAI)"),
+    ("pm5_blocked_by_splicing", {**MIS, "revel": 0.5, "spliceai": 0.25, "clinvar_same_residue_stars": 3,
+                                 "clinvar_same_residue_p_stars": 3},
+     "PM2_Supporting,PP3", 2, "Uncertain significance", "Walker 2023: SpliceAI 0.25 > 0.2: no PM5"),
+    ("ps1_spliceai_at_threshold", {**MIS, "revel": 0.5, "spliceai": 0.2, "clinvar_same_aa_stars": 2,
+                                   "clinvar_same_aa_p_stars": 2},
+     "PM2_Supporting,PP3,PS1", 6, "Likely pathogenic",
+     "SpliceAI 0.2 is not > 0.2: PS1 stays; PP3 at SpliceAI >= 0.2 (Walker 2023): 4 + 1 + 1"),
 ]  # fmt: skip
 
 
@@ -214,6 +238,15 @@ def test_filtered_record_names_its_filter():
     assert got == "not evaluable" and "filtered" in text and "AC0" in text
 
 
+def test_ps1_trail_names_the_clinvar_record():
+    """The trail names the ClinVar comparator: variation id, review stars, significance."""
+    row = {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 2, "clinvar_same_aa_p_stars": -1,
+           "clinvar_same_aa": "p.Arg5Gln|12345|2|chr1:1000000:G:A|LP"}  # fmt: skip
+    text = classify(variant_frame(row)).evidence["PS1"].explain(0)
+    assert text.startswith("PS1_Moderate: same amino-acid change as a ClinVar Likely pathogenic record only")
+    assert "ClinVar p.Arg5Gln|12345|2|chr1:1000000:G:A|LP" in text
+
+
 def test_bs1_faf_named_in_trail():
     ev = classify(variant_frame({"pop_af": 0.0015, **POP, "pop_faf": 0.0012, "pop_filter": "PASS"})).evidence["BS1"]
     assert ev.explain(0).startswith("BS1: filtering AF (FAF95)=0.0012 > 0.001")
@@ -226,6 +259,9 @@ GENE_CASES = [
      "Hearing Loss VCEP v1: BS1 >= 0.02 % for AD genes; FAF 0.05 % is above"),
     ("bs1_global_threshold_same_row", {}, {"pop_af": 0.0006, **POP, "pop_faf": 0.0005, "pop_filter": "PASS"}, "", 0,
      "Uncertain significance", "global BS1 0.1 %: FAF 0.05 % is below (and above PM2's 0.002 %)"),
+    ("ps1_lp_comparator_without_step_down", {"plp_comparator_step_down": False},
+     {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 2, "clinvar_same_aa_p_stars": -1}, "PM2_Supporting,PS1", 5,
+     "Uncertain significance", "a lab that counts LP comparators fully (Richards 2015 wording): PS1 Strong"),
     ("bp4_very_strong_when_configured", {"bp4_max_strength": "VeryStrong"}, {**MIS, "revel": 0.001},
      "BP4_VeryStrong,PM2_Supporting", -7, "Benign", "Pejaver 2022 Table 2 interval when a lab lifts the cap: -8 + 1"),
 ]  # fmt: skip

@@ -30,7 +30,7 @@ def transcripts() -> list[Transcript]:
 @pytest.fixture(scope="module")
 def annotator(transcripts: list[Transcript]) -> Annotator:
     residues = ResidueIndex([
-        ResidueRecord("ENST90000000003", 322, "R", "W", "p.Arg322Trp", "chrSYN1", 21618, "G", "A", "900002", 2),
+        ResidueRecord("ENST90000000003", 322, "R", "W", "p.Arg322Trp", "chrSYN1", 21618, "G", "A", "900002", 2, "P"),
         ResidueRecord("ENST90000000003", 322, "R", "Q", "p.Arg322Gln", "chrSYN1", 21616, "G", "T", "900009", 1),
     ])  # fmt: skip
     genes = read_gene_table(BUNDLE / "gene_table.tsv", {k: k for k in ("symbol", "moi", "loeuf", "pli",
@@ -108,7 +108,9 @@ def test_clinvar_residue_matches(annotator: Annotator) -> None:
     the same change from another nucleotide change (1 star) -> PS1."""
     values = annotator.annotate("chrSYN1", 21617, "C", "T", "missense|SYNAR1|ENST90000000003|protein_coding|-|322R>322Q|21617C>T")
     assert values["CLINVAR_SAME_RESIDUE_STARS"] == "2"
-    assert values["CLINVAR_SAME_RESIDUE"] == "p.Arg322Trp|900002|2|chrSYN1:21618:G:A"
+    assert values["CLINVAR_SAME_RESIDUE"] == "p.Arg322Trp|900002|2|chrSYN1:21618:G:A|P"
+    assert values["CLINVAR_SAME_RESIDUE_P_STARS"] == "2"  # a Pathogenic comparator: PM5 at full strength
+    assert values["CLINVAR_SAME_AA_P_STARS"] == "-1"  # the same-change record is LP only: PS1 one step down
     assert values["CLINVAR_SAME_AA_STARS"] == "1"
     same = ResidueIndex([ResidueRecord("T", 5, "R", "Q", "p.Arg5Gln", "c", 10, "G", "A", "1", 3)])
     assert same.match("T", 5, "R", "Q", ("c", 10, "G", "A")) == ([], [])  # the record itself is no evidence

@@ -178,38 +178,67 @@ def pvs1(v: Variants) -> Evidence:
 # --- PS1 / PM5 -----------------------------------------------------------------------------------
 
 
-def ps1(v: Variants) -> Evidence:
-    """PS1: missense with the same amino-acid change as a ClinVar P/LP record of enough stars."""
-    min_stars = v.params.get("ps1_min_stars")
-    applies = v.csq.missense_only & (v.same_aa_stars >= min_stars) & _enabled(v, "PS1")
+def _comparator(v: Variants, criterion: str, stars: np.ndarray, p_stars: np.ndarray, min_stars: Any,
+                top: int, what: str, records: str) -> Evidence:  # fmt: skip
+    """PS1 / PM5 from ClinVar comparators: a Pathogenic one with >= ``min_stars`` gives ``top``, a Likely
+    pathogenic one only one step less (``plp_comparator_step_down``); not where SpliceAI predicts a
+    splicing impact (> ``ps1_pm5_max_spliceai``)."""
+    p = v.params
+    full = p.fixed_strength(criterion, top)
+    step = np.asarray(p.get("plp_comparator_step_down"), dtype=bool)
+    by_p = p_stars >= min_stars
+    by_any = stars >= min_stars
+    lowered = np.maximum(np.asarray(full) - 1, SUPPORTING)
+    s = np.where(by_p | ~step, full, lowered)
+    with np.errstate(invalid="ignore"):
+        splicing = v.spliceai > p.get("ps1_pm5_max_spliceai")
+    eligible = v.csq.missense_only & ~splicing
+    applies = eligible & by_any & _enabled(v, criterion)
+    recs = _LazyText(np.zeros(v.n, dtype=bool), "", _records_text(v, records))
     return Evidence(
-        "PS1",
-        _strength(applies, v.params.fixed_strength("PS1", STRONG)),
-        templates=("same amino-acid change as a ClinVar P/LP record ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_aa_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
+        criterion,
+        _strength(applies, s),
+        templates=(f"{what} as a ClinVar Pathogenic record ({{stars}} stars >= {{min_stars}}){{records}}",
+                   f"{what} as a ClinVar Likely pathogenic record only, one step down ({{stars}} stars >= "
+                   "{min_stars}){records}"),
+        reason=np.where(by_p | ~step, 0, 1).astype(np.int8),
+        values={"stars": stars, "min_stars": min_stars, "consequence": v.column("consequence"), "records": recs,
+                "spliceai": v.spliceai, "max_splice": p.get("ps1_pm5_max_spliceai")},
         not_met=("{consequence}: not a missense variant",
-                 "no ClinVar P/LP record of the same amino-acid change with >= {min_stars} stars (best record: {stars} "
-                 "stars; -1 = none)"),
-        not_met_reason=v.csq.missense_only.astype(np.int8),
-        disabled=_disabled(v, "PS1"),
+                 f"no ClinVar P/LP record ({what}) with >= {{min_stars}} stars (best record: {{stars}} stars; -1 = "
+                 "none)",
+                 "SpliceAI={spliceai:.2f} > {max_splice:g}: predicted splicing impact, the comparator's protein change "
+                 "does not carry over (Walker 2023)"),
+        not_met_reason=np.select([v.csq.missense_only & splicing, v.csq.missense_only], [2, 1], 0).astype(np.int8),
+        disabled=_disabled(v, criterion),
     )  # fmt: skip
+
+
+def _records_text(v: Variants, column: str) -> Any:
+    """Row -> ``"; ClinVar hgvs_p|variation id|stars|chrom:pos:ref:alt|P"`` (the comparators), or ``""``."""
+    values = v.column(column) if column in v.frame.columns else None
+
+    def text(row: int) -> str:
+        if values is None:
+            return ""
+        value = values.iloc[row]
+        return f"; ClinVar {value}" if isinstance(value, str) and value else ""
+
+    return text
+
+
+def ps1(v: Variants) -> Evidence:
+    """PS1: missense with the same amino-acid change as a ClinVar P/LP record of enough stars (LP only:
+    one step down; not with predicted splicing impact)."""
+    return _comparator(v, "PS1", v.same_aa_stars, v.same_aa_p_stars, v.params.get("ps1_min_stars"), STRONG,
+                       "same amino-acid change", "clinvar_same_aa")  # fmt: skip
 
 
 def pm5(v: Variants) -> Evidence:
-    """PM5: missense at a residue where another missense is ClinVar P/LP with enough stars."""
-    min_stars = v.params.get("pm5_min_stars")
-    applies = v.csq.missense_only & (v.same_residue_stars >= min_stars) & _enabled(v, "PM5")
-    return Evidence(
-        "PM5",
-        _strength(applies, v.params.fixed_strength("PM5", MODERATE)),
-        templates=("different missense at this residue is ClinVar P/LP ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_residue_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
-        not_met=("{consequence}: not a missense variant",
-                 "no other ClinVar P/LP missense at this residue with >= {min_stars} stars (best record: {stars} "
-                 "stars; -1 = none)"),
-        not_met_reason=v.csq.missense_only.astype(np.int8),
-        disabled=_disabled(v, "PM5"),
-    )  # fmt: skip
+    """PM5: missense at a residue where another missense is ClinVar P/LP with enough stars (LP only: one step
+    down; not with predicted splicing impact)."""
+    return _comparator(v, "PM5", v.same_residue_stars, v.same_residue_p_stars, v.params.get("pm5_min_stars"),
+                       MODERATE, "different missense at this residue", "clinvar_same_residue")  # fmt: skip
 
 
 # --- population frequency ------------------------------------------------------------------------

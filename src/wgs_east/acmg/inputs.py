@@ -37,7 +37,10 @@ engine uses when given:
 - ``pop_filter`` (str): the population record's FILTER (INFO ``POP_FILTER``): ``PASS``, the failed
   filters (``AC0,AS_VQSR``), or missing/``.`` (the source records none, or the allele is absent). A
   record that is not PASS is "present but filtered": no frequency evidence (BA1, BS1, BS2) and no
-  evidence of absence (PM2) (``frequency_require_pass``).
+  evidence of absence (PM2) (``frequency_require_pass``);
+- ``clinvar_same_aa_p_stars`` / ``clinvar_same_residue_p_stars`` (int, -1 none): the stars of the best
+  comparator that is Pathogenic (not only Likely pathogenic); without the column every comparator counts as
+  Pathogenic. ``clinvar_same_aa`` / ``clinvar_same_residue`` (str): the records, named in the trail.
 
 Speed: pass ``consequence``, ``gene`` and ``gene_moi`` as pandas categoricals when you have them;
 they are factorised once either way and all flags are computed per distinct value.
@@ -63,7 +66,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "transcript", "hgvs_p", "aa_pos", "aa_ref", "aa_alt", "popmax_pop", "clinvar_sig", "clinvar_stars",
-    "loeuf", "pli", "pop_faf", "pop_filter",
+    "loeuf", "pli", "pop_faf", "pop_filter", "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars",
+    "clinvar_same_aa", "clinvar_same_residue",
 )  # fmt: skip
 FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "pop_faf")
 INT_COLUMNS = (
@@ -279,6 +283,9 @@ class Variants:
     """Filtering AF (NaN: none, or no ``pop_faf`` column)."""
     pop_filtered: np.ndarray
     """The population record is present with a FILTER other than PASS (``pop_filter``)."""
+    same_aa_p_stars: np.ndarray
+    """Stars of the best Pathogenic (not LP) same-amino-acid comparator (-1 none)."""
+    same_residue_p_stars: np.ndarray
 
     def column(self, name: str) -> pd.Series:
         """A column of the input frame (for string columns read on a subset)."""
@@ -313,6 +320,10 @@ def prepare(df: pd.DataFrame, settings: AcmgSettings) -> Variants:
         lof_mechanism=_bool(df["lof_mechanism"]),
         pop_faf=_float(df["pop_faf"]) if "pop_faf" in df.columns else np.full(len(df), np.nan),
         pop_filtered=_filtered(df["pop_filter"]) if "pop_filter" in df.columns else np.zeros(len(df), dtype=bool),
+        same_aa_p_stars=_int(df["clinvar_same_aa_p_stars"]) if "clinvar_same_aa_p_stars" in df.columns
+        else _int(df["clinvar_same_aa_stars"]),
+        same_residue_p_stars=_int(df["clinvar_same_residue_p_stars"]) if "clinvar_same_residue_p_stars" in df.columns
+        else _int(df["clinvar_same_residue_stars"]),
     )
 
 

@@ -88,6 +88,15 @@ class CriteriaSettings(_Model):
     pm5_min_stars: Count = 2
     """PM5: minimum ClinVar review stars of a P/LP record with a different missense change at the same
     residue (``clinvar_same_residue_stars``)."""
+    plp_comparator_step_down: bool = True
+    """PS1/PM5 one strength step down when the best ClinVar comparator is only Likely pathogenic (PS1 Moderate,
+    PM5 Supporting), as ClinGen SVI Splicing Subgroup (Walker et al. 2023, PS1 for the same splicing
+    outcome: Strong with a Pathogenic, Moderate with a Likely pathogenic comparator) and VCEP specifications
+    (e.g. the RASopathy and Hearing Loss VCEPs' PM5_Supporting for an LP comparator) do."""
+    ps1_pm5_max_spliceai: Score = 0.2
+    """PS1/PM5 only for a missense without predicted splicing impact: SpliceAI above this (the PP3 splicing
+    threshold, Walker 2023) blocks them (the variant may act through splicing, unlike its comparator);
+    a missing SpliceAI score does not block."""
     pm5_with_ps1: bool = False
     """Apply PM5 also when PS1 applies (default no: both rest on the same residue's ClinVar evidence)."""
 

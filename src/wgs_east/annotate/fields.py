@@ -69,13 +69,17 @@ FIELDS: tuple[InfoField, ...] = (
     _F("CLINVAR_SAME_AA_STARS", "1", "Integer", "Max review stars of a ClinVar P/LP missense with the same "
        "amino-acid change on WE_TRANSCRIPT from a different nucleotide change (PS1)", "clinvar_same_aa_stars",
        "genes"),
-    _F("CLINVAR_SAME_AA", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt",
-       "clinvar_same_aa", "genes"),
+    _F("CLINVAR_SAME_AA", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt|"
+       "significance (P, or LP: Likely pathogenic or Pathogenic/Likely_pathogenic)", "clinvar_same_aa", "genes"),
+    _F("CLINVAR_SAME_AA_P_STARS", "1", "Integer", "Max review stars among those records that are Pathogenic (not "
+       "LP); -1 none: an LP comparator only (PS1 one step down)", "clinvar_same_aa_p_stars", "genes"),
     _F("CLINVAR_SAME_RESIDUE_STARS", "1", "Integer", "Max review stars of a ClinVar P/LP missense with a "
        "different amino-acid change at the same residue of WE_TRANSCRIPT (PM5)", "clinvar_same_residue_stars",
        "genes"),
-    _F("CLINVAR_SAME_RESIDUE", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt",
-       "clinvar_same_residue", "genes"),
+    _F("CLINVAR_SAME_RESIDUE", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt|"
+       "significance", "clinvar_same_residue", "genes"),
+    _F("CLINVAR_SAME_RESIDUE_P_STARS", "1", "Integer", "Max review stars among those records that are Pathogenic "
+       "(not LP); -1 none (PM5 one step down)", "clinvar_same_residue_p_stars", "genes"),
     # --- population (bcftools annotate from the population VCF) -------------------------------------
     _F("POP_AF", "A", "Float", "Allele frequency in the population resource (absent: not in the resource)",
        "pop_af", "population"),

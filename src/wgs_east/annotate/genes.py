@@ -190,7 +190,8 @@ class Annotator:
         self, t: Transcript, terms: tuple[str, ...], h: Hgvs, allele: tuple[str, int, str, str]
     ) -> dict[str, str]:
         assert self.residues is not None
-        values = {"CLINVAR_SAME_AA_STARS": "-1", "CLINVAR_SAME_RESIDUE_STARS": "-1"}
+        values = {"CLINVAR_SAME_AA_STARS": "-1", "CLINVAR_SAME_RESIDUE_STARS": "-1", "CLINVAR_SAME_AA_P_STARS": "-1",
+                  "CLINVAR_SAME_RESIDUE_P_STARS": "-1"}  # fmt: skip
         missense = "missense" in terms and h.aa_pos > 0 and len(h.aa_ref) == 1 and len(h.aa_alt) == 1
         if not missense or h.aa_alt == "*":
             return values
@@ -198,9 +199,12 @@ class Annotator:
         if same_aa:
             values["CLINVAR_SAME_AA_STARS"] = str(max(r.stars for r in same_aa))
             values["CLINVAR_SAME_AA"] = ",".join(vcf_text(r.evidence()) for r in same_aa)
+            values["CLINVAR_SAME_AA_P_STARS"] = str(max((r.stars for r in same_aa if r.significance == "P"), default=-1))
         if same_residue:
             values["CLINVAR_SAME_RESIDUE_STARS"] = str(max(r.stars for r in same_residue))
             values["CLINVAR_SAME_RESIDUE"] = ",".join(vcf_text(r.evidence()) for r in same_residue)
+            values["CLINVAR_SAME_RESIDUE_P_STARS"] = str(
+                max((r.stars for r in same_residue if r.significance == "P"), default=-1))
         return values
 
     def _gene_fields(self, gene: str) -> dict[str, str]:

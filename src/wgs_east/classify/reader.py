@@ -211,10 +211,13 @@ def _check_same(sites: pd.DataFrame, gts: pd.DataFrame) -> None:
 CHUNK_ROWS = 200_000
 
 SITE_COLUMNS: tuple[str, ...] = tuple(
-    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig", "pop_faf", "pop_filter")
+    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig", "pop_faf", "pop_filter",
+                "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars", "clinvar_same_aa", "clinvar_same_residue")
     if c not in ("chrom", "pos", "ref", "alt")
 )
 """Engine columns read from INFO: the engine's required columns and the optional ones the outputs show."""
+FALLBACK_COLUMNS = ("clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars")
+"""Left out when the VCF does not declare them (the engine then counts every comparator as Pathogenic)."""
 
 
 def _field_ids() -> dict[str, Any]:
@@ -388,6 +391,8 @@ def combined_chunks(
                 "alt": alt,
             }
             for c in SITE_COLUMNS:
+                if c in FALLBACK_COLUMNS and c not in spec.present:
+                    continue  # the engine falls back to the any-P/LP stars (acmg/inputs.py)
                 values = block[c].to_numpy(dtype=object if dtype[c] is object else None) if c in spec.present else None
                 cols[c] = _site_column(c, values, n, fields)
             frame = pd.DataFrame(
