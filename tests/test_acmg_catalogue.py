@@ -172,6 +172,30 @@ SITE_CASES = [
      "BP4_Moderate,PM2_Supporting", -1, "Likely benign", "Pejaver Table 2 REVEL <= 0.183 Moderate; SpliceAI 0.1 <= 0.1"),
     ("pp3_strong_is_the_maximum", {**MIS, "revel": 0.999},
      "PM2_Supporting,PP3_Strong", 5, "Uncertain significance", "Pejaver 2022: PP3 at most Strong"),
+    # --- item 3: PVS1 decision tree (Abou Tayoun et al. 2018, Fig. 1) ---
+    ("nonsense_nmd_escape_large", {"consequence": "stop_gained", "nmd_escape": True, "prot_removed": 0.25,
+                                   "ptc_aa": 300, "exon": "6/6"},
+     "PM2_Supporting,PVS1_Strong", 5, "Uncertain significance", "NMD escape, > 10 % of the protein removed: Strong"),
+    ("nonsense_nmd_escape_small", {"consequence": "stop_gained", "nmd_escape": True, "prot_removed": 0.05},
+     "PM2_Supporting,PVS1_Moderate", 3, "Uncertain significance", "NMD escape, <= 10 % removed: Moderate"),
+    ("frameshift_nmd_escape_at_ten_percent", {"consequence": "frameshift", "nmd_escape": True, "prot_removed": 0.10},
+     "PM2_Supporting,PVS1_Moderate", 3, "Uncertain significance", "10 % exactly is not > 10 %: Moderate"),
+    ("nonsense_nmd_predicted", {"consequence": "stop_gained", "prot_removed": 0.6, "ptc_aa": 150},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "NMD predicted: Very Strong, whatever the fraction"),
+    ("splice_inframe_skip_large", {"consequence": "splice_donor", "skip_exon_len": 300, "prot_removed": 0.2},
+     "PM2_Supporting,PVS1_Strong", 5, "Uncertain significance", "in-frame exon skip (300 nt), 20 % removed: Strong"),
+    ("splice_inframe_skip_small", {"consequence": "splice_acceptor", "skip_exon_len": 99, "prot_removed": 0.05},
+     "PM2_Supporting,PVS1_Moderate", 3, "Uncertain significance", "in-frame exon skip (99 nt), 5 % removed: Moderate"),
+    ("splice_frameshift_skip_nmd", {"consequence": "splice_donor", "skip_exon_len": 100, "prot_removed": 0.1},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "frameshifting exon skip (100 nt), NMD predicted: Very Strong"),
+    ("splice_frameshift_skip_nmd_escape", {"consequence": "splice_donor", "skip_exon_len": 100, "prot_removed": 0.04,
+                                           "nmd_escape": True},
+     "PM2_Supporting,PVS1_Moderate", 3, "Uncertain significance", "frameshifting skip escaping NMD, 4 %: Moderate"),
+    ("splice_exon_unknown", {"consequence": "splice_donor"},
+     "PM2_Supporting,PVS1", 9, "Likely pathogenic", "no exon length in the annotation: the coarse branch, Very Strong"),
+    ("start_lost_supporting", {"consequence": "start_lost", "hgvs_c": "c.1A>G"},
+     "PM2_Supporting,PVS1_Supporting", 2, "Uncertain significance",
+     "initiation codon: Supporting without known upstream pathogenic variants (Fig. 1)"),
     # --- item 5: PS1 / PM5 comparators (Walker 2023 PS1 table: LP comparator one step down; no splicing impact) ---
     ("ps1_pathogenic_comparator", {**MIS, "revel": 0.5, "clinvar_same_aa_stars": 2, "clinvar_same_aa_p_stars": 2},
      "PM2_Supporting,PS1", 5, "Uncertain significance", "PS1 Strong: the comparator is Pathogenic (4 + 1)"),
@@ -245,6 +269,13 @@ def test_ps1_trail_names_the_clinvar_record():
     text = classify(variant_frame(row)).evidence["PS1"].explain(0)
     assert text.startswith("PS1_Moderate: same amino-acid change as a ClinVar Likely pathogenic record only")
     assert "ClinVar p.Arg5Gln|12345|2|chr1:1000000:G:A|LP" in text
+
+
+def test_pvs1_trail_gives_exon_stop_and_fraction():
+    row = {"consequence": "stop_gained", "nmd_escape": True, "prot_removed": 0.25, "ptc_aa": 300, "exon": "6/6"}
+    text = classify(variant_frame(row)).evidence["PVS1"].explain(0)
+    assert text.startswith("PVS1_Strong: stop_gained in exon 6/6, new stop at codon 300, predicted to escape NMD")
+    assert "removes 25.0% of the protein" in text
 
 
 def test_bs1_faf_named_in_trail():

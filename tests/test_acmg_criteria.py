@@ -35,7 +35,7 @@ def strengths(criterion, *rows, settings=None):
         ("frameshift_variant", False, VERY_STRONG),  # VEP spelling
         ("frameshift", True, STRONG),  # last exon: escapes NMD
         ("stop_gained", True, STRONG),
-        ("start_lost", False, MODERATE),
+        ("start_lost", False, SUPPORTING),  # Abou Tayoun 2018 Fig. 1 default (no upstream pathogenic variants known)
         ("missense", False, 0),
         ("stop_lost", False, 0),
         ("inframe_deletion", False, 0),
@@ -52,9 +52,9 @@ def test_pvs1_only_where_loss_of_function_is_the_mechanism():
 
 
 def test_pvs1_strengths_are_settings():
-    s = AcmgSettings(pvs1_nmd_escape_strength="Moderate", pvs1_start_lost_strength="Supporting")
+    s = AcmgSettings(pvs1_nmd_escape_strength="Moderate", pvs1_start_lost_strength="Moderate")
     rows = [{"consequence": "frameshift", "nmd_escape": True}, {"consequence": "start_lost"}]
-    assert strengths("PVS1", *rows, settings=s) == [MODERATE, SUPPORTING]
+    assert strengths("PVS1", *rows, settings=s) == [MODERATE, MODERATE]
     capped = AcmgSettings(strengths={"PVS1": "Strong", "PM2": "Supporting"})
     assert strengths("PVS1", {"consequence": "stop_gained"}, settings=capped) == [STRONG]
 

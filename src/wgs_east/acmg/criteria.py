@@ -143,29 +143,66 @@ def _name(strength: Any) -> Any:
 
 
 def pvs1(v: Variants) -> Evidence:
-    """PVS1 for null variants in loss-of-function genes, lowered for NMD escape and start loss."""
+    """PVS1 by the decision tree of Abou Tayoun et al. 2018 (Fig. 1), the branches the annotation allows:
+
+    - nonsense / frameshift: NMD predicted -> Very Strong; NMD escape -> Strong when it removes more than
+      ``pvs1_removed_fraction`` (10 %) of the protein, Moderate otherwise (no fraction: ``pvs1_nmd_escape_strength``);
+    - canonical +/-1,2 splice (exon skipping of the adjacent exon, ``skip_exon_len``): frameshifting and NMD
+      predicted -> Very Strong; frameshifting with NMD escape, or in frame -> Strong above 10 % of the protein
+      removed, Moderate at or below (no exon length: Very Strong, or ``pvs1_nmd_escape_strength`` with NMD escape);
+    - initiation codon: at most ``pvs1_start_lost_strength`` (Supporting).
+
+    Not automated: the "critical region" and "exon relevant to the transcript / LoF variants in the exon"
+    boxes (no domain or exon-expression data; a VCEP override per gene sets them)."""
     c, p = v.csq, v.params
     top = p.fixed_strength("PVS1", VERY_STRONG)
     nmd_cap = p.strength("pvs1_nmd_escape_strength")
     start_cap = p.strength("pvs1_start_lost_strength")
-    escape = c.truncating & v.nmd_escape
+    limit = p.get("pvs1_removed_fraction")
+    nonsense = (c.stop_gained | c.frameshift)
+    splice = (c.splice_donor | c.splice_acceptor) & ~nonsense
+    known_frac = ~np.isnan(v.prot_removed)
+    with np.errstate(invalid="ignore"):
+        by_frac = np.where(v.prot_removed > limit, STRONG, MODERATE)
+    escape = nonsense & v.nmd_escape
+    known_skip = splice & (v.skip_exon_len >= 0)
+    inframe = known_skip & (v.skip_exon_len % 3 == 0)
+    skip_escape = known_skip & ~inframe & v.nmd_escape
     start_only = c.start_lost & ~c.truncating
     s = np.broadcast_to(np.asarray(top, dtype=np.int8), (v.n,))
-    s = np.where(escape, np.minimum(s, nmd_cap), s)
+    s = np.where(escape, np.minimum(s, np.where(known_frac, by_frac, nmd_cap)), s)
+    s = np.where(inframe | skip_escape, np.minimum(s, np.where(known_frac, by_frac, nmd_cap)), s)
+    s = np.where(splice & ~known_skip & v.nmd_escape, np.minimum(s, nmd_cap), s)
     s = np.where(start_only, np.minimum(s, start_cap), s)
     applies = c.null & v.lof_mechanism & _enabled(v, "PVS1")
-    reason = np.select([start_only, escape], [3, 2], 1).astype(np.int8)
+    reason = np.select(
+        [start_only, inframe, skip_escape, known_skip, escape & known_frac, escape, splice & v.nmd_escape, nonsense],
+        [3, 4, 5, 6, 7, 2, 2, 8], 1).astype(np.int8)  # fmt: skip
+    col = {name: (v.column(name) if name in v.frame.columns else "?") for name in ("exon", "ptc_aa")}
     return Evidence(
         "PVS1",
         _strength(applies, s),
         templates=(
             "",
             "{consequence} in a gene where loss of function is a disease mechanism",
-            "{consequence} predicted to escape NMD: at most {nmd_cap} (Abou Tayoun 2018)",
-            "initiation codon variant ({consequence}): at most {start_cap} (Abou Tayoun 2018)",
+            "{consequence} predicted to escape NMD: at most {nmd_cap} (Abou Tayoun 2018; no fraction of the protein "
+            "removed known)",
+            "initiation codon variant ({consequence}): at most {start_cap} (Abou Tayoun 2018 Fig. 1: no pathogenic "
+            "variants upstream of the closest in-frame start known)",
+            "{consequence}: skipping the adjacent exon ({skip} coding nt) keeps the reading frame and removes "
+            "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
+            "{consequence}: skipping the adjacent exon ({skip} coding nt) shifts the frame but escapes NMD, "
+            "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
+            "{consequence}: skipping the adjacent exon ({skip} coding nt) shifts the reading frame, NMD predicted "
+            "(Abou Tayoun 2018 Fig. 1)",
+            "{consequence} in exon {exon}, new stop at codon {ptc_aa}, predicted to escape NMD: removes "
+            "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
+            "{consequence} in exon {exon}, new stop at codon {ptc_aa}, NMD predicted (Abou Tayoun 2018 Fig. 1)",
         ),
         reason=reason,
-        values={"consequence": v.column("consequence"), "nmd_cap": _name(nmd_cap), "start_cap": _name(start_cap)},
+        values={"consequence": v.column("consequence"), "nmd_cap": _name(nmd_cap), "start_cap": _name(start_cap),
+                "exon": col["exon"], "ptc_aa": col["ptc_aa"], "removed": v.prot_removed, "limit": limit,
+                "skip": v.skip_exon_len},
         not_met=(
             "{consequence}: not a null variant (nonsense, frameshift, canonical +/-1,2 splice, initiation codon)",
             "{consequence} in a gene where loss of function is not a known disease mechanism (no GENE_LOF)",

@@ -40,7 +40,11 @@ engine uses when given:
   evidence of absence (PM2) (``frequency_require_pass``);
 - ``clinvar_same_aa_p_stars`` / ``clinvar_same_residue_p_stars`` (int, -1 none): the stars of the best
   comparator that is Pathogenic (not only Likely pathogenic); without the column every comparator counts as
-  Pathogenic. ``clinvar_same_aa`` / ``clinvar_same_residue`` (str): the records, named in the trail.
+  Pathogenic. ``clinvar_same_aa`` / ``clinvar_same_residue`` (str): the records, named in the trail;
+- ``prot_removed`` (float, NaN unknown), ``skip_exon_len`` (int, -1 unknown), ``ptc_aa`` (int), ``exon``
+  (str): the PVS1 decision-tree facts of the annotation (``WE_PROT_REMOVED``, ``WE_SKIP_EXON_LEN``,
+  ``WE_PTC_AA``, ``WE_EXON``); without them PVS1 keeps the coarse branches (NMD escape at
+  ``pvs1_nmd_escape_strength``, canonical splice Very Strong).
 
 Speed: pass ``consequence``, ``gene`` and ``gene_moi`` as pandas categoricals when you have them;
 they are factorised once either way and all flags are computed per distinct value.
@@ -67,9 +71,9 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "transcript", "hgvs_p", "aa_pos", "aa_ref", "aa_alt", "popmax_pop", "clinvar_sig", "clinvar_stars",
     "loeuf", "pli", "pop_faf", "pop_filter", "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars",
-    "clinvar_same_aa", "clinvar_same_residue",
+    "clinvar_same_aa", "clinvar_same_residue", "exon", "ptc_aa", "prot_removed", "skip_exon_len",
 )  # fmt: skip
-FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "pop_faf")
+FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "pop_faf", "prot_removed")
 INT_COLUMNS = (
     "pos", "pop_an", "pop_nhom", "pop_nhemi", "popmax_an", "clinvar_same_aa_stars", "clinvar_same_residue_stars",
 )  # fmt: skip
@@ -286,6 +290,10 @@ class Variants:
     same_aa_p_stars: np.ndarray
     """Stars of the best Pathogenic (not LP) same-amino-acid comparator (-1 none)."""
     same_residue_p_stars: np.ndarray
+    prot_removed: np.ndarray
+    """Fraction of the protein removed (NaN unknown)."""
+    skip_exon_len: np.ndarray
+    """Coding nt of the exon a canonical splice variant skips (-1 unknown)."""
 
     def column(self, name: str) -> pd.Series:
         """A column of the input frame (for string columns read on a subset)."""
@@ -324,6 +332,8 @@ def prepare(df: pd.DataFrame, settings: AcmgSettings) -> Variants:
         else _int(df["clinvar_same_aa_stars"]),
         same_residue_p_stars=_int(df["clinvar_same_residue_p_stars"]) if "clinvar_same_residue_p_stars" in df.columns
         else _int(df["clinvar_same_residue_stars"]),
+        prot_removed=_float(df["prot_removed"]) if "prot_removed" in df.columns else np.full(len(df), np.nan),
+        skip_exon_len=_int(df["skip_exon_len"]) if "skip_exon_len" in df.columns else np.full(len(df), -1, np.int64),
     )
 
 

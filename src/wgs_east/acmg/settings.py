@@ -74,12 +74,17 @@ class CriteriaSettings(_Model):
 
     # --- PVS1 (Abou Tayoun et al. 2018, the automatable branches) ---------------------------------
     pvs1_nmd_escape_strength: StrengthName = "Strong"
-    """PVS1 strength for a null variant predicted to escape nonsense-mediated decay (``nmd_escape``),
-    e.g. a frameshift in the last exon. Abou Tayoun 2018: Strong when the lost region is critical or
-    removes > 10 % of the protein, Moderate otherwise; the engine cannot tell, so one value."""
-    pvs1_start_lost_strength: StrengthName = "Moderate"
-    """Highest PVS1 strength for an initiation-codon (start_lost) variant (Abou Tayoun 2018: at most
-    Moderate, Supporting when an in-frame alternative start is known)."""
+    """PVS1 strength for a null variant predicted to escape nonsense-mediated decay (``nmd_escape``) when the
+    annotation gives no fraction of the protein removed (``prot_removed``); with it the decision tree's
+    > / <= ``pvs1_removed_fraction`` branch decides (Strong / Moderate)."""
+    pvs1_start_lost_strength: StrengthName = "Supporting"
+    """Highest PVS1 strength for an initiation-codon (start_lost) variant. Abou Tayoun 2018 Fig. 1: Moderate
+    only when pathogenic variants are known upstream of the closest in-frame start codon, otherwise
+    Supporting; the engine does not know them, so Supporting (a VCEP may set Moderate per gene)."""
+    pvs1_removed_fraction: Score = 0.1
+    """Abou Tayoun 2018 Fig. 1: a null variant escaping NMD, or an in-frame exon skip, that removes more than
+    this fraction of the protein is PVS1_Strong; at most this: PVS1_Moderate (the "critical region" branch
+    needs domain knowledge the engine has not: a VCEP sets it per gene)."""
 
     # --- PS1 / PM5 -----------------------------------------------------------------------------------
     ps1_min_stars: Count = 2

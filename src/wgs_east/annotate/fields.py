@@ -44,11 +44,19 @@ FIELDS: tuple[InfoField, ...] = (
     _F("WE_AA_POS", "1", "Integer", "First changed residue (1-based)", "aa_pos", "genes"),
     _F("WE_AA_REF", "1", "String", "Reference residue(s) at WE_AA_POS, one-letter code (* = stop)", "aa_ref", "genes"),
     _F("WE_AA_ALT", "1", "String", "New residue(s) at WE_AA_POS, one-letter code (* = stop)", "aa_alt", "genes"),
-    _F("WE_EXON", "1", "String", "Exon number / exon count of WE_TRANSCRIPT", None, "genes"),
+    _F("WE_EXON", "1", "String", "Exon number / exon count of WE_TRANSCRIPT", "exon", "genes"),
     _F("WE_INTRON", "1", "String", "Intron number / intron count of WE_TRANSCRIPT", None, "genes"),
     _F("WE_NMD_ESCAPE", "0", "Flag", "Predicted to escape NMD: the premature stop (nonsense, frameshift) or the "
        "variant (other exonic consequences; canonical splice sites: the adjacent exon base) lies in the last exon "
        "or in the last 50 nt of the penultimate exon (single-exon transcripts: always)", "nmd_escape", "genes"),
+    _F("WE_PROT_LEN", "1", "Integer", "Protein length of WE_TRANSCRIPT (residues, stop excluded)", None, "genes"),
+    _F("WE_PTC_AA", "1", "Integer", "Nonsense/frameshift: codon number of the new stop on WE_TRANSCRIPT (-1: the "
+       "frameshift reads through the mRNA end)", "ptc_aa", "genes"),
+    _F("WE_PROT_REMOVED", "1", "Float", "Fraction of the protein removed: nonsense/frameshift from the new stop to "
+       "the end; canonical splice: coding nt of the adjacent (skipped) exon / CDS length (PVS1 decision tree)",
+       "prot_removed", "genes"),
+    _F("WE_SKIP_EXON_LEN", "1", "Integer", "Canonical +/-1,2 splice site: coding nt of the adjacent exon whose "
+       "skipping is predicted (in frame when divisible by 3)", "skip_exon_len", "genes"),
     _F("WE_IN_REPEAT", "0", "Flag", "The changed reference bases (insertions: the bases either side) overlap a "
        "homopolymer >= 6 bp or a tandem repeat of a 2-6 bp unit with >= 3 copies and >= 9 bp", "in_repeat",
        "genes"),

@@ -40,12 +40,13 @@ COLUMNS: tuple[str, ...] = (
     "popmax_an", "popmax_pop", "clinvar_sig", "clinvar_stars", "clinvar_same_aa_stars", "clinvar_same_aa",
     "clinvar_same_residue_stars", "clinvar_same_residue", "revel", "spliceai", "gene_moi", "lof_mechanism",
     "loeuf", "pli", "pop_faf", "pop_filter", "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars",
+    "exon", "ptc_aa", "prot_removed", "skip_exon_len",
 )  # fmt: skip
 """The ACMG input contract (acmg/inputs.py) plus ``filter`` and the ClinVar evidence columns."""
-FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "loeuf", "pli", "pop_faf")
+FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "loeuf", "pli", "pop_faf", "prot_removed")
 COUNT_COLUMNS = ("pop_an", "pop_nhom", "pop_nhemi", "popmax_an")  # Int64, <NA> = not in the resource
 SENTINEL_COLUMNS = ("aa_pos", "clinvar_stars", "clinvar_same_aa_stars", "clinvar_same_residue_stars",
-                    "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars")  # -1
+                    "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars", "ptc_aa", "skip_exon_len")  # -1
 _FALLBACK = {"clinvar_same_aa_p_stars": "clinvar_same_aa_stars",
              "clinvar_same_residue_p_stars": "clinvar_same_residue_stars"}
 """A VCF annotated before the P-only star fields: every comparator counts as Pathogenic (as then)."""
