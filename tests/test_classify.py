@@ -91,7 +91,8 @@ def write_vcf(path: Path, rows: list[dict[str, Any]], samples: list[str] = SAMPL
 
     lines = ["##fileformat=VCFv4.2", '##FILTER=<ID=PASS,Description="All filters passed">',
              '##FILTER=<ID=LowQual,Description="QUAL below 20">',
-             "##contig=<ID=chr1,length=100000>", "##contig=<ID=chrX,length=100000>"]  # fmt: skip
+             "##contig=<ID=chr1,length=100000>", "##contig=<ID=chrX,length=100000>",
+             "##contig=<ID=chrM,length=16569>"]  # fmt: skip
     if annotated:
         lines += [header_line(f) for f in FIELDS]
     lines += ['##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',

@@ -386,13 +386,53 @@ def low_confidence_rows(
     return table(ranked, p, records, settings), records
 
 
-def with_sections(rows: pd.DataFrame, low_rows: pd.DataFrame) -> pd.DataFrame:
-    """The TSV table: the listed rows, then the low-confidence section (``section`` column)."""
-    if low_rows.empty:
+def with_sections(rows: pd.DataFrame, low_rows: pd.DataFrame, mito_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The TSV table: the listed rows, then the low-confidence section, then the mitochondrial section
+    (``section`` column)."""
+    parts = [x for x in (rows, low_rows, mito_rows) if x is not None and not x.empty]
+    if not parts:
         return rows
-    if rows.empty:
-        return low_rows
-    return pd.concat([rows, low_rows], ignore_index=True)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+MITO_CLASS = "not classified (mitochondrial: nuclear ACMG rules do not apply)"
+HOMOPLASMY_MIN = 0.95
+"""Heteroplasmy at or above this is reported as homoplasmic (a convention of mtDNA callers, e.g. GATK
+Mutect2 mitochondria mode / gnomAD mtDNA use >= 0.95)."""
+
+
+def mito_rows(mito: pd.DataFrame, p: Proband) -> pd.DataFrame:
+    """TSV rows of the mitochondrial section: the call, its heteroplasmy (``allele_balance`` = alt / total
+    AD reads) and ``homoplasmic`` / ``heteroplasmic`` as zygosity; no ACMG classification."""
+    if mito.empty:
+        return pd.DataFrame(columns=list(TSV_COLUMNS))
+    n = len(mito)
+    het = pd.to_numeric(mito["heteroplasmy"], errors="coerce").to_numpy(dtype=np.float64)
+    out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in TSV_COLUMNS})
+    for c in ("chrom", "pos", "ref", "alt", "filter", "gene", "consequence", "hgvs_c", "hgvs_p", "genotype", "depth",
+              "pop_af"):  # fmt: skip
+        if c in mito.columns:
+            out[c] = [("" if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x)) for x in mito[c]]
+    out["sample"], out["qc_verdict"] = p.sample, p.qc.verdict
+    out["zygosity"] = np.where(np.isnan(het), "unknown (no AD)",
+                               np.where(het >= HOMOPLASMY_MIN, "homoplasmic", "heteroplasmic"))  # fmt: skip
+    out["allele_balance"] = [("" if np.isnan(h) else f"{h:.3f}") for h in het]
+    out["classification"] = MITO_CLASS
+    out["section"] = "mitochondrial"
+    out["listing"] = [f"chrM: heteroplasmy {h:.1%} ({a}/{t} reads)" if not np.isnan(h) else "chrM: no AD"
+                      for h, a, t in zip(het, mito["alt_reads"], mito["total_reads"], strict=True)]  # fmt: skip
+    return out.sort_values("pos", key=lambda s: pd.to_numeric(s, errors="coerce"), kind="stable").reset_index(drop=True)
+
+
+def mito_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON records of the mitochondrial section."""
+    keep = ("chrom", "pos", "ref", "alt", "filter", "gene", "consequence", "hgvs_c", "hgvs_p", "genotype", "depth",
+            "zygosity", "allele_balance", "classification", "listing")  # fmt: skip
+    out = []
+    for r in rows[list(keep)].to_dict("records"):
+        r["heteroplasmy"] = float(r.pop("allele_balance")) if r["allele_balance"] else None
+        out.append(r)
+    return out
 
 
 def comment_lines(p: Proband, provenance: dict[str, Any]) -> list[str]:

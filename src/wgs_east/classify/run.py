@@ -195,9 +195,12 @@ def _finish(
         "of the bundle's gene table (classify/phenotype.py)" if similarity else "not evaluable (no gene HPO "
         "terms in the bundle or no phenotypes)",
     }
-    output.write_tsv(outdir / f"{p.sample}.tsv", output.with_sections(rows, low_rows), p, provenance)
+    mito = output.mito_rows(pd.concat(clf.mito, ignore_index=True) if clf.mito else pd.DataFrame(), p)
+    counts["mitochondrial"] = len(mito)
+    output.write_tsv(outdir / f"{p.sample}.tsv", output.with_sections(rows, low_rows, mito), p, provenance)
     doc = output.json_document(rows, records, p, provenance, settings, counts, filt)
     doc["low_confidence"] = output.variant_records(low_rows, low_records)
+    doc["mitochondrial"] = output.mito_records(mito)
     output.write_json(outdir / f"{p.sample}.json", doc)
     return {"sample": p.sample, "qc_verdict": p.qc.verdict, **counts}
 

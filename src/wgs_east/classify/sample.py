@@ -48,6 +48,8 @@ from wgs_east.classify.phase import GeneTotals, plp_level
 SPOOL_MEMORY_ROWS = 250_000
 """Spooled calls (pass 1 -> pass 2) a proband keeps in memory before it spills the rest to disk."""
 
+MITO_CONTIGS: tuple[str, ...] = ("chrM", "MT", "chrMT", "M")
+"""Mitochondrial contig names: calls there are not classified with the nuclear ACMG rules (issue 24 item 6)."""
 SINGLE_PATTERNS = ("de_novo", "homozygous", "x_linked_hemizygous", "dominant_inherited")
 
 
@@ -257,6 +259,9 @@ class ProbandClassifier:
     """Quality gates the inputs did not allow (no GQ/AD/FT in the VCF, no QC median depth)."""
     audit: BenignAudit | None = None
     """Where calls final after pass 1 as Benign / Likely benign, or stopped by BA1, are written."""
+    mito: list[pd.DataFrame] = field(default_factory=list)
+    """Carried chrM calls with their heteroplasmy (alt / total FORMAT/AD reads), never ACMG-classified."""
+    n_mito: int = 0
     phenotype_rows: dict[str, int] = field(default_factory=dict)
     """Gene -> SVI de novo phenotype row (acmg/family.phenotype_row) for this proband; a gene not in it is
     "consistent, not highly specific" (no HPO data)."""
@@ -278,6 +283,22 @@ class ProbandClassifier:
             self._tmp.cleanup()
             self._tmp = None
 
+    def _add_mito(self, chunk: Chunk, r: np.ndarray) -> None:
+        """Keep chrM calls with their heteroplasmy: the alt fraction of FORMAT/AD (NaN without AD)."""
+        s = self.proband.sample
+        alt, total = quality.parse_ad(None if chunk.ad is None else chunk.ad[s][r], r.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            het = np.where(total > 0, alt / np.maximum(total, 1), np.nan)
+        sites = chunk.sites
+        frame = pd.DataFrame({c: sites[c].to_numpy()[r] for c in ("chrom", "pos", "ref", "alt", "gene", "consequence",
+                                                                    "hgvs_c", "hgvs_p", "pop_af") if c in sites.columns})  # fmt: skip
+        frame["filter"] = np.asarray(chunk.filters, dtype=object)[r]
+        frame["genotype"] = np.asarray(chunk.gt[s], dtype=object)[r]
+        frame["depth"] = _dp(chunk.dp.get(s), len(chunk.filters))[r]
+        frame["alt_reads"], frame["total_reads"], frame["heteroplasmy"] = alt, total, het
+        self.mito.append(frame)
+        self.n_mito += int(r.size)
+
     # --- pass 1 -------------------------------------------------------------------------------------
     def add(self, chunk: Chunk, site: pd.DataFrame | SiteContext) -> None:
         """Pass 1 for one chunk (``site``: ``classify_frame(chunk.sites)`` or its :class:`SiteContext`)."""
@@ -287,6 +308,12 @@ class ProbandClassifier:
         rows = np.flatnonzero(copies_all >= 1)
         if not rows.size:
             return
+        mt = np.isin(chunk.sites["chrom"].to_numpy(dtype=object)[rows], MITO_CONTIGS)
+        if mt.any():  # mitochondrial: own section with heteroplasmy, no nuclear ACMG rules
+            self._add_mito(chunk, rows[mt])
+            rows = rows[~mt]
+            if not rows.size:
+                return
         # BA1 classifies Benign by points whatever else applies, and with any pathogenic evidence the 2015
         # rules say Uncertain at most (conflicting evidence): such a call is never listed, never a phase
         # partner (P/LP) and never qualifies for a pattern (frequent). It is counted, nothing more.
