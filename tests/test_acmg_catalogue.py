@@ -276,6 +276,9 @@ def test_pvs1_trail_gives_exon_stop_and_fraction():
     text = classify(variant_frame(row)).evidence["PVS1"].explain(0)
     assert text.startswith("PVS1_Strong: stop_gained in exon 6/6, new stop at codon 300, predicted to escape NMD")
     assert "removes 25.0% of the protein" in text
+    through = {"consequence": "frameshift", "nmd_escape": True, "prot_removed": 0.3, "ptc_aa": -1, "exon": "6/6"}
+    text = classify(variant_frame(through)).evidence["PVS1"].explain(0)
+    assert text.startswith("PVS1_Strong: frameshift in exon 6/6, no new stop (the frameshift reads through")
 
 
 def test_bs1_faf_named_in_trail():

@@ -175,8 +175,11 @@ def pvs1(v: Variants) -> Evidence:
     s = np.where(splice & ~known_skip & v.nmd_escape, np.minimum(s, nmd_cap), s)
     s = np.where(start_only, np.minimum(s, start_cap), s)
     applies = c.null & v.lof_mechanism & _enabled(v, "PVS1")
+    ptc = (pd.to_numeric(v.column("ptc_aa"), errors="coerce").fillna(0).to_numpy() if "ptc_aa" in v.frame.columns
+           else np.zeros(v.n))  # fmt: skip
     reason = np.select(
-        [start_only, inframe, skip_escape, known_skip, escape & known_frac, escape, splice & v.nmd_escape, nonsense],
+        [start_only, inframe, skip_escape, known_skip, escape & known_frac, escape, splice & v.nmd_escape,
+         nonsense & (ptc > 0)],
         [3, 4, 5, 6, 7, 2, 2, 8], 1).astype(np.int8)  # fmt: skip
     col = {name: (v.column(name) if name in v.frame.columns else "?") for name in ("exon", "ptc_aa")}
     return Evidence(
@@ -195,13 +198,15 @@ def pvs1(v: Variants) -> Evidence:
             "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
             "{consequence}: skipping the adjacent exon ({skip} coding nt) shifts the reading frame, NMD predicted "
             "(Abou Tayoun 2018 Fig. 1)",
-            "{consequence} in exon {exon}, new stop at codon {ptc_aa}, predicted to escape NMD: removes "
+            "{consequence} in exon {exon}, {ptc_text}, predicted to escape NMD: removes "
             "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
             "{consequence} in exon {exon}, new stop at codon {ptc_aa}, NMD predicted (Abou Tayoun 2018 Fig. 1)",
         ),
         reason=reason,
         values={"consequence": v.column("consequence"), "nmd_cap": _name(nmd_cap), "start_cap": _name(start_cap),
                 "exon": col["exon"], "ptc_aa": col["ptc_aa"], "removed": v.prot_removed, "limit": limit,
+                "ptc_text": _LazyText(np.zeros(v.n, dtype=bool), "", lambda i: f"new stop at codon {int(ptc[i])}"
+                                      if ptc[i] > 0 else "no new stop (the frameshift reads through the mRNA end)"),
                 "skip": v.skip_exon_len},
         not_met=(
             "{consequence}: not a null variant (nonsense, frameshift, canonical +/-1,2 splice, initiation codon)",
