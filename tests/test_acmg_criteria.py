@@ -35,7 +35,7 @@ def strengths(criterion, *rows, settings=None):
         ("frameshift_variant", False, VERY_STRONG),  # VEP spelling
         ("frameshift", True, STRONG),  # last exon: escapes NMD
         ("stop_gained", True, STRONG),
-        ("start_lost", False, MODERATE),
+        ("start_lost", False, SUPPORTING),  # Abou Tayoun 2018 Fig. 1 default (no upstream pathogenic variants known)
         ("missense", False, 0),
         ("stop_lost", False, 0),
         ("inframe_deletion", False, 0),
@@ -52,9 +52,9 @@ def test_pvs1_only_where_loss_of_function_is_the_mechanism():
 
 
 def test_pvs1_strengths_are_settings():
-    s = AcmgSettings(pvs1_nmd_escape_strength="Moderate", pvs1_start_lost_strength="Supporting")
+    s = AcmgSettings(pvs1_nmd_escape_strength="Moderate", pvs1_start_lost_strength="Moderate")
     rows = [{"consequence": "frameshift", "nmd_escape": True}, {"consequence": "start_lost"}]
-    assert strengths("PVS1", *rows, settings=s) == [MODERATE, SUPPORTING]
+    assert strengths("PVS1", *rows, settings=s) == [MODERATE, MODERATE]
     capped = AcmgSettings(strengths={"PVS1": "Strong", "PM2": "Supporting"})
     assert strengths("PVS1", {"consequence": "stop_gained"}, settings=capped) == [STRONG]
 
@@ -229,7 +229,9 @@ def test_pm4_bp3(consequence, in_repeat, pm4, bp3):
     ],
 )
 def test_revel_bands(revel, pp3, bp4):
-    out = run({"consequence": "missense", "revel": revel, "spliceai": 0.0})
+    """Pejaver 2022 Table 2 intervals (BP4 uncapped here; the default caps BP4 at Strong, see below)."""
+    out = run({"consequence": "missense", "revel": revel, "spliceai": 0.0},
+              settings=AcmgSettings(bp4_max_strength="VeryStrong"))
     assert (out["PP3"].iloc[0], out["BP4"].iloc[0]) == (pp3, bp4)
 
 
@@ -237,9 +239,9 @@ def test_missense_bp4_needs_no_predicted_splicing_impact():
     row = {"consequence": "missense", "revel": 0.1}
     assert strengths("BP4", {**row, "spliceai": 0.1}) == [MODERATE]
     assert strengths("BP4", {**row, "spliceai": 0.11}) == [0]
-    assert strengths("BP4", {**row, "spliceai": np.nan}) == [MODERATE]
-    strict = AcmgSettings(bp4_allow_missing_spliceai=False)
-    assert strengths("BP4", {**row, "spliceai": np.nan}, settings=strict) == [0]
+    assert strengths("BP4", {**row, "spliceai": np.nan}) == [0]  # default: Walker 2023, no score -> not evaluable
+    lenient = AcmgSettings(bp4_allow_missing_spliceai=True)
+    assert strengths("BP4", {**row, "spliceai": np.nan}, settings=lenient) == [MODERATE]
 
 
 def test_pp3_takes_the_higher_of_revel_and_spliceai_never_the_sum():

@@ -173,7 +173,7 @@ def test_trail_names_the_deciding_values():
     res = classify(variant_frame(*rows))
     trail = res.frame["acmg_trail"].tolist()
     assert trail[0] == (
-        "PS1: same amino-acid change as a ClinVar P/LP record (2 stars >= 2); "
+        "PS1: same amino-acid change as a ClinVar Pathogenic record (2 stars >= 2); "
         "PP3_Moderate: REVEL=0.810 >= 0.773; PM2_Supporting: absent from the population resource"
     )
     assert trail[1] == ""  # VUS: not reported

@@ -122,7 +122,7 @@ def test_classify_family_two_pass_pm3_from_a_pathogenic_partner():
     variants = variant_frame(
         {**AR, "pos": 100, "consequence": "missense", "revel": 0.8, "spliceai": 0.0, "hgvs_c": "c.10A>G"},  # PP3_M + PM2
         {**AR, "pos": 200, "consequence": "stop_gained", "hgvs_c": "c.20C>T"},  # PVS1 + PM2 = 10: P
-        {"gene": "OTHER", "gene_moi": "AR", "pos": 300, "consequence": "stop_gained"},
+        {"gene": "OTHER", "gene_moi": "AD", "pos": 300, "consequence": "stop_gained"},
     )
     site = classify_frame(variants, settings)
     assert site["acmg_class"].tolist()[:2] == ["Uncertain significance", "Pathogenic"]
@@ -133,7 +133,7 @@ def test_classify_family_two_pass_pm3_from_a_pathogenic_partner():
     ])  # fmt: skip
     out = classify_family(variants, site, calls, settings)
     assert out["PM3"].tolist() == [MODERATE, 0, 0]
-    assert out["PS2"].tolist() == [0, 0, STRONG]
+    assert out["PS2"].tolist() == [0, 0, MODERATE]  # SVI de novo v1.1: confirmed, default phenotype row = 1 point
     assert out["acmg_codes"].tolist()[0] == "PM2,PM3,PP3_Moderate"
     assert out["acmg_class"].tolist() == ["Likely pathogenic", "Pathogenic", "Pathogenic"]
     assert out["sample"].tolist() == ["KID1"] * 3  # the calls' own columns are kept
@@ -153,7 +153,24 @@ def test_classify_family_pm6_without_confirmed_parentage_and_bp2_in_cis():
     assert out["BP2"].tolist() == [SUPPORTING, 0]  # in cis with an LP variant
     denovo = _trio_calls([{"row": 0, "proband_ac": 1, "father_ac": 0, "mother_ac": 0}], parentage_confirmed=False)
     out = classify_family(variants, site, denovo)
-    assert (out["PS2"].iloc[0], out["PM6"].iloc[0]) == (0, MODERATE)
+    assert (out["PS2"].iloc[0], out["PM6"].iloc[0]) == (0, 0)  # an AR-only gene admits no de novo cause
+    out = classify_family(variants, site, denovo, AcmgSettings(genes={"CFTR": {"moi": "AD"}}))
+    assert (out["PS2"].iloc[0], out["PM6"].iloc[0]) == (0, SUPPORTING)  # assumed, default row: 0.5 point
+
+
+def test_de_novo_points_rows():
+    """SVI de novo v1.1 Table 1 x Table 2 for one occurrence: rows not consistent / heterogeneous / consistent /
+    highly specific; confirmed 0 / 0.5 / 1 / 2 points, assumed 0 / 0.25 / 0.5 / 1."""
+    from wgs_east.acmg.family import de_novo_points_strength
+
+    assert de_novo_points_strength(np.array([0, 0.25, 0.5, 1, 2, 3.5, 4])).tolist() == [
+        0, 0, SUPPORTING, MODERATE, STRONG, STRONG, VERY_STRONG]
+    ones = np.ones(4, dtype=np.int64)
+    rows = np.arange(4)
+    for confirmed, expected in ((True, [0, SUPPORTING, MODERATE, STRONG]), (False, [0, 0, SUPPORTING, MODERATE])):
+        ps2, pm6 = de_novo(ones, 0 * ones, 0 * ones, 30 * ones, 30 * ones, parentage_confirmed=confirmed,
+                           phenotype=rows, use_points=True)  # fmt: skip
+        assert (ps2 if confirmed else pm6).tolist() == expected
 
 
 def test_classify_family_no_phase_evidence_outside_genes():

@@ -11,6 +11,7 @@ import pytest
 from wgs_east.annotate.clinvar import (
     ResidueIndex,
     _vcf_lines,
+    is_pathogenic_only,
     is_plp,
     residue_rows,
     stars,
@@ -41,6 +42,17 @@ def test_plp(sig: str, expected: bool) -> None:
     assert is_plp(sig) is expected
 
 
+@pytest.mark.parametrize(
+    ("sig", "expected"),
+    [("Pathogenic", True), ("Pathogenic|risk_factor", True), ("Likely_pathogenic", False),
+     ("Pathogenic/Likely_pathogenic", False), ("Likely_pathogenic,_low_penetrance", False), ("", False)],
+)  # fmt: skip
+def test_pathogenic_only(sig: str, expected: bool) -> None:
+    """PS1/PM5 comparator strength: only a Pathogenic record gives the full strength; Pathogenic/Likely_pathogenic
+    (some submitters say LP) counts as LP, one step down."""
+    assert is_pathogenic_only(sig) is expected
+
+
 def test_table_rows() -> None:
     rows = list(table_rows([
         "chr1\t10\tA\tG\t123\tPathogenic\treviewed_by_expert_panel",
@@ -59,8 +71,9 @@ def test_residue_rows_keep_plp_missense_per_transcript() -> None:
         "chr1\t30\tG\tA\t3\tLikely_pathogenic\treviewed_by_expert_panel\tstop_gained|G|T1|pc|+|7R>7*|30G>A",
     ]
     recs = list(residue_rows(lines))
-    assert [(r.transcript, r.aa_pos, r.aa_alt, r.hgvs_p, r.stars) for r in recs] == [
-        ("T1", 322, "W", "p.Arg322Trp", 1), ("T2", 300, "W", "p.Arg300Trp", 1)]  # fmt: skip
+    assert [(r.transcript, r.aa_pos, r.aa_alt, r.hgvs_p, r.stars, r.significance) for r in recs] == [
+        ("T1", 322, "W", "p.Arg322Trp", 1, "P"), ("T2", 300, "W", "p.Arg300Trp", 1, "P")]  # fmt: skip
+    assert recs[0].evidence() == "p.Arg322Trp|1|1|chr1:10:G:A|P"
     index = ResidueIndex(recs)
     same_aa, same_residue = index.match("T1", 322, "R", "Q", ("chr1", 11, "G", "A"))
     assert not same_aa and [r.id for r in same_residue] == ["1"]

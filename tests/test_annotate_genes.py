@@ -30,7 +30,7 @@ def transcripts() -> list[Transcript]:
 @pytest.fixture(scope="module")
 def annotator(transcripts: list[Transcript]) -> Annotator:
     residues = ResidueIndex([
-        ResidueRecord("ENST90000000003", 322, "R", "W", "p.Arg322Trp", "chrSYN1", 21618, "G", "A", "900002", 2),
+        ResidueRecord("ENST90000000003", 322, "R", "W", "p.Arg322Trp", "chrSYN1", 21618, "G", "A", "900002", 2, "P"),
         ResidueRecord("ENST90000000003", 322, "R", "Q", "p.Arg322Gln", "chrSYN1", 21616, "G", "T", "900009", 1),
     ])  # fmt: skip
     genes = read_gene_table(BUNDLE / "gene_table.tsv", {k: k for k in ("symbol", "moi", "loeuf", "pli",
@@ -101,6 +101,25 @@ def test_planted_stop_gets_facts_and_no_nmd_escape(annotator: Annotator) -> None
     assert "WE_NMD_ESCAPE" not in values
     assert (values["GENE_MOI"], values["GENE_LOF"], values["GENE_LOEUF"]) == ("AD", "1", "0.21")
     assert values["CLINVAR_SAME_AA_STARS"] == "-1"  # not a missense
+    # PVS1 tree facts: the stop at codon 184 of a 396-residue protein removes (396 - 183) / 396
+    assert (values["WE_PTC_AA"], values["WE_PROT_LEN"]) == ("184", "396")
+    assert values["WE_PROT_REMOVED"] == f"{(396 - 183) / 396:.4f}"
+
+
+def test_canonical_donor_gives_the_skipped_exon() -> None:
+    """HEMI_DONOR c.363+1G>A: the donor of intron 2 -> exon 2 would be skipped; its coding length and the fraction
+    of the CDS (894 nt = 297 residues + stop) it holds."""
+    tx = parse_gff3(open(GFF))
+    ann = Annotator(tx, pysam.FastaFile(str(FASTA)), None, None)
+    values = ann.annotate("chrX", 26429, "G", "A", "splice_donor|SYNXL1|ENST90000000005|protein_coding|+")
+    model = next(t for t in tx if t.id == "ENST90000000005").model
+    pos = model.mrna_positions()
+    s, e = model.exons[1]
+    exon2 = [i for i, g in enumerate(pos) if s <= g <= e]
+    coding = [i for i in exon2 if model.cds_start <= i < model.cds_end]
+    assert values["WE_SKIP_EXON_LEN"] == str(len(coding))
+    assert values["WE_PROT_REMOVED"] == f"{len(coding) / (model.cds_end - model.cds_start):.4f}"
+    assert values["WE_PROT_LEN"] == "297"
 
 
 def test_clinvar_residue_matches(annotator: Annotator) -> None:
@@ -108,7 +127,9 @@ def test_clinvar_residue_matches(annotator: Annotator) -> None:
     the same change from another nucleotide change (1 star) -> PS1."""
     values = annotator.annotate("chrSYN1", 21617, "C", "T", "missense|SYNAR1|ENST90000000003|protein_coding|-|322R>322Q|21617C>T")
     assert values["CLINVAR_SAME_RESIDUE_STARS"] == "2"
-    assert values["CLINVAR_SAME_RESIDUE"] == "p.Arg322Trp|900002|2|chrSYN1:21618:G:A"
+    assert values["CLINVAR_SAME_RESIDUE"] == "p.Arg322Trp|900002|2|chrSYN1:21618:G:A|P"
+    assert values["CLINVAR_SAME_RESIDUE_P_STARS"] == "2"  # a Pathogenic comparator: PM5 at full strength
+    assert values["CLINVAR_SAME_AA_P_STARS"] == "-1"  # the same-change record is LP only: PS1 one step down
     assert values["CLINVAR_SAME_AA_STARS"] == "1"
     same = ResidueIndex([ResidueRecord("T", 5, "R", "Q", "p.Arg5Gln", "c", 10, "G", "A", "1", 3)])
     assert same.match("T", 5, "R", "Q", ("c", 10, "G", "A")) == ([], [])  # the record itself is no evidence

@@ -76,7 +76,8 @@ def test_planted_variant_annotation(row: dict[str, str], frame: pd.DataFrame, an
 
 def test_pm5_evidence_names_the_clinvar_record(frame: pd.DataFrame) -> None:
     v = frame[(frame.chrom == "chrSYN1") & (frame.pos == 21617)].iloc[0]
-    assert v.clinvar_same_residue == "p.Arg322Trp|900002|2|chrSYN1:21618:G:A"
+    assert v.clinvar_same_residue == "p.Arg322Trp|900002|2|chrSYN1:21618:G:A|P"  # P: PM5 at full strength
+    assert v.clinvar_same_residue_p_stars == 2
 
 
 def test_every_record_annotated_once_with_the_bundle_in_the_header(pipeline_run: Path, annotated: Path) -> None:

@@ -91,7 +91,8 @@ def write_vcf(path: Path, rows: list[dict[str, Any]], samples: list[str] = SAMPL
 
     lines = ["##fileformat=VCFv4.2", '##FILTER=<ID=PASS,Description="All filters passed">',
              '##FILTER=<ID=LowQual,Description="QUAL below 20">',
-             "##contig=<ID=chr1,length=100000>", "##contig=<ID=chrX,length=100000>"]  # fmt: skip
+             "##contig=<ID=chr1,length=100000>", "##contig=<ID=chrX,length=100000>",
+             "##contig=<ID=chrM,length=16569>"]  # fmt: skip
     if annotated:
         lines += [header_line(f) for f in FIELDS]
     lines += ['##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
@@ -327,9 +328,10 @@ def _random_trio(n: int, seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]
          "hgvs_c": f"c.{i + 1}A>G"}
         for i in range(n)
     ]  # fmt: skip
-    # planted: a de novo missense with PS1 (ClinVar P, same amino-acid change) and BP4_VeryStrong (REVEL
-    # 0.001): points 4 (PS1) + 1 (PM2_Supporting) - 8 (BP4_VeryStrong) + PS2 4 or PM6 2 -> Uncertain or
-    # Likely benign by points, Pathogenic or Likely pathogenic by the 2015 rules: listed (P/LP by either)
+    # planted: a de novo missense with PS1 (ClinVar P, same amino-acid change) and BP4_Strong (REVEL 0.001;
+    # capped at Strong, Pejaver 2022): points 4 (PS1) + 1 (PM2_Supporting) - 4 (BP4_Strong) + PS2_Moderate 2 or
+    # PM6_Supporting 1 (SVI de novo v1.1, default phenotype row) -> Uncertain by points, Likely pathogenic by the
+    # 2015 rules: listed (P/LP by either)
     rows[-2] |= {"gene": "DA", "gene_moi": "AD", "consequence": "missense", "revel": 0.001, "pop_af": np.nan,
                  "pop_an": -1, "clinvar_same_aa_stars": 2}  # fmt: skip
     gts = {
@@ -395,7 +397,7 @@ def test_streamed_classification_equals_classify_family(confirmed, memory_rows):
     assert not (set(ref["pos"][~in_gene & ~listable]) & set(got["pos"]))  # final outside a gene: not spooled
     planted = ref[ref["pos"] == variants["pos"].iat[-2]].iloc[0]
     assert planted["acmg_class_2015"] in ("Likely pathogenic", "Pathogenic") and planted["acmg_conflict"]
-    assert planted["acmg_class"] == ("Uncertain significance" if confirmed else "Likely benign")
+    assert planted["acmg_class"] == "Uncertain significance"
     assert planted["pos"] in set(got["pos"])
     ref = ref.set_index("pos").loc[got["pos"].to_numpy()].reset_index()
     for col in ("PS2", "PM6", "PM3", "BP2", "acmg_points"):

@@ -124,8 +124,11 @@ def test_ranked_list_of_the_trio_proband(outputs):
     assert df["pos"].tolist() == ["100", "200", "600", "300", "400"]
     top = df.iloc[0]
     assert (top["classification"], top["inheritance"], top["moi_match"]) == ("Pathogenic", "de_novo", "yes")
-    assert top["criteria"] == "PVS1,PS2,PM2_Supporting" and top["points"] == "13"
-    assert "PS2: de novo: proband 0/1 (DP 30), father DAD 0/0" in top["evidence"]
+    # SVI de novo v1.1: confirmed, default phenotype row (consistent, not highly specific) = 1 point -> PS2_Moderate
+    assert top["criteria"] == "PVS1,PS2_Moderate,PM2_Supporting" and top["points"] == "11"
+    assert "SVI de novo v1.1 row: confirmed de novo, phenotype consistent with the gene but not highly specific" in top[
+        "evidence"]  # fmt: skip
+    assert "PS2_Moderate: de novo: proband 0/1 (DP 30), father DAD 0/0" in top["evidence"]
     assert "parentage confirmed by QC relatedness (DAD kinship 0.240, MUM kinship 0.260)" in top["evidence"]
     assert "PVS1: stop_gained" in top["evidence"] and "PM2_Supporting: absent" in top["evidence"]
     assert (top["father_genotype"], top["mother_genotype"], top["zygosity"]) == ("0/0", "0/0", "het")
@@ -150,9 +153,9 @@ def test_json_carries_structured_criteria_and_provenance(outputs):
     assert doc["provenance"]["config_sha256"] == "ab" * 32
     assert doc["provenance"]["resources"]["content"]["sources"]["gnomad"]["version"] == "4.1-test"
     first = doc["variants"][0]
-    assert [c["code"] for c in first["criteria"]] == ["PVS1", "PS2", "PM2_Supporting"]
-    assert [c["points"] for c in first["criteria"]] == [8, 4, 1]
-    assert first["criteria"][1]["strength"] == "Strong" and "de novo" in first["criteria"][1]["evidence"]
+    assert [c["code"] for c in first["criteria"]] == ["PVS1", "PS2_Moderate", "PM2_Supporting"]
+    assert [c["points"] for c in first["criteria"]] == [8, 2, 1]
+    assert first["criteria"][1]["strength"] == "Moderate" and "de novo" in first["criteria"][1]["evidence"]
     assert doc["counts"]["calls"] == 7 and doc["counts"]["listed"] == 5
     assert doc["counts"]["not_listed"]["spooled_by_reason"] == {"VUS: no protein-altering or splice consequence": 1}
     assert doc["counts"]["classes_before_phase"]["Benign"] == 1
@@ -166,8 +169,8 @@ def test_per_sample_vcf_holds_the_listed_calls_with_sample_criteria(outputs):
         recs = {r.pos: r for r in vcf.fetch("chr1")}
     assert list(recs) == [100, 200, 300, 400, 600]  # genome order; 500 (Benign) and 700 (UTR VUS) are not listed
     denovo = recs[100]
-    assert denovo.info["ACMG_CLASS"] == "Pathogenic" and denovo.info["ACMG_POINTS"] == 13
-    assert list(denovo.info["ACMG_CRITERIA"]) == ["PVS1", "PS2", "PM2_Supporting"]
+    assert denovo.info["ACMG_CLASS"] == "Pathogenic" and denovo.info["ACMG_POINTS"] == 11
+    assert list(denovo.info["ACMG_CRITERIA"]) == ["PVS1", "PS2_Moderate", "PM2_Supporting"]
     assert denovo.info["INHERITANCE"] == ("de_novo",) and denovo.info["MOI_MATCH"] == "yes"
     assert denovo.samples["DAD"]["GT"] == (0, 0) and denovo.samples["KID"]["DP"] == 30
     assert recs[300].info["ACMG_CRITERIA"] == ("PM2_Supporting", "PM3_Supporting")
@@ -188,7 +191,7 @@ def test_without_qc_de_novo_is_pm6_and_the_trail_says_why(tmp_path):
     out = run(tmp_path, qc=None)
     comments, df = read_tsv(out / "KID.tsv")
     top = df.iloc[0]
-    assert top["criteria"] == "PVS1,PM6,PM2_Supporting"
+    assert top["criteria"] == "PVS1,PM2_Supporting,PM6_Supporting"  # SVI de novo v1.1: assumed, default row: 0.5
     assert "parentage not confirmed: no QC relatedness result was given" in top["evidence"]
     assert "QC_VERDICT=NOT_AVAILABLE (no QC result given)" in "\n".join(comments)
 
@@ -253,8 +256,11 @@ def test_hpo_filter_uses_the_gene_table(tmp_path):
                              manifest_path=man, manifest=manifest_doc, settings=settings)  # fmt: skip
     classify_vcf(vcf, batch, tmp_path / "o", provenance=prov, settings=settings, manifest_path=man, manifest=manifest_doc)
     _, df = read_tsv(tmp_path / "o" / "KID.tsv")  # KID: HP:0001250 -> GAR matches, GAD does not
-    assert df["pos"].tolist() == ["100", "200", "600", "300"]
-    assert df.set_index("pos").loc["100", "filter_note"] == "no HPO match"  # P kept, flagged
+    # the de novo stop at 100 is in GAD, whose HPO terms share none with KID's: SVI de novo v1.1 "phenotype not
+    # consistent" = 0 points, no PS2; PVS1 + PM2_Supporting = 9: Likely pathogenic, after the Pathogenic 200
+    assert df["pos"].tolist() == ["200", "100", "600", "300"]
+    assert df.set_index("pos").loc["100", "criteria"] == "PVS1,PM2_Supporting"
+    assert df.set_index("pos").loc["100", "filter_note"] == "no HPO match"  # LP kept, flagged
     _, solo = read_tsv(tmp_path / "o" / "SOLO.tsv")  # SOLO has no phenotypes: not filtered
     assert solo["pos"].tolist() == ["900"]
 

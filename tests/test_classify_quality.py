@@ -139,7 +139,7 @@ def test_failing_calls_go_to_the_low_confidence_section_with_the_gate(gated):
     listed = df[df["section"] == "listed"]
     low = df[df["section"] == "low_confidence"].set_index("pos")
     assert listed["pos"].tolist() == ["600", "300"]
-    assert listed.iloc[0]["criteria"] == "PVS1,PS2,PM2_Supporting" and listed.iloc[0]["quality"] == "PASS"
+    assert listed.iloc[0]["criteria"] == "PVS1,PS2_Moderate,PM2_Supporting" and listed.iloc[0]["quality"] == "PASS"
     assert sorted(low.index) == ["100", "200", "400", "700"]
     assert low.loc["100", "quality"] == "AB 0.03 outside 0.2-0.8 (het)"
     assert low.loc["200", "quality"] == "FILTER LowQual"
@@ -181,7 +181,7 @@ def test_likely_benign_call_is_in_the_audit_with_its_codes(gated):
 def test_evidence_trail_names_met_not_met_and_not_evaluable(gated):
     doc = json.loads((gated / "KID.json").read_text())
     top = doc["variants"][0]
-    assert [c["code"] for c in top["criteria"]] == ["PVS1", "PS2", "PM2_Supporting"]
+    assert [c["code"] for c in top["criteria"]] == ["PVS1", "PS2_Moderate", "PM2_Supporting"]
     not_met = {c["criterion"]: c["evidence"] for c in top["not_met"]}
     missing = {c["criterion"]: c["evidence"] for c in top["not_evaluable"]}
     # every criterion of the engine is accounted for, once
@@ -252,3 +252,39 @@ def test_gate_settings_are_validated():
         settings_from_dict({"gate_het_ab_min": 0.8, "gate_het_ab_max": 0.3})
     with pytest.raises(InputError, match="gate_min_gq"):
         settings_from_dict({"gate_min_gq": -1})
+
+
+def test_chrm_calls_have_their_own_section_with_heteroplasmy(tmp_path):
+    """Issue 24 item 6: chrM calls are not classified with the nuclear ACMG rules (no PM2, no PP3 from a nuclear
+    codon table): they are listed in a mitochondrial section with the heteroplasmy = alt / total AD reads
+    (>= 95 % homoplasmic), in the TSV and the JSON."""
+    mt = {"gene_moi": "MT"}
+    rows = [
+        ROWS[4],  # the nuclear de novo stop that passes every gate: listed as before
+        {"chrom": "chrM", "pos": 3243, "ref": "A", "alt": "G", "gts": ["0/0", "0/0", "0/1", "0/0"], "dp": 100,
+         "gq": [99, 99, 99, 99], "ad": ["100,0", "100,0", "70,30", "100,0"],
+         "site": {**mt, "gene": "MT-TL1", "consequence": "non_coding", "hgvs_c": "n.14A>G"}},
+        {"chrom": "chrM", "pos": 8993, "ref": "T", "alt": "G", "gts": ["0/0", "0/0", "1/1", "0/0"], "dp": 100,
+         "gq": [99, 99, 99, 99], "ad": ["100,0", "100,0", "2,98", "100,0"],
+         "site": {**mt, "gene": "MT-ATP6", "consequence": "missense", "hgvs_c": "c.467T>G", "revel": 0.95,
+                  "spliceai": 0.0}},
+    ]  # fmt: skip
+    vcf = write_vcf(tmp_path / "in.vcf.gz", rows)
+    man = manifest(tmp_path / "manifest.yaml")
+    prov = provenance_record(vcf=vcf, config="c", config_sha256="0" * 64, command="test", git_commit=None, qc_json=None,
+                             manifest_path=man, manifest=yaml.safe_load(man.read_text()), settings=S)  # fmt: skip
+    out = tmp_path / "classified"
+    classify_vcf(vcf, trio_batch(), out, provenance=prov, settings=S, manifest_path=man,
+                 manifest=yaml.safe_load(man.read_text()))  # fmt: skip
+    _, df = read_tsv(out / "KID.tsv")
+    assert df[df["section"] == "listed"]["pos"].tolist() == ["600"]
+    mito = df[df["section"] == "mitochondrial"].set_index("pos")
+    assert sorted(mito.index) == ["3243", "8993"]
+    assert (mito.loc["3243", "allele_balance"], mito.loc["3243", "zygosity"]) == ("0.300", "heteroplasmic")
+    assert (mito.loc["8993", "allele_balance"], mito.loc["8993", "zygosity"]) == ("0.980", "homoplasmic")
+    assert set(mito["criteria"]) == {""} and set(mito["points"]) == {""}  # no ACMG evidence at all
+    assert set(mito["classification"]) == {"not classified (mitochondrial: nuclear ACMG rules do not apply)"}
+    assert mito.loc["3243", "listing"] == "chrM: heteroplasmy 30.0% (30/100 reads)"
+    doc = json.loads((out / "KID.json").read_text())
+    assert doc["counts"]["mitochondrial"] == 2 and [m["heteroplasmy"] for m in doc["mitochondrial"]] == [0.3, 0.98]
+    assert all(v["chrom"] != "chrM" for v in doc["variants"])

@@ -139,7 +139,9 @@ def test_evidence_trail_qc_and_provenance(pipeline_run):
     assert doc["provenance"]["resources"]["content"]["bundle"] == "wgs-east-test"
     assert doc["qc"]["parentage_confirmed"] is True
     codes = [c["code"] for c in doc["variants"][0]["criteria"]]
-    assert codes == ["PVS1", "PS2", "PM2_Supporting"]
+    assert codes == ["PVS1", "PS2_Moderate", "PM2_Supporting"]  # SVI de novo v1.1: consistent phenotype, 1 point
+    assert "SVI de novo v1.1 row: confirmed de novo, phenotype consistent with the gene but not highly specific " \
+        "(HPO similarity) = 1 point(s)" in denovo["evidence"]
     with pysam.VariantFile(str(pipeline_run / "classified" / "PROBAND1.vcf.gz")) as vcf:
         header = str(vcf.header)
         assert list(vcf.header.samples) == ["PROBAND1", "FATHER1", "MOTHER1"]
@@ -165,7 +167,7 @@ def test_cli_outside_the_workflow_gives_the_same_lists(pipeline_run, tmp_path, r
     assert code == 0 and "parentage treated as unconfirmed" in err
     comments, df = read_tsv(tmp_path / "no_qc" / "PROBAND1.tsv")
     assert "PROBAND1.json" in {p.name for p in (tmp_path / "no_qc").iterdir()}
-    assert df.iloc[0]["criteria"] == "PVS1,PM6,PM2_Supporting"  # no QC: de novo is PM6, and the trail says why
+    assert df.iloc[0]["criteria"] == "PVS1,PM2_Supporting,PM6_Supporting"  # no QC: assumed de novo, 0.5 point
     assert "no QC relatedness result was given" in df.iloc[0]["evidence"]
     assert "QC_VERDICT=NOT_AVAILABLE" in "\n".join(comments)
 

@@ -109,6 +109,8 @@ class Evidence:
 
 
 def _at(value: Any, row: int) -> Any:
+    if isinstance(value, _LazyText):
+        return value[row]
     if isinstance(value, pd.Series):
         value = value.iloc[row]
     elif isinstance(value, np.ndarray) and value.ndim:
@@ -141,29 +143,71 @@ def _name(strength: Any) -> Any:
 
 
 def pvs1(v: Variants) -> Evidence:
-    """PVS1 for null variants in loss-of-function genes, lowered for NMD escape and start loss."""
+    """PVS1 by the decision tree of Abou Tayoun et al. 2018 (Fig. 1), the branches the annotation allows:
+
+    - nonsense / frameshift: NMD predicted -> Very Strong; NMD escape -> Strong when it removes more than
+      ``pvs1_removed_fraction`` (10 %) of the protein, Moderate otherwise (no fraction: ``pvs1_nmd_escape_strength``);
+    - canonical +/-1,2 splice (exon skipping of the adjacent exon, ``skip_exon_len``): frameshifting and NMD
+      predicted -> Very Strong; frameshifting with NMD escape, or in frame -> Strong above 10 % of the protein
+      removed, Moderate at or below (no exon length: Very Strong, or ``pvs1_nmd_escape_strength`` with NMD escape);
+    - initiation codon: at most ``pvs1_start_lost_strength`` (Supporting).
+
+    Not automated: the "critical region" and "exon relevant to the transcript / LoF variants in the exon"
+    boxes (no domain or exon-expression data; a VCEP override per gene sets them)."""
     c, p = v.csq, v.params
     top = p.fixed_strength("PVS1", VERY_STRONG)
     nmd_cap = p.strength("pvs1_nmd_escape_strength")
     start_cap = p.strength("pvs1_start_lost_strength")
-    escape = c.truncating & v.nmd_escape
+    limit = p.get("pvs1_removed_fraction")
+    nonsense = (c.stop_gained | c.frameshift)
+    splice = (c.splice_donor | c.splice_acceptor) & ~nonsense
+    known_frac = ~np.isnan(v.prot_removed)
+    with np.errstate(invalid="ignore"):
+        by_frac = np.where(v.prot_removed > limit, STRONG, MODERATE)
+    escape = nonsense & v.nmd_escape
+    known_skip = splice & (v.skip_exon_len >= 0)
+    inframe = known_skip & (v.skip_exon_len % 3 == 0)
+    skip_escape = known_skip & ~inframe & v.nmd_escape
     start_only = c.start_lost & ~c.truncating
     s = np.broadcast_to(np.asarray(top, dtype=np.int8), (v.n,))
-    s = np.where(escape, np.minimum(s, nmd_cap), s)
+    s = np.where(escape, np.minimum(s, np.where(known_frac, by_frac, nmd_cap)), s)
+    s = np.where(inframe | skip_escape, np.minimum(s, np.where(known_frac, by_frac, nmd_cap)), s)
+    s = np.where(splice & ~known_skip & v.nmd_escape, np.minimum(s, nmd_cap), s)
     s = np.where(start_only, np.minimum(s, start_cap), s)
     applies = c.null & v.lof_mechanism & _enabled(v, "PVS1")
-    reason = np.select([start_only, escape], [3, 2], 1).astype(np.int8)
+    ptc = (pd.to_numeric(v.column("ptc_aa"), errors="coerce").fillna(0).to_numpy() if "ptc_aa" in v.frame.columns
+           else np.zeros(v.n))  # fmt: skip
+    reason = np.select(
+        [start_only, inframe, skip_escape, known_skip, escape & known_frac, escape, splice & v.nmd_escape,
+         nonsense & (ptc > 0)],
+        [3, 4, 5, 6, 7, 2, 2, 8], 1).astype(np.int8)  # fmt: skip
+    col = {name: (v.column(name) if name in v.frame.columns else "?") for name in ("exon", "ptc_aa")}
     return Evidence(
         "PVS1",
         _strength(applies, s),
         templates=(
             "",
             "{consequence} in a gene where loss of function is a disease mechanism",
-            "{consequence} predicted to escape NMD: at most {nmd_cap} (Abou Tayoun 2018)",
-            "initiation codon variant ({consequence}): at most {start_cap} (Abou Tayoun 2018)",
+            "{consequence} predicted to escape NMD: at most {nmd_cap} (Abou Tayoun 2018; no fraction of the protein "
+            "removed known)",
+            "initiation codon variant ({consequence}): at most {start_cap} (Abou Tayoun 2018 Fig. 1: no pathogenic "
+            "variants upstream of the closest in-frame start known)",
+            "{consequence}: skipping the adjacent exon ({skip} coding nt) keeps the reading frame and removes "
+            "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
+            "{consequence}: skipping the adjacent exon ({skip} coding nt) shifts the frame but escapes NMD, "
+            "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
+            "{consequence}: skipping the adjacent exon ({skip} coding nt) shifts the reading frame, NMD predicted "
+            "(Abou Tayoun 2018 Fig. 1)",
+            "{consequence} in exon {exon}, {ptc_text}, predicted to escape NMD: removes "
+            "{removed:.1%} of the protein (> / <= {limit:.0%}: Strong / Moderate; Abou Tayoun 2018 Fig. 1)",
+            "{consequence} in exon {exon}, new stop at codon {ptc_aa}, NMD predicted (Abou Tayoun 2018 Fig. 1)",
         ),
         reason=reason,
-        values={"consequence": v.column("consequence"), "nmd_cap": _name(nmd_cap), "start_cap": _name(start_cap)},
+        values={"consequence": v.column("consequence"), "nmd_cap": _name(nmd_cap), "start_cap": _name(start_cap),
+                "exon": col["exon"], "ptc_aa": col["ptc_aa"], "removed": v.prot_removed, "limit": limit,
+                "ptc_text": _LazyText(np.zeros(v.n, dtype=bool), "", lambda i: f"new stop at codon {int(ptc[i])}"
+                                      if ptc[i] > 0 else "no new stop (the frameshift reads through the mRNA end)"),
+                "skip": v.skip_exon_len},
         not_met=(
             "{consequence}: not a null variant (nonsense, frameshift, canonical +/-1,2 splice, initiation codon)",
             "{consequence} in a gene where loss of function is not a known disease mechanism (no GENE_LOF)",
@@ -176,38 +220,67 @@ def pvs1(v: Variants) -> Evidence:
 # --- PS1 / PM5 -----------------------------------------------------------------------------------
 
 
-def ps1(v: Variants) -> Evidence:
-    """PS1: missense with the same amino-acid change as a ClinVar P/LP record of enough stars."""
-    min_stars = v.params.get("ps1_min_stars")
-    applies = v.csq.missense_only & (v.same_aa_stars >= min_stars) & _enabled(v, "PS1")
+def _comparator(v: Variants, criterion: str, stars: np.ndarray, p_stars: np.ndarray, min_stars: Any,
+                top: int, what: str, records: str) -> Evidence:  # fmt: skip
+    """PS1 / PM5 from ClinVar comparators: a Pathogenic one with >= ``min_stars`` gives ``top``, a Likely
+    pathogenic one only one step less (``plp_comparator_step_down``); not where SpliceAI predicts a
+    splicing impact (> ``ps1_pm5_max_spliceai``)."""
+    p = v.params
+    full = p.fixed_strength(criterion, top)
+    step = np.asarray(p.get("plp_comparator_step_down"), dtype=bool)
+    by_p = p_stars >= min_stars
+    by_any = stars >= min_stars
+    lowered = np.maximum(np.asarray(full) - 1, SUPPORTING)
+    s = np.where(by_p | ~step, full, lowered)
+    with np.errstate(invalid="ignore"):
+        splicing = v.spliceai > p.get("ps1_pm5_max_spliceai")
+    eligible = v.csq.missense_only & ~splicing
+    applies = eligible & by_any & _enabled(v, criterion)
+    recs = _LazyText(np.zeros(v.n, dtype=bool), "", _records_text(v, records))
     return Evidence(
-        "PS1",
-        _strength(applies, v.params.fixed_strength("PS1", STRONG)),
-        templates=("same amino-acid change as a ClinVar P/LP record ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_aa_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
+        criterion,
+        _strength(applies, s),
+        templates=(f"{what} as a ClinVar Pathogenic record ({{stars}} stars >= {{min_stars}}){{records}}",
+                   f"{what} as a ClinVar Likely pathogenic record only, one step down ({{stars}} stars >= "
+                   "{min_stars}){records}"),
+        reason=np.where(by_p | ~step, 0, 1).astype(np.int8),
+        values={"stars": stars, "min_stars": min_stars, "consequence": v.column("consequence"), "records": recs,
+                "spliceai": v.spliceai, "max_splice": p.get("ps1_pm5_max_spliceai")},
         not_met=("{consequence}: not a missense variant",
-                 "no ClinVar P/LP record of the same amino-acid change with >= {min_stars} stars (best record: {stars} "
-                 "stars; -1 = none)"),
-        not_met_reason=v.csq.missense_only.astype(np.int8),
-        disabled=_disabled(v, "PS1"),
+                 f"no ClinVar P/LP record ({what}) with >= {{min_stars}} stars (best record: {{stars}} stars; -1 = "
+                 "none)",
+                 "SpliceAI={spliceai:.2f} > {max_splice:g}: predicted splicing impact, the comparator's protein change "
+                 "does not carry over (Walker 2023)"),
+        not_met_reason=np.select([v.csq.missense_only & splicing, v.csq.missense_only], [2, 1], 0).astype(np.int8),
+        disabled=_disabled(v, criterion),
     )  # fmt: skip
+
+
+def _records_text(v: Variants, column: str) -> Any:
+    """Row -> ``"; ClinVar hgvs_p|variation id|stars|chrom:pos:ref:alt|P"`` (the comparators), or ``""``."""
+    values = v.column(column) if column in v.frame.columns else None
+
+    def text(row: int) -> str:
+        if values is None:
+            return ""
+        value = values.iloc[row]
+        return f"; ClinVar {value}" if isinstance(value, str) and value else ""
+
+    return text
+
+
+def ps1(v: Variants) -> Evidence:
+    """PS1: missense with the same amino-acid change as a ClinVar P/LP record of enough stars (LP only:
+    one step down; not with predicted splicing impact)."""
+    return _comparator(v, "PS1", v.same_aa_stars, v.same_aa_p_stars, v.params.get("ps1_min_stars"), STRONG,
+                       "same amino-acid change", "clinvar_same_aa")  # fmt: skip
 
 
 def pm5(v: Variants) -> Evidence:
-    """PM5: missense at a residue where another missense is ClinVar P/LP with enough stars."""
-    min_stars = v.params.get("pm5_min_stars")
-    applies = v.csq.missense_only & (v.same_residue_stars >= min_stars) & _enabled(v, "PM5")
-    return Evidence(
-        "PM5",
-        _strength(applies, v.params.fixed_strength("PM5", MODERATE)),
-        templates=("different missense at this residue is ClinVar P/LP ({stars} stars >= {min_stars})",),
-        values={"stars": v.same_residue_stars, "min_stars": min_stars, "consequence": v.column("consequence")},
-        not_met=("{consequence}: not a missense variant",
-                 "no other ClinVar P/LP missense at this residue with >= {min_stars} stars (best record: {stars} "
-                 "stars; -1 = none)"),
-        not_met_reason=v.csq.missense_only.astype(np.int8),
-        disabled=_disabled(v, "PM5"),
-    )  # fmt: skip
+    """PM5: missense at a residue where another missense is ClinVar P/LP with enough stars (LP only: one step
+    down; not with predicted splicing impact)."""
+    return _comparator(v, "PM5", v.same_residue_stars, v.same_residue_p_stars, v.params.get("pm5_min_stars"),
+                       MODERATE, "different missense at this residue", "clinvar_same_residue")  # fmt: skip
 
 
 # --- population frequency ------------------------------------------------------------------------
@@ -237,51 +310,100 @@ def _popmax_label(v: Variants) -> Any:
     return "popmax"
 
 
+def _filtered(v: Variants) -> np.ndarray:
+    """Rows whose population record is present but not PASS, where the settings make that no evidence."""
+    return v.pop_filtered & np.asarray(v.params.get("frequency_require_pass"), dtype=bool)
+
+
+_FILTERED_TEXT = ("present in the population resource but filtered there (FILTER={pop_filter}): not evidence of "
+                  "frequency or of absence")  # fmt: skip
+
+
 def _frequency_status(
-    v: Variants, source: np.ndarray, exception: np.ndarray, criterion: str, blocked: Any = None
+    v: Variants, source: np.ndarray, exception: np.ndarray, criterion: str, blocked: Any = None,
+    faf: np.ndarray | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The not-met / not-evaluable part of BA1 and BS1: absent from the resource (not met), present but
-    no population with enough allele number (not evaluable), on the BA1 exception list, or below the
-    threshold."""
-    absent = (v.pop_an < 0) & np.isnan(v.pop_af) & np.isnan(v.popmax_af)
+    filtered there or no population with enough allele number (not evaluable), on the BA1 exception
+    list, or below the threshold (by the filtering AF where ``faf`` marks it)."""
+    absent = (v.pop_an < 0) & np.isnan(v.pop_af) & np.isnan(v.popmax_af) & ~v.pop_filtered
+    filtered = _filtered(v)
     exc = exception if blocked is None else np.asarray(blocked, dtype=bool) & exception
-    reason = np.select([absent, exc], [1, 2], 0).astype(np.int8)
+    by_faf = np.zeros(v.n, dtype=bool) if faf is None else faf
+    reason = np.select([absent, exc, by_faf], [1, 2, 3], 0).astype(np.int8)
     return {
         "not_met": ("highest AF={af:.4g} <= {threshold:g} (AN={an})", "absent from the population resource",
-                    "on the ClinGen SVI BA1 exception list (Ghosh 2018)"),
+                    "on the ClinGen SVI BA1 exception list (Ghosh 2018)",
+                    "filtering AF (FAF95)={af:.4g} <= {threshold:g} ({moi} threshold)"),
         "not_met_reason": reason,
-        "missing": ~absent & ~exc & (source == 0),
-        "missing_text": "in the population resource, but no population with AN >= {min_an}",
+        "missing": ~absent & ~exc & (filtered | ((source == 0) & ~by_faf)),
+        "missing_text": "{missing_why}",
         "disabled": _disabled(v, criterion),
     }  # fmt: skip
 
 
+def _filter_label(v: Variants) -> Any:
+    return v.column("pop_filter") if "pop_filter" in v.frame.columns else ""
+
+
+class _LazyText:
+    """Row -> "not evaluable" text of a population criterion, built only for the rows a trail shows
+    (:func:`_at` indexes it): the filtered record's FILTER, or ``other(row)``."""
+
+    def __init__(self, filtered: np.ndarray, labels: Any, other: Any) -> None:
+        self.filtered, self.labels, self.other = filtered, labels, other
+
+    def __getitem__(self, row: int) -> str:
+        if self.filtered[row]:
+            label = self.labels.iloc[row] if isinstance(self.labels, pd.Series) else self.labels
+            return _FILTERED_TEXT.format(pop_filter=label)
+        return str(self.other(row))
+
+
+def _min_an_text(min_an: Any) -> Any:
+    def text(row: int) -> str:
+        value = min_an[row] if isinstance(min_an, np.ndarray) else min_an
+        return f"in the population resource, but no population with AN >= {value}"
+
+    return text
+
+
 def ba1(v: Variants, exception: np.ndarray) -> Evidence:
     """BA1: AF > ``ba1_af`` in the overall or popmax population with AN >= ``frequency_min_an``,
-    unless the allele is on the BA1 exception list."""
+    unless the allele is on the BA1 exception list or its population record is filtered."""
     p = v.params
     af, an, source = frequency(v, p.get("frequency_min_an"))
     threshold = p.get("ba1_af")
-    applies = (af > threshold) & ~exception & _enabled(v, "BA1")
+    filtered = _filtered(v)
+    applies = (af > threshold) & ~exception & ~filtered & _enabled(v, "BA1")
+    min_an = p.get("frequency_min_an")
     return Evidence(
         "BA1",
         _strength(applies, STAND_ALONE),
         templates=("", "overall AF={af:.4g} > {threshold:g} (AN={an})", "{pop} AF={af:.4g} > {threshold:g} (AN={an})"),
         reason=source,
-        values={"af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v), "min_an": p.get("frequency_min_an")},
+        values={"af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v), "min_an": min_an, "moi": "",
+                "missing_why": _LazyText(filtered, _filter_label(v), _min_an_text(min_an))},
         **_frequency_status(v, source, exception, "BA1"),
-    )
+    )  # fmt: skip
 
 
 def bs1(v: Variants, exception: np.ndarray) -> Evidence:
-    """BS1: the BA1 frequency above the inheritance-dependent threshold (recessive threshold for
-    recessive, mixed or unknown inheritance; dominant threshold when no mode is recessive)."""
+    """BS1: the filtering AF (FAF95, ``bs1_use_faf``), or where the resource has none the BA1
+    frequency, above the inheritance-dependent threshold (recessive threshold for recessive, mixed or
+    unknown inheritance; dominant threshold when no mode is recessive); per-gene thresholds from the
+    settings' gene overrides. Not evaluable where the population record is filtered."""
     p = v.params
     af, an, source = frequency(v, p.get("frequency_min_an"))
+    by_faf = ~np.isnan(v.pop_faf) & np.asarray(p.get("bs1_use_faf"), dtype=bool)
+    af = np.where(by_faf, _nan0(v.pop_faf), af)
     dominant = v.moi.dominant_only
     threshold = np.where(dominant, p.get("bs1_af_dominant"), p.get("bs1_af_recessive"))
     blocked = exception & p.get("ba1_exception_blocks_bs1_bs2")
-    applies = (af > threshold) & ~blocked & _enabled(v, "BS1")
+    filtered = _filtered(v)
+    applies = (af > threshold) & ~blocked & ~filtered & _enabled(v, "BS1")
+    moi = np.where(dominant, "dominant", "recessive")
+    min_an = p.get("frequency_min_an")
     return Evidence(
         "BS1",
         _strength(applies, p.fixed_strength("BS1", STRONG)),
@@ -289,19 +411,26 @@ def bs1(v: Variants, exception: np.ndarray) -> Evidence:
             "",
             "overall AF={af:.4g} > {threshold:g} ({moi} threshold, AN={an})",
             "{pop} AF={af:.4g} > {threshold:g} ({moi} threshold, AN={an})",
+            "filtering AF (FAF95)={af:.4g} > {threshold:g} ({moi} threshold)",
         ),
-        reason=source,
+        reason=np.where(by_faf, 3, source).astype(np.int8),
         values={
-            "af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v),
-            "moi": np.where(dominant, "dominant", "recessive"), "min_an": p.get("frequency_min_an"),
+            "af": af, "an": an, "threshold": threshold, "pop": _popmax_label(v), "moi": moi, "min_an": min_an,
+            "missing_why": _LazyText(filtered, _filter_label(v), _min_an_text(min_an)),
         },
-        **_frequency_status(v, source, exception, "BS1", blocked),
+        **_frequency_status(v, source, exception, "BS1", blocked, by_faf),
     )  # fmt: skip
 
 
 def bs2(v: Variants, exception: np.ndarray) -> Evidence:
     """BS2: homozygotes in recessive genes (or dominant genes flagged fully penetrant), hemizygotes
-    plus homozygotes in X-linked genes, at least the configured counts."""
+    plus homozygotes in X-linked genes, at least the configured counts.
+
+    Hemizygote coding (gnomAD v4): gnomAD makes XY genotypes haploid on non-PAR chrX/chrY (gnomad_methods
+    ``adjusted_sex_ploidy_expr``) and its VCF has no hemizygote field; the resource build writes
+    ``nhemi`` = ``AC_XY`` (each XY carrier is hemizygous) and ``nhomalt`` = ``nhomalt_XX`` there
+    (resources/README.md, ``prepare_gnomad_part``), so ``pop_nhemi + pop_nhom`` counts XY hemizygotes
+    plus XX homozygotes once each. Not evaluable where the population record is filtered."""
     p = v.params
     nhom = np.maximum(v.pop_nhom, 0)
     nhemi = np.maximum(v.pop_nhemi, 0)
@@ -311,40 +440,47 @@ def bs2(v: Variants, exception: np.ndarray) -> Evidence:
     by_hom = hom_gene & (nhom >= min_hom)
     by_hemi = v.moi.x_linked & (nhemi + nhom >= min_hemi)
     blocked = exception & p.get("ba1_exception_blocks_bs1_bs2")
-    applies = (by_hom | by_hemi) & ~blocked & _enabled(v, "BS2")
+    filtered = _filtered(v)
+    applies = (by_hom | by_hemi) & ~blocked & ~filtered & _enabled(v, "BS2")
+    counts_missing = (hom_gene & (v.pop_nhom < 0)) | (v.moi.x_linked & (v.pop_nhemi < 0) & (v.pop_nhom < 0))
     return Evidence(
         "BS2",
         _strength(applies, p.fixed_strength("BS2", STRONG)),
-        templates=("", "{nhom} homozygotes >= {min_hom} in the population", "{nhemi} hemizygotes + {nhom} homozygotes >= {min_hemi} (X-linked)"),
+        templates=("", "{nhom} homozygotes >= {min_hom} in the population",
+                   "{nhemi} hemizygotes (XY) + {nhom} homozygotes (XX) >= {min_hemi} (X-linked)"),
         reason=np.where(by_hom, 1, 2).astype(np.int8),
-        values={"nhom": nhom, "nhemi": nhemi, "min_hom": min_hom, "min_hemi": min_hemi, "moi": v.column("gene_moi")},
+        values={"nhom": nhom, "nhemi": nhemi, "min_hom": min_hom, "min_hemi": min_hemi, "moi": v.column("gene_moi"),
+                "bs2_missing": _LazyText(filtered, _filter_label(v),
+                                          lambda _: "homozygote / hemizygote counts not in the population resource")},
         not_met=(
             "gene modes '{moi}': homozygotes count in recessive (or fully penetrant dominant) genes, hemizygotes in "
             "X-linked ones",
             "{nhom} homozygotes < {min_hom}",
-            "{nhemi} hemizygotes + {nhom} homozygotes < {min_hemi} (X-linked)",
+            "{nhemi} hemizygotes (XY) + {nhom} homozygotes (XX) < {min_hemi} (X-linked)",
             "on the ClinGen SVI BA1 exception list (Ghosh 2018)",
         ),
         not_met_reason=np.select([blocked, v.moi.x_linked, hom_gene], [3, 2, 1], 0).astype(np.int8),
-        missing=(hom_gene & (v.pop_nhom < 0)) | (v.moi.x_linked & (v.pop_nhemi < 0) & (v.pop_nhom < 0)),
-        missing_text="homozygote / hemizygote counts not in the population resource",
+        missing=(counts_missing & ~blocked) | (filtered & ~blocked & (hom_gene | v.moi.x_linked)),
+        missing_text="{bs2_missing}",
         disabled=_disabled(v, "BS2"),
     )
 
 
 def pm2(v: Variants) -> Evidence:
-    """PM2 (Supporting): absent from the resource, or covered there and at most the maximum AF
-    (recessive maximum only when every mode of the gene is recessive)."""
+    """PM2 (Supporting): absent from the resource, or covered (AN >= ``pm2_min_an``) and at most the
+    maximum AF (recessive maximum only when every mode of the gene is recessive). A record that is present
+    but filtered (FILTER not PASS) is no evidence of absence or rarity: not evaluable."""
     p = v.params
     min_an = p.get("pm2_min_an")
-    in_resource = (v.pop_an >= 0) | ~np.isnan(v.pop_af)
+    in_resource = (v.pop_an >= 0) | ~np.isnan(v.pop_af) | v.pop_filtered
     popmax_seen = ~np.isnan(v.popmax_af) & (v.popmax_af > 0)
     absent = ~in_resource & ~popmax_seen
     covered = v.pop_an >= min_an
     af = np.maximum(_nan0(v.pop_af), np.where(v.popmax_an >= min_an, _nan0(v.popmax_af), 0.0))
     recessive = v.moi.recessive_only
     maximum = np.where(recessive, p.get("pm2_max_af_recessive"), p.get("pm2_max_af_dominant"))
-    rare = covered & (af <= maximum)
+    filtered = _filtered(v)
+    rare = covered & (af <= maximum) & ~filtered
     applies = (absent | rare) & _enabled(v, "PM2")
     return Evidence(
         "PM2",
@@ -352,10 +488,12 @@ def pm2(v: Variants) -> Evidence:
         templates=("", "absent from the population resource", "AF={af:.3g} <= {maximum:g} ({moi} maximum, AN={an})"),
         reason=np.where(absent, 1, 2).astype(np.int8),
         values={"af": af, "maximum": maximum, "an": v.pop_an, "moi": np.where(recessive, "recessive", "dominant"),
-                "min_an": min_an},
+                "min_an": min_an, "pop_filter": _filter_label(v)},
         not_met=("AF={af:.3g} > {maximum:g} ({moi} maximum, AN={an})",
                  "in the resource with AN={an} < {min_an}: the site is not covered well enough"),
         not_met_reason=(~absent & ~covered).astype(np.int8),
+        missing=filtered & ~absent,
+        missing_text=_FILTERED_TEXT,
         disabled=_disabled(v, "PM2"),
     )  # fmt: skip
 
@@ -408,7 +546,7 @@ def pp3(v: Variants) -> Evidence:
     splice_t = p.get("pp3_spliceai")
     with np.errstate(invalid="ignore"):
         by_splice = np.where(v.spliceai >= splice_t, SUPPORTING, 0)
-    s = np.maximum(by_revel, by_splice)
+    s = np.minimum(np.maximum(by_revel, by_splice), p.strength("pp3_max_strength"))
     revel_threshold = np.select([by_revel == STRONG, by_revel == MODERATE], [strong, mod], sup)
     return Evidence(
         "PP3",
@@ -425,8 +563,10 @@ def pp3(v: Variants) -> Evidence:
 
 
 def bp4(v: Variants) -> Evidence:
-    """BP4: missense REVEL bands (with no predicted splicing impact), or SpliceAI <= ``bp4_spliceai``
-    for synonymous/intronic/splice-region variants."""
+    """BP4: missense REVEL bands (Pejaver 2022 Table 2) capped at ``bp4_max_strength`` (Strong: the
+    paper's recommendations), only with no predicted splicing impact (SpliceAI <= ``bp4_spliceai``,
+    Walker 2023; no score: not evaluable unless ``bp4_allow_missing_spliceai``), or SpliceAI <=
+    ``bp4_spliceai`` for synonymous/intronic/splice-region variants."""
     p = v.params
     sup, mod = p.get("bp4_revel_supporting"), p.get("bp4_revel_moderate")
     strong, vstrong = p.get("bp4_revel_strong"), p.get("bp4_revel_very_strong")
@@ -439,7 +579,8 @@ def bp4(v: Variants) -> Evidence:
             0,
         )
     missing_ok = np.isnan(v.spliceai) & p.get("bp4_allow_missing_spliceai")
-    by_revel = np.where(v.csq.missense_only & (no_splice | missing_ok), bands, 0)
+    cap = p.strength("bp4_max_strength")
+    by_revel = np.minimum(np.where(v.csq.missense_only & (no_splice | missing_ok), bands, 0), cap)
     by_splice = np.where(v.csq.splice_only & no_splice, SUPPORTING, 0)
     s = np.maximum(by_revel, by_splice)
     revel_threshold = np.select(
@@ -448,10 +589,11 @@ def bp4(v: Variants) -> Evidence:
     return Evidence(
         "BP4",
         _strength((s > 0) & _enabled(v, "BP4"), s),
-        templates=("", "REVEL={revel:.3f} <= {revel_t:.3f}, SpliceAI={spliceai:.2f}", "SpliceAI={spliceai:.2f} <= {splice_t:g}"),
+        templates=("", "REVEL={revel:.3f} <= {revel_t:.3f}, SpliceAI={spliceai:.2f} <= {splice_t:g} (at most {cap}, "
+                       "Pejaver 2022)", "SpliceAI={spliceai:.2f} <= {splice_t:g}"),
         reason=np.where(by_revel > 0, 1, 2).astype(np.int8),
         values={"revel": v.revel, "revel_t": revel_threshold, "spliceai": v.spliceai, "splice_t": splice_t, "sup": sup,
-                "consequence": v.column("consequence")},
+                "consequence": v.column("consequence"), "cap": _name(cap)},
         not_met=("{consequence}: BP4 applies to missense (REVEL) and synonymous/intronic/splice-region variants "
                  "(SpliceAI)",
                  "REVEL={revel:.3f} > {sup:.3f} or SpliceAI={spliceai:.2f} > {splice_t:g}",
@@ -459,7 +601,8 @@ def bp4(v: Variants) -> Evidence:
         not_met_reason=np.select([v.csq.missense_only, v.csq.splice_only], [1, 2], 0).astype(np.int8),
         missing=(v.csq.missense_only & (np.isnan(v.revel) | (np.isnan(v.spliceai) & ~missing_ok)))
         | (v.csq.splice_only & np.isnan(v.spliceai)),
-        missing_text="REVEL={revel:.3f}, SpliceAI={spliceai:.2f}: a score BP4 needs is missing",
+        missing_text="REVEL={revel:.3f}, SpliceAI={spliceai:.2f}: a score BP4 needs is missing (missense BP4 needs "
+                     "SpliceAI <= {splice_t:g}: no predicted splicing impact, Walker 2023)",
         disabled=_disabled(v, "BP4"),
     )  # fmt: skip
 

@@ -4,9 +4,16 @@ Genotypes are numpy arrays with one entry per call: alternate-allele counts (0, 
 the proband and the parents, and read depths.
 
 - PS2 / PM6 (:func:`de_novo`): proband heterozygous, both parents homozygous reference with depth
-  >= ``denovo_min_parent_dp`` (and proband depth >= ``denovo_min_proband_dp`` when given). PS2
-  when parentage is confirmed (QC relatedness), PM6 otherwise. The phenotype match that PS2 also
-  asks for is not automatable and is left to the reviewer.
+  >= ``denovo_min_parent_dp`` (and proband depth >= ``denovo_min_proband_dp`` when given), the
+  parents' alt reads (FORMAT/AD) at most ``denovo_max_parent_alt_reads`` and their GQ >= ``gate_min_gq``
+  (where the VCF has AD / GQ), only in genes whose modes admit a de novo cause (AD, X-linked, or unknown
+  modes: :func:`de_novo_mode_ok`). PS2 when parentage is confirmed (QC relatedness), PM6 otherwise.
+  Strength by the ClinGen SVI "Recommendation for de novo criteria (PS2 & PM6)" v1.1 (``denovo_points``):
+  points per de novo occurrence from the phenotype's fit to the gene and confirmation
+  (:data:`DENOVO_POINTS`, the recommendation's Table 1), summed points -> strength (Table 2:
+  Supporting 0.5, Moderate 1, Strong 2, Very Strong 4). One proband is one occurrence here (other
+  published occurrences are not counted). The phenotype row comes from the caller
+  (:func:`phenotype_row`); without HPO data it is "consistent, not highly specific".
 - PM3 / BP2 (:func:`phase_criteria`): phase from the parents (:func:`parental_origin`): a variant
   inherited from one parent is in trans with one from the other parent, in cis with another from
   the same parent. PM3 for in trans with a Pathogenic (Moderate) or Likely pathogenic
@@ -25,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING
+from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, VERY_STRONG
 from wgs_east.acmg.combine import LIKELY_PATHOGENIC, PATHOGENIC
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
 from wgs_east.acmg.inputs import gene_context
@@ -34,9 +41,47 @@ from wgs_east.errors import InputError, Problem
 
 UNKNOWN, PATERNAL, MATERNAL = 0, 1, 2
 
+NOT_CONSISTENT, HETEROGENEOUS, CONSISTENT, SPECIFIC = 0, 1, 2, 3
+"""Phenotype rows of the SVI de novo recommendation v1.1, Table 1."""
+PHENOTYPE_ROWS: tuple[str, ...] = (
+    "phenotype not consistent with the gene",
+    "phenotype consistent with the gene but not highly specific, high genetic heterogeneity",
+    "phenotype consistent with the gene but not highly specific",
+    "phenotype highly specific for the gene",
+)
+DENOVO_POINTS = np.array([[0.0, 0.25, 0.5, 1.0], [0.0, 0.5, 1.0, 2.0]])
+"""Points per de novo occurrence, [assumed (0) / confirmed (1), phenotype row] (SVI de novo v1.1 Table 1)."""
+
+
+def de_novo_points_strength(points: np.ndarray) -> np.ndarray:
+    """Summed de novo points -> strength (SVI de novo v1.1 Table 2: 0.5 Supporting, 1 Moderate, 2 Strong,
+    4 Very Strong; below 0.5 nothing)."""
+    pts = np.asarray(points, dtype=np.float64)
+    return np.select([pts >= 4, pts >= 2, pts >= 1, pts >= 0.5], [VERY_STRONG, STRONG, MODERATE, SUPPORTING],
+                     0).astype(np.int8)  # fmt: skip
+
+
+def phenotype_row(similarity: float | None, specific_min: float) -> int:
+    """SVI phenotype row of a proband-gene pair from the phenotype similarity (classify/phenotype.py,
+    Resnik best-match average over exactly shared HPO terms, in nats): no similarity available (no HPO
+    terms for the proband or the gene) -> CONSISTENT (the stated default); 0 (no shared term) ->
+    NOT_CONSISTENT; >= ``specific_min`` -> SPECIFIC; otherwise CONSISTENT. HETEROGENEOUS needs a gene's
+    genetic heterogeneity, which the bundle does not carry: never assigned automatically."""
+    if similarity is None:
+        return CONSISTENT
+    if similarity <= 0:
+        return NOT_CONSISTENT
+    return SPECIFIC if similarity >= specific_min else CONSISTENT
+
+
+def de_novo_mode_ok(known: np.ndarray, autosomal_dominant: np.ndarray, x_linked: np.ndarray) -> np.ndarray:
+    """The gene's modes admit a de novo cause: unknown modes, AD, or X-linked (not a recessive-only gene)."""
+    return ~np.asarray(known, dtype=bool) | np.asarray(autosomal_dominant, dtype=bool) | np.asarray(x_linked, dtype=bool)
+
 CALL_COLUMNS: tuple[str, ...] = ("sample", "row", "proband_ac", "father_ac", "mother_ac", "father_dp", "mother_dp")
 """Required columns of the calls frame of :func:`classify_family` (optional: ``proband_dp``,
-``parentage_confirmed``)."""
+``parentage_confirmed``, ``father_alt``, ``mother_alt`` (alt reads, -1 unknown), ``father_gq``,
+``mother_gq`` (NaN unknown), ``phenotype_row`` (SVI de novo row, default CONSISTENT))."""
 
 
 def _i(a: np.ndarray | int | list[int]) -> np.ndarray:
@@ -50,16 +95,36 @@ def de_novo(
     proband_dp: np.ndarray | None = None,
     min_parent_dp: np.ndarray | int = 10, min_proband_dp: np.ndarray | int = 10,
     ps2_strength: np.ndarray | int = STRONG, pm6_strength: np.ndarray | int = MODERATE,
+    father_alt: np.ndarray | None = None, mother_alt: np.ndarray | None = None,
+    father_gq: np.ndarray | None = None, mother_gq: np.ndarray | None = None,
+    max_parent_alt: np.ndarray | int = 0, min_parent_gq: np.ndarray | float = 20,
+    mode_ok: np.ndarray | bool = True, phenotype: np.ndarray | int = CONSISTENT,
+    use_points: np.ndarray | bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(PS2, PM6) int8 strength arrays: heterozygous proband, both parents hom-ref with enough depth."""
+    """(PS2, PM6) int8 strength arrays: heterozygous proband, both parents hom-ref with enough depth, no
+    more than ``max_parent_alt`` alt reads and GQ >= ``min_parent_gq`` (alt -1 / GQ NaN: not in the VCF,
+    not checked), in a gene whose modes admit a de novo cause (``mode_ok``). Strength: the SVI points of
+    one occurrence (``phenotype`` row, confirmed or assumed) where ``use_points``, else ``ps2_strength`` /
+    ``pm6_strength``."""
     child = _i(proband_ac)
     ok = (child == 1) & (_i(father_ac) == 0) & (_i(mother_ac) == 0)
     ok &= (_i(father_dp) >= min_parent_dp) & (_i(mother_dp) >= min_parent_dp)
     if proband_dp is not None:
         ok &= _i(proband_dp) >= min_proband_dp
+    for alt in (father_alt, mother_alt):
+        if alt is not None:
+            ok &= _i(alt) <= max_parent_alt  # -1 (no AD) passes
+    for gq in (father_gq, mother_gq):
+        if gq is not None:
+            g = np.asarray(gq, dtype=np.float64)
+            ok &= np.isnan(g) | (g >= min_parent_gq)
+    ok &= np.broadcast_to(np.asarray(mode_ok, dtype=bool), child.shape)
     confirmed = np.broadcast_to(np.asarray(parentage_confirmed, dtype=bool), child.shape)
-    ps2 = np.where(ok & confirmed, ps2_strength, 0).astype(np.int8)
-    pm6 = np.where(ok & ~confirmed, pm6_strength, 0).astype(np.int8)
+    row = np.broadcast_to(np.asarray(phenotype, dtype=np.int64), child.shape)
+    by_points = de_novo_points_strength(DENOVO_POINTS[confirmed.astype(np.int64), row])
+    points = np.broadcast_to(np.asarray(use_points, dtype=bool), child.shape)
+    ps2 = np.where(ok & confirmed, np.where(points, by_points, ps2_strength), 0).astype(np.int8)
+    pm6 = np.where(ok & ~confirmed, np.where(points, by_points, pm6_strength), 0).astype(np.int8)
     return ps2, pm6
 
 
@@ -161,6 +226,12 @@ def classify_family(
         if "parentage_confirmed" in calls.columns
         else np.zeros(len(calls), dtype=bool)
     )
+    def opt(name: str, missing: float) -> np.ndarray | None:
+        if name not in calls.columns:
+            return None
+        return pd.to_numeric(calls[name], errors="coerce").fillna(missing).to_numpy(dtype=np.float64)
+
+    phen = opt("phenotype_row", CONSISTENT)
     ps2, pm6 = de_novo(
         col("proband_ac"), col("father_ac"), col("mother_ac"), col("father_dp"), col("mother_dp"),
         parentage_confirmed=confirmed,
@@ -169,6 +240,12 @@ def classify_family(
         min_proband_dp=params.get("denovo_min_proband_dp"),
         ps2_strength=params.fixed_strength("PS2", STRONG),
         pm6_strength=params.fixed_strength("PM6", MODERATE),
+        father_alt=opt("father_alt", -1), mother_alt=opt("mother_alt", -1),
+        father_gq=opt("father_gq", np.nan), mother_gq=opt("mother_gq", np.nan),
+        max_parent_alt=params.get("denovo_max_parent_alt_reads"), min_parent_gq=settings.gate_min_gq,
+        mode_ok=de_novo_mode_ok(moi.known, moi.autosomal_dominant, moi.x_linked)[rows],
+        phenotype=CONSISTENT if phen is None else phen.astype(np.int64),
+        use_points=params.get("denovo_points"),
     )  # fmt: skip
     ps2 = np.where(params.enabled("PS2"), ps2, 0).astype(np.int8)
     pm6 = np.where(params.enabled("PM6"), pm6, 0).astype(np.int8)

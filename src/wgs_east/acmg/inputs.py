@@ -29,7 +29,22 @@ lof_mechanism                  bool       loss of function is a known disease me
 
 Optional columns (carried by the annotation stage, read when present): ``transcript, hgvs_p, aa_pos
 (int, -1 none), aa_ref, aa_alt, popmax_pop`` (named in the evidence trail), ``clinvar_sig,
-clinvar_stars`` (annotation only: PP5/BP6 are retired, never evidence), ``loeuf, pli``.
+clinvar_stars`` (annotation only: PP5/BP6 are retired, never evidence), ``loeuf, pli``; and two the
+engine uses when given:
+
+- ``pop_faf`` (float, NaN: none): the filtering allele frequency (gnomAD ``fafmax_faf95_max``, INFO
+  ``POP_FAFMAX``), compared with the BS1 threshold (``bs1_use_faf``);
+- ``pop_filter`` (str): the population record's FILTER (INFO ``POP_FILTER``): ``PASS``, the failed
+  filters (``AC0,AS_VQSR``), or missing/``.`` (the source records none, or the allele is absent). A
+  record that is not PASS is "present but filtered": no frequency evidence (BA1, BS1, BS2) and no
+  evidence of absence (PM2) (``frequency_require_pass``);
+- ``clinvar_same_aa_p_stars`` / ``clinvar_same_residue_p_stars`` (int, -1 none): the stars of the best
+  comparator that is Pathogenic (not only Likely pathogenic); without the column every comparator counts as
+  Pathogenic. ``clinvar_same_aa`` / ``clinvar_same_residue`` (str): the records, named in the trail;
+- ``prot_removed`` (float, NaN unknown), ``skip_exon_len`` (int, -1 unknown), ``ptc_aa`` (int), ``exon``
+  (str): the PVS1 decision-tree facts of the annotation (``WE_PROT_REMOVED``, ``WE_SKIP_EXON_LEN``,
+  ``WE_PTC_AA``, ``WE_EXON``); without them PVS1 keeps the coarse branches (NMD escape at
+  ``pvs1_nmd_escape_strength``, canonical splice Very Strong).
 
 Speed: pass ``consequence``, ``gene`` and ``gene_moi`` as pandas categoricals when you have them;
 they are factorised once either way and all flags are computed per distinct value.
@@ -55,9 +70,10 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "transcript", "hgvs_p", "aa_pos", "aa_ref", "aa_alt", "popmax_pop", "clinvar_sig", "clinvar_stars",
-    "loeuf", "pli",
+    "loeuf", "pli", "pop_faf", "pop_filter", "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars",
+    "clinvar_same_aa", "clinvar_same_residue", "exon", "ptc_aa", "prot_removed", "skip_exon_len",
 )  # fmt: skip
-FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai")
+FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "pop_faf", "prot_removed")
 INT_COLUMNS = (
     "pos", "pop_an", "pop_nhom", "pop_nhemi", "popmax_an", "clinvar_same_aa_stars", "clinvar_same_residue_stars",
 )  # fmt: skip
@@ -267,6 +283,17 @@ class Variants:
     nmd_escape: np.ndarray
     in_repeat: np.ndarray
     lof_mechanism: np.ndarray
+    pop_faf: np.ndarray
+    """Filtering AF (NaN: none, or no ``pop_faf`` column)."""
+    pop_filtered: np.ndarray
+    """The population record is present with a FILTER other than PASS (``pop_filter``)."""
+    same_aa_p_stars: np.ndarray
+    """Stars of the best Pathogenic (not LP) same-amino-acid comparator (-1 none)."""
+    same_residue_p_stars: np.ndarray
+    prot_removed: np.ndarray
+    """Fraction of the protein removed (NaN unknown)."""
+    skip_exon_len: np.ndarray
+    """Coding nt of the exon a canonical splice variant skips (-1 unknown)."""
 
     def column(self, name: str) -> pd.Series:
         """A column of the input frame (for string columns read on a subset)."""
@@ -299,7 +326,25 @@ def prepare(df: pd.DataFrame, settings: AcmgSettings) -> Variants:
         nmd_escape=_bool(df["nmd_escape"]),
         in_repeat=_bool(df["in_repeat"]),
         lof_mechanism=_bool(df["lof_mechanism"]),
+        pop_faf=_float(df["pop_faf"]) if "pop_faf" in df.columns else np.full(len(df), np.nan),
+        pop_filtered=_filtered(df["pop_filter"]) if "pop_filter" in df.columns else np.zeros(len(df), dtype=bool),
+        same_aa_p_stars=_int(df["clinvar_same_aa_p_stars"]) if "clinvar_same_aa_p_stars" in df.columns
+        else _int(df["clinvar_same_aa_stars"]),
+        same_residue_p_stars=_int(df["clinvar_same_residue_p_stars"]) if "clinvar_same_residue_p_stars" in df.columns
+        else _int(df["clinvar_same_residue_stars"]),
+        prot_removed=_float(df["prot_removed"]) if "prot_removed" in df.columns else np.full(len(df), np.nan),
+        skip_exon_len=_int(df["skip_exon_len"]) if "skip_exon_len" in df.columns else np.full(len(df), -1, np.int64),
     )
+
+
+_PASS_FILTERS = ("PASS", ".", "")
+
+
+def _filtered(values: pd.Series) -> np.ndarray:
+    """True where a population FILTER value is present and not PASS (per distinct value)."""
+    codes, uniques = factorize(values)
+    table = np.array([str(u).strip() not in _PASS_FILTERS and str(u) != "nan" for u in uniques], dtype=bool)
+    return np.append(table, False)[codes]
 
 
 def _char_matrix(values: pd.Series) -> np.ndarray:

@@ -74,12 +74,17 @@ class CriteriaSettings(_Model):
 
     # --- PVS1 (Abou Tayoun et al. 2018, the automatable branches) ---------------------------------
     pvs1_nmd_escape_strength: StrengthName = "Strong"
-    """PVS1 strength for a null variant predicted to escape nonsense-mediated decay (``nmd_escape``),
-    e.g. a frameshift in the last exon. Abou Tayoun 2018: Strong when the lost region is critical or
-    removes > 10 % of the protein, Moderate otherwise; the engine cannot tell, so one value."""
-    pvs1_start_lost_strength: StrengthName = "Moderate"
-    """Highest PVS1 strength for an initiation-codon (start_lost) variant (Abou Tayoun 2018: at most
-    Moderate, Supporting when an in-frame alternative start is known)."""
+    """PVS1 strength for a null variant predicted to escape nonsense-mediated decay (``nmd_escape``) when the
+    annotation gives no fraction of the protein removed (``prot_removed``); with it the decision tree's
+    > / <= ``pvs1_removed_fraction`` branch decides (Strong / Moderate)."""
+    pvs1_start_lost_strength: StrengthName = "Supporting"
+    """Highest PVS1 strength for an initiation-codon (start_lost) variant. Abou Tayoun 2018 Fig. 1: Moderate
+    only when pathogenic variants are known upstream of the closest in-frame start codon, otherwise
+    Supporting; the engine does not know them, so Supporting (a VCEP may set Moderate per gene)."""
+    pvs1_removed_fraction: Score = 0.1
+    """Abou Tayoun 2018 Fig. 1: a null variant escaping NMD, or an in-frame exon skip, that removes more than
+    this fraction of the protein is PVS1_Strong; at most this: PVS1_Moderate (the "critical region" branch
+    needs domain knowledge the engine has not: a VCEP sets it per gene)."""
 
     # --- PS1 / PM5 -----------------------------------------------------------------------------------
     ps1_min_stars: Count = 2
@@ -88,6 +93,15 @@ class CriteriaSettings(_Model):
     pm5_min_stars: Count = 2
     """PM5: minimum ClinVar review stars of a P/LP record with a different missense change at the same
     residue (``clinvar_same_residue_stars``)."""
+    plp_comparator_step_down: bool = True
+    """PS1/PM5 one strength step down when the best ClinVar comparator is only Likely pathogenic (PS1 Moderate,
+    PM5 Supporting), as ClinGen SVI Splicing Subgroup (Walker et al. 2023, PS1 for the same splicing
+    outcome: Strong with a Pathogenic, Moderate with a Likely pathogenic comparator) and VCEP specifications
+    (e.g. the RASopathy and Hearing Loss VCEPs' PM5_Supporting for an LP comparator) do."""
+    ps1_pm5_max_spliceai: Score = 0.2
+    """PS1/PM5 only for a missense without predicted splicing impact: SpliceAI above this (the PP3 splicing
+    threshold, Walker 2023) blocks them (the variant may act through splicing, unlike its comparator);
+    a missing SpliceAI score does not block."""
     pm5_with_ps1: bool = False
     """Apply PM5 also when PS1 applies (default no: both rest on the same residue's ClinVar evidence)."""
 
@@ -103,6 +117,16 @@ class CriteriaSettings(_Model):
     bs1_af_recessive: AF = 0.02
     """BS1 for recessive or mixed/unknown-inheritance genes: frequency strictly above this (2 %). Kept
     above common pathogenic recessive alleles (CFTR F508del ~1.3 % in non-Finnish Europeans)."""
+    bs1_use_faf: bool = True
+    """BS1 compares the filtering allele frequency (``pop_faf``: gnomAD ``fafmax_faf95_max``, the 95 %
+    lower confidence bound of the AF, highest over genetic-ancestry groups; Whiffin et al. 2017, Genet Med
+    19:1151) with the threshold, where the resource gives one; the raw overall/popmax AF (AN >=
+    frequency_min_an) only where it does not. False: always the raw AF."""
+    frequency_require_pass: bool = True
+    """A population record whose FILTER is not PASS (``pop_filter``, e.g. ``AC0,AS_VQSR``: gnomAD saw the
+    allele but its quality filters rejected the site or left no high-quality genotype) is no evidence of
+    frequency (BA1, BS1, BS2) nor of absence (PM2): those criteria are "not evaluable" there. False: use
+    the counts as they are."""
     pm2_max_af_dominant: AF = 0.00002
     """PM2: highest frequency (overall and popmax) still counted as rare, dominant-like genes (0.002 %,
     about 3 alleles in gnomAD v4 genomes). ``0`` means absent only."""
@@ -136,14 +160,23 @@ class CriteriaSettings(_Model):
     bp4_revel_strong: Score = 0.016
     """BP4_Strong for missense at REVEL <= this."""
     bp4_revel_very_strong: Score = 0.003
-    """BP4_VeryStrong for missense at REVEL <= this."""
+    """BP4_VeryStrong for missense at REVEL <= this (Pejaver 2022 Table 2), before ``bp4_max_strength``."""
+    bp4_max_strength: StrengthName = "Strong"
+    """Highest BP4 strength. Pejaver et al. 2022 recommend computational evidence at most Strong (their
+    Table 2's REVEL <= 0.003 Very Strong interval is reported, not recommended), so one predictor cannot
+    make a variant Benign on its own."""
+    pp3_max_strength: StrengthName = "Strong"
+    """Highest PP3 strength (Pejaver et al. 2022: at most Strong; PM1, which they cap together with PP3
+    at Strong, is not applied by this engine)."""
     pp3_spliceai: Score = 0.2
     """PP3 (Supporting) at SpliceAI max delta >= this, any variant type outside PVS1."""
     bp4_spliceai: Score = 0.1
     """No predicted splicing impact at SpliceAI max delta <= this: allows BP4 (synonymous, intronic,
     splice-region variants; missense together with a benign REVEL) and BP7."""
-    bp4_allow_missing_spliceai: bool = True
-    """Missense BP4 from REVEL when SpliceAI has no score (True) or only with SpliceAI <= bp4_spliceai."""
+    bp4_allow_missing_spliceai: bool = False
+    """Missense BP4 from REVEL also when SpliceAI has no score (True), or only with SpliceAI <= bp4_spliceai
+    (False, default: Walker et al. 2023 allow BP4 only where a splicing predictor shows no impact; without
+    a SpliceAI score missense BP4 is "not evaluable")."""
 
     # --- BP7 (Walker et al. 2023) ---------------------------------------------------------------------
     bp7_min_donor_offset: Count = 7
@@ -158,6 +191,19 @@ class CriteriaSettings(_Model):
     """PS2/PM6: both parents homozygous reference with read depth at least this."""
     denovo_min_proband_dp: Count = 10
     """PS2/PM6: proband depth at least this (checked when a proband depth is given)."""
+    denovo_max_parent_alt_reads: Count = 0
+    """PS2/PM6: each parent's alt reads (FORMAT/AD) at most this (0: a single alt read in a parent makes the
+    call not de novo; raise to 1-2 for deep data with sequencing errors). Not checked without AD."""
+    denovo_points: bool = True
+    """PS2/PM6 strength by the ClinGen SVI de novo recommendation v1.1 points (phenotype row x confirmed /
+    assumed, Table 1; summed points -> strength, Table 2). False: fixed strengths (``strengths``; PS2 Strong,
+    PM6 Moderate, Richards 2015)."""
+    denovo_specific_similarity: float = Field(3.0, ge=0.0)
+    """Phenotype similarity (classify/phenotype.py, Resnik best-match average over exactly shared HPO
+    terms, nats) at or above which the proband's phenotype is "highly specific for the gene" (3.0: the
+    shared terms are on average annotated to <= 5 % of the genes, e^-3). Above 0 and below: "consistent,
+    not highly specific"; 0 (no shared term): "not consistent" (0 points); no HPO data: "consistent, not
+    highly specific"."""
     pm3_likely_pathogenic_partner_strength: StrengthName = "Supporting"
     """PM3 strength when the in-trans partner is Likely pathogenic (ClinGen SVI PM3 v1.0: 0.5 points);
     a Pathogenic partner gives PM3 at its ``strengths`` value (default Moderate)."""

@@ -34,6 +34,8 @@ DEFAULT_ROW: dict[str, Any] = {
     "popmax_af": np.nan,
     "popmax_an": -1,
     "popmax_pop": "",
+    "pop_faf": np.nan,
+    "pop_filter": "",
     "clinvar_sig": "",
     "clinvar_stars": -1,
     "clinvar_same_aa_stars": -1,

@@ -41,8 +41,16 @@ STARS = {
     "no_interpretation_for_the_single_variant": 0,
 }
 """ClinVar review status (CLNREVSTAT) -> gold stars (ClinVar's documented mapping); unknown: 0."""
-RESIDUE_COLUMNS = ("transcript", "aa_pos", "aa_ref", "aa_alt", "hgvs_p", "chrom", "pos", "ref", "alt", "id", "stars")
+RESIDUE_COLUMNS = ("transcript", "aa_pos", "aa_ref", "aa_alt", "hgvs_p", "chrom", "pos", "ref", "alt", "id", "stars",
+                   "significance")
 _MISSENSE_AA = re.compile(r"^(\d+)([A-Z])>\1([A-Z])$")
+
+
+def is_pathogenic_only(clnsig: str) -> bool:
+    """CLNSIG says Pathogenic (every part; ``Pathogenic/Likely_pathogenic`` is not: some submitters say LP)."""
+    primary = (clnsig or "").split("|")[0].strip()
+    parts = [p for p in re.split(r"[/|]", primary) if p]
+    return bool(parts) and all(p.removesuffix(",_low_penetrance") == "Pathogenic" for p in parts)
 
 
 def stars(revstat: str) -> int:
@@ -90,13 +98,16 @@ class ResidueRecord:
     alt: str
     id: str
     stars: int
+    significance: str = "LP"
+    """``P`` (every part of CLNSIG Pathogenic) or ``LP`` (Likely pathogenic, or Pathogenic/Likely_pathogenic:
+    a comparator counted one strength step down for PS1/PM5). Index files without the column: ``LP``."""
 
     @property
     def allele(self) -> tuple[str, int, str, str]:
         return self.chrom, self.pos, self.ref, self.alt
 
     def evidence(self) -> str:
-        return f"{self.hgvs_p}|{self.id}|{self.stars}|{self.chrom}:{self.pos}:{self.ref}:{self.alt}"
+        return f"{self.hgvs_p}|{self.id}|{self.stars}|{self.chrom}:{self.pos}:{self.ref}:{self.alt}|{self.significance}"
 
 
 def residue_rows(lines: Iterable[str]) -> Iterator[ResidueRecord]:
@@ -106,7 +117,8 @@ def residue_rows(lines: Iterable[str]) -> Iterator[ResidueRecord]:
         f = line.rstrip("\n").split("\t")
         if len(f) < 8 or not is_plp(f[5]):
             continue
-        chrom, pos, ref, alt, vid, _sig, rev, bcsq = f[:8]
+        chrom, pos, ref, alt, vid, sig, rev, bcsq = f[:8]
+        significance = "P" if is_pathogenic_only(sig) else "LP"
         seen: set[str] = set()
         for entry in bcsq.split(","):
             e = entry.split("|")
@@ -118,7 +130,7 @@ def residue_rows(lines: Iterable[str]) -> Iterator[ResidueRecord]:
             seen.add(e[2])
             aa_pos, aa_ref, aa_alt = int(m.group(1)), m.group(2), m.group(3)
             yield ResidueRecord(e[2], aa_pos, aa_ref, aa_alt, f"p.{AA3[aa_ref]}{aa_pos}{AA3[aa_alt]}", chrom, int(pos),
-                                ref, alt, vid, stars(rev))  # fmt: skip
+                                ref, alt, vid, stars(rev), significance)  # fmt: skip
 
 
 class ResidueIndex:
@@ -154,7 +166,8 @@ class ResidueIndex:
             rows = csv.DictReader(fh, delimiter="\t")
             return cls(
                 ResidueRecord(r["transcript"], int(r["aa_pos"]), r["aa_ref"], r["aa_alt"], r["hgvs_p"], r["chrom"],
-                              int(r["pos"]), r["ref"], r["alt"], r["id"], int(r["stars"]))  # fmt: skip
+                              int(r["pos"]), r["ref"], r["alt"], r["id"], int(r["stars"]),
+                              r.get("significance") or "LP")  # fmt: skip
                 for r in rows
             )
 

@@ -44,11 +44,19 @@ FIELDS: tuple[InfoField, ...] = (
     _F("WE_AA_POS", "1", "Integer", "First changed residue (1-based)", "aa_pos", "genes"),
     _F("WE_AA_REF", "1", "String", "Reference residue(s) at WE_AA_POS, one-letter code (* = stop)", "aa_ref", "genes"),
     _F("WE_AA_ALT", "1", "String", "New residue(s) at WE_AA_POS, one-letter code (* = stop)", "aa_alt", "genes"),
-    _F("WE_EXON", "1", "String", "Exon number / exon count of WE_TRANSCRIPT", None, "genes"),
+    _F("WE_EXON", "1", "String", "Exon number / exon count of WE_TRANSCRIPT", "exon", "genes"),
     _F("WE_INTRON", "1", "String", "Intron number / intron count of WE_TRANSCRIPT", None, "genes"),
     _F("WE_NMD_ESCAPE", "0", "Flag", "Predicted to escape NMD: the premature stop (nonsense, frameshift) or the "
        "variant (other exonic consequences; canonical splice sites: the adjacent exon base) lies in the last exon "
        "or in the last 50 nt of the penultimate exon (single-exon transcripts: always)", "nmd_escape", "genes"),
+    _F("WE_PROT_LEN", "1", "Integer", "Protein length of WE_TRANSCRIPT (residues, stop excluded)", None, "genes"),
+    _F("WE_PTC_AA", "1", "Integer", "Nonsense/frameshift: codon number of the new stop on WE_TRANSCRIPT (-1: the "
+       "frameshift reads through the mRNA end)", "ptc_aa", "genes"),
+    _F("WE_PROT_REMOVED", "1", "Float", "Fraction of the protein removed: nonsense/frameshift from the new stop to "
+       "the end; canonical splice: coding nt of the adjacent (skipped) exon / CDS length (PVS1 decision tree)",
+       "prot_removed", "genes"),
+    _F("WE_SKIP_EXON_LEN", "1", "Integer", "Canonical +/-1,2 splice site: coding nt of the adjacent exon whose "
+       "skipping is predicted (in frame when divisible by 3)", "skip_exon_len", "genes"),
     _F("WE_IN_REPEAT", "0", "Flag", "The changed reference bases (insertions: the bases either side) overlap a "
        "homopolymer >= 6 bp or a tandem repeat of a 2-6 bp unit with >= 3 copies and >= 9 bp", "in_repeat",
        "genes"),
@@ -69,13 +77,17 @@ FIELDS: tuple[InfoField, ...] = (
     _F("CLINVAR_SAME_AA_STARS", "1", "Integer", "Max review stars of a ClinVar P/LP missense with the same "
        "amino-acid change on WE_TRANSCRIPT from a different nucleotide change (PS1)", "clinvar_same_aa_stars",
        "genes"),
-    _F("CLINVAR_SAME_AA", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt",
-       "clinvar_same_aa", "genes"),
+    _F("CLINVAR_SAME_AA", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt|"
+       "significance (P, or LP: Likely pathogenic or Pathogenic/Likely_pathogenic)", "clinvar_same_aa", "genes"),
+    _F("CLINVAR_SAME_AA_P_STARS", "1", "Integer", "Max review stars among those records that are Pathogenic (not "
+       "LP); -1 none: an LP comparator only (PS1 one step down)", "clinvar_same_aa_p_stars", "genes"),
     _F("CLINVAR_SAME_RESIDUE_STARS", "1", "Integer", "Max review stars of a ClinVar P/LP missense with a "
        "different amino-acid change at the same residue of WE_TRANSCRIPT (PM5)", "clinvar_same_residue_stars",
        "genes"),
-    _F("CLINVAR_SAME_RESIDUE", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt",
-       "clinvar_same_residue", "genes"),
+    _F("CLINVAR_SAME_RESIDUE", ".", "String", "Those ClinVar records: hgvs_p|variation id|stars|chrom:pos:ref:alt|"
+       "significance", "clinvar_same_residue", "genes"),
+    _F("CLINVAR_SAME_RESIDUE_P_STARS", "1", "Integer", "Max review stars among those records that are Pathogenic "
+       "(not LP); -1 none (PM5 one step down)", "clinvar_same_residue_p_stars", "genes"),
     # --- population (bcftools annotate from the population VCF) -------------------------------------
     _F("POP_AF", "A", "Float", "Allele frequency in the population resource (absent: not in the resource)",
        "pop_af", "population"),
@@ -87,12 +99,12 @@ FIELDS: tuple[InfoField, ...] = (
        "popmax_af", "population"),
     _F("POPMAX_AN", "A", "Integer", "AN of that group", "popmax_an", "population"),
     _F("POPMAX_POP", "A", "String", "That group", "popmax_pop", "population"),
-    _F("POP_FAFMAX", "A", "Float", "Filtering allele frequency (95 % CI lower bound, highest over groups)", None,
-       "population"),
+    _F("POP_FAFMAX", "A", "Float", "Filtering allele frequency (95 % CI lower bound, highest over groups); BS1 "
+       "compares it with the threshold", "pop_faf", "population"),
     _F("POP_FAFMAX_POP", "A", "String", "Group of POP_FAFMAX", None, "population"),
     _F("POP_FILTER", ".", "String", "FILTER of the population record (PASS, or e.g. AC0,AS_VQSR: the resource saw "
        "the variant but filtered it; absent field with POP_AF present: the source records no FILTER; absent "
-       "POP_AF: not in the resource)", None, "population"),
+       "POP_AF: not in the resource); not PASS: no BA1/BS1/BS2/PM2 evidence", "pop_filter", "population"),
     # --- second population source: gnomAD exomes next to genomes (manifest dataset: exomes) ----------
     _F("POPEX_AF", "A", "Float", "Allele frequency in the exomes population resource", None, "population"),
     _F("POPEX_AN", "1", "Integer", "Allele number in the exomes population resource", None, "population"),

@@ -39,12 +39,17 @@ COLUMNS: tuple[str, ...] = (
     "aa_ref", "aa_alt", "nmd_escape", "in_repeat", "pop_af", "pop_an", "pop_nhom", "pop_nhemi", "popmax_af",
     "popmax_an", "popmax_pop", "clinvar_sig", "clinvar_stars", "clinvar_same_aa_stars", "clinvar_same_aa",
     "clinvar_same_residue_stars", "clinvar_same_residue", "revel", "spliceai", "gene_moi", "lof_mechanism",
-    "loeuf", "pli",
+    "loeuf", "pli", "pop_faf", "pop_filter", "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars",
+    "exon", "ptc_aa", "prot_removed", "skip_exon_len",
 )  # fmt: skip
 """The ACMG input contract (acmg/inputs.py) plus ``filter`` and the ClinVar evidence columns."""
-FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "loeuf", "pli")
+FLOAT_COLUMNS = ("pop_af", "popmax_af", "revel", "spliceai", "loeuf", "pli", "pop_faf", "prot_removed")
 COUNT_COLUMNS = ("pop_an", "pop_nhom", "pop_nhemi", "popmax_an")  # Int64, <NA> = not in the resource
-SENTINEL_COLUMNS = ("aa_pos", "clinvar_stars", "clinvar_same_aa_stars", "clinvar_same_residue_stars")  # -1
+SENTINEL_COLUMNS = ("aa_pos", "clinvar_stars", "clinvar_same_aa_stars", "clinvar_same_residue_stars",
+                    "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars", "ptc_aa", "skip_exon_len")  # -1
+_FALLBACK = {"clinvar_same_aa_p_stars": "clinvar_same_aa_stars",
+             "clinvar_same_residue_p_stars": "clinvar_same_residue_stars"}
+"""A VCF annotated before the P-only star fields: every comparator counts as Pathogenic (as then)."""
 FLAG_COLUMNS = ("nmd_escape", "in_repeat", "lof_mechanism")
 CATEGORY_COLUMNS = ("gene", "consequence", "gene_moi")  # few distinct values; the ACMG engine factorises them
 FRAME_DTYPES: dict[str, str] = {
@@ -94,6 +99,9 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     out: dict[str, object] = {}
     for col in COLUMNS:
+        if col not in df.columns and col in _FALLBACK and _FALLBACK[col] in df.columns:
+            out[col] = df[_FALLBACK[col]].fillna(-1).to_numpy(dtype=np.int64)
+            continue
         if col not in df.columns:
             kind = FRAME_DTYPES[col]
             if kind == "float64":

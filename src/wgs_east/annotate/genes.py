@@ -184,13 +184,15 @@ class Annotator:
             values["WE_INTRON"] = f"{number}/{n_exons - 1}"
         if nmd_escape(t.model, first, h):
             values["WE_NMD_ESCAPE"] = "1"
+        values.update(pvs1_facts(t.model, first, h, terms))
         return {k: vcf_text(v) if k != "WE_CSQ" else v for k, v in values.items() if v != ""}
 
     def _clinvar_fields(
         self, t: Transcript, terms: tuple[str, ...], h: Hgvs, allele: tuple[str, int, str, str]
     ) -> dict[str, str]:
         assert self.residues is not None
-        values = {"CLINVAR_SAME_AA_STARS": "-1", "CLINVAR_SAME_RESIDUE_STARS": "-1"}
+        values = {"CLINVAR_SAME_AA_STARS": "-1", "CLINVAR_SAME_RESIDUE_STARS": "-1", "CLINVAR_SAME_AA_P_STARS": "-1",
+                  "CLINVAR_SAME_RESIDUE_P_STARS": "-1"}  # fmt: skip
         missense = "missense" in terms and h.aa_pos > 0 and len(h.aa_ref) == 1 and len(h.aa_alt) == 1
         if not missense or h.aa_alt == "*":
             return values
@@ -198,9 +200,12 @@ class Annotator:
         if same_aa:
             values["CLINVAR_SAME_AA_STARS"] = str(max(r.stars for r in same_aa))
             values["CLINVAR_SAME_AA"] = ",".join(vcf_text(r.evidence()) for r in same_aa)
+            values["CLINVAR_SAME_AA_P_STARS"] = str(max((r.stars for r in same_aa if r.significance == "P"), default=-1))
         if same_residue:
             values["CLINVAR_SAME_RESIDUE_STARS"] = str(max(r.stars for r in same_residue))
             values["CLINVAR_SAME_RESIDUE"] = ",".join(vcf_text(r.evidence()) for r in same_residue)
+            values["CLINVAR_SAME_RESIDUE_P_STARS"] = str(
+                max((r.stars for r in same_residue if r.significance == "P"), default=-1))
         return values
 
     def _gene_fields(self, gene: str) -> dict[str, str]:
@@ -218,6 +223,48 @@ class Annotator:
         if facts.pli is not None:
             values["GENE_PLI"] = f"{facts.pli:g}"
         return {k: vcf_text(v) for k, v in values.items() if v != ""}
+
+
+def pvs1_facts(t: TranscriptModel, gpos: int, h: Hgvs, terms: tuple[str, ...]) -> dict[str, str]:
+    """The facts of the PVS1 decision tree (Abou Tayoun et al. 2018, Fig. 1) on a coding transcript:
+    ``WE_PROT_LEN`` (residues, stop excluded); nonsense/frameshift: ``WE_PTC_AA`` (codon of the new stop;
+    -1 when a frameshift reads through the mRNA end) and ``WE_PROT_REMOVED`` (residues from that stop, or
+    from the first changed residue for a read-through, to the end / protein length); canonical +/-1,2
+    splice: ``WE_SKIP_EXON_LEN`` (coding nt of the adjacent exon, whose skipping is the predicted outcome:
+    in frame when divisible by 3) and ``WE_PROT_REMOVED`` (those nt / CDS length)."""
+    if not t.coding:
+        return {}
+    assert t.cds_start is not None and t.cds_end is not None
+    cds = t.cds_end - t.cds_start
+    prot = cds // 3 - 1
+    if prot <= 0:
+        return {}
+    out = {"WE_PROT_LEN": str(prot)}
+    term_set = set(terms)
+    if h.ptc_index is not None and term_set & {"stop_gained", "frameshift"}:
+        if h.ptc_index >= 0:
+            stop_aa = (h.ptc_index - t.cds_start) // 3 + 1
+            out["WE_PTC_AA"] = str(stop_aa)
+            removed = max(prot - (stop_aa - 1), 0) / prot
+        else:
+            out["WE_PTC_AA"] = "-1"
+            removed = max(prot - max(h.aa_pos, 1) + 1, 0) / prot
+        out["WE_PROT_REMOVED"] = f"{removed:.4f}"
+    elif term_set & {"splice_donor", "splice_acceptor"}:
+        intronic = t.intron_offset(gpos)
+        if intronic is None:
+            return out
+        idx = intronic[0]
+        start = 0
+        for s, e in t.exons:
+            length = e - s + 1
+            if start <= idx < start + length:
+                coding = max(0, min(start + length, t.cds_end) - max(start, t.cds_start))
+                out["WE_SKIP_EXON_LEN"] = str(coding)
+                out["WE_PROT_REMOVED"] = f"{coding / cds:.4f}"
+                break
+            start += length
+    return out
 
 
 def nmd_escape(t: TranscriptModel, gpos: int, h: Hgvs) -> bool:

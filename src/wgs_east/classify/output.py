@@ -30,6 +30,7 @@ from wgs_east.acmg import quality
 from wgs_east.acmg.codes import STRENGTH_NAMES, Code, format_code, sort_key
 from wgs_east.acmg.combine import CLASSES, LIKELY_PATHOGENIC, PATHOGENIC
 from wgs_east.acmg.engine import SITE_CRITERIA, classify
+from wgs_east.acmg.family import CONSISTENT, DENOVO_POINTS, PHENOTYPE_ROWS
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.classify.inheritance import PATTERNS
@@ -155,7 +156,9 @@ def _sample_unmet(reported: pd.DataFrame, p: Proband) -> list[list[dict[str, str
             elif col[other][i]:
                 add(name, "not met", f"{other} applies instead ({p.qc.parentage_note})")
             else:
-                add(name, "not met", f"not de novo by the rule (both parents hom-ref with depth): {trio}")
+                add(name, "not met", "not de novo by the rule (both parents hom-ref with depth, no parental alt read, "
+                    "parents' GQ >= the gate, a gene whose modes admit a de novo cause (AD, X-linked, unknown), a "
+                    f"phenotype consistent with the gene: SVI de novo v1.1): {trio}; gene modes '{moi[i]}'")
         phase_unknown = "phase unknown (a parent not sequenced, both or neither parent carries it, or not heterozygous)"
         if not col["PM3"][i]:
             if low:
@@ -186,6 +189,8 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
     col = {c: reported[c].to_numpy() for c in (
         "PS2", "PM6", "PM3", "BP2", "gt", "dp", "father_gt", "father_dp", "mother_gt", "mother_dp", "gene_key",
         "trans_level", "trans_partner", "cis_partner", "origin")}  # fmt: skip
+    denovo_row = (reported["denovo_row"].to_numpy() if "denovo_row" in reported.columns
+                  else np.full(n, -1, dtype=np.int8))  # fmt: skip  # -1: no HPO data, the default row
     moi = reported["gene_moi"].astype(object).to_numpy()
     for name in ("PS2", "PM6"):
         for i in np.flatnonzero(col[name]).tolist():
@@ -193,9 +198,16 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
             text = (
                 f"de novo: proband {col['gt'][i]} (DP {col['dp'][i]}), father {p.father} {col['father_gt'][i]} "
                 f"(DP {col['father_dp'][i]}), mother {p.mother} {col['mother_gt'][i]} (DP {col['mother_dp'][i]}); "
-                f"parents' depth >= {crit.denovo_min_parent_dp}, proband's >= {crit.denovo_min_proband_dp}; "
-                f"{p.qc.parentage_note}"
+                f"parents' depth >= {crit.denovo_min_parent_dp}, proband's >= {crit.denovo_min_proband_dp}, parents' "
+                f"alt reads <= {crit.denovo_max_parent_alt_reads}; {p.qc.parentage_note}"
             )
+            if crit.denovo_points:
+                row = int(denovo_row[i])
+                pts = DENOVO_POINTS[int(name == "PS2"), max(row, CONSISTENT) if row < 0 else row]
+                why = " (default: no HPO terms for the proband or the gene)" if row < 0 else " (HPO similarity)"
+                text += (f"; SVI de novo v1.1 row: {'confirmed' if name == 'PS2' else 'assumed'} de novo, "
+                         f"{PHENOTYPE_ROWS[CONSISTENT if row < 0 else row]}{why} = {pts:g} point(s), one "
+                         "occurrence")  # fmt: skip
             out[i].append((Code(name, int(col[name][i])), text))
     for i in np.flatnonzero(col["PM3"]).tolist():
         partner_class = "Pathogenic" if int(col["trans_level"][i]) == 2 else "Likely pathogenic"
@@ -374,13 +386,53 @@ def low_confidence_rows(
     return table(ranked, p, records, settings), records
 
 
-def with_sections(rows: pd.DataFrame, low_rows: pd.DataFrame) -> pd.DataFrame:
-    """The TSV table: the listed rows, then the low-confidence section (``section`` column)."""
-    if low_rows.empty:
+def with_sections(rows: pd.DataFrame, low_rows: pd.DataFrame, mito_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The TSV table: the listed rows, then the low-confidence section, then the mitochondrial section
+    (``section`` column)."""
+    parts = [x for x in (rows, low_rows, mito_rows) if x is not None and not x.empty]
+    if not parts:
         return rows
-    if rows.empty:
-        return low_rows
-    return pd.concat([rows, low_rows], ignore_index=True)
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+MITO_CLASS = "not classified (mitochondrial: nuclear ACMG rules do not apply)"
+HOMOPLASMY_MIN = 0.95
+"""Heteroplasmy at or above this is reported as homoplasmic (a convention of mtDNA callers, e.g. GATK
+Mutect2 mitochondria mode / gnomAD mtDNA use >= 0.95)."""
+
+
+def mito_rows(mito: pd.DataFrame, p: Proband) -> pd.DataFrame:
+    """TSV rows of the mitochondrial section: the call, its heteroplasmy (``allele_balance`` = alt / total
+    AD reads) and ``homoplasmic`` / ``heteroplasmic`` as zygosity; no ACMG classification."""
+    if mito.empty:
+        return pd.DataFrame(columns=list(TSV_COLUMNS))
+    n = len(mito)
+    het = pd.to_numeric(mito["heteroplasmy"], errors="coerce").to_numpy(dtype=np.float64)
+    out = pd.DataFrame({c: np.full(n, "", dtype=object) for c in TSV_COLUMNS})
+    for c in ("chrom", "pos", "ref", "alt", "filter", "gene", "consequence", "hgvs_c", "hgvs_p", "genotype", "depth",
+              "pop_af"):  # fmt: skip
+        if c in mito.columns:
+            out[c] = [("" if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x)) for x in mito[c]]
+    out["sample"], out["qc_verdict"] = p.sample, p.qc.verdict
+    out["zygosity"] = np.where(np.isnan(het), "unknown (no AD)",
+                               np.where(het >= HOMOPLASMY_MIN, "homoplasmic", "heteroplasmic"))  # fmt: skip
+    out["allele_balance"] = [("" if np.isnan(h) else f"{h:.3f}") for h in het]
+    out["classification"] = MITO_CLASS
+    out["section"] = "mitochondrial"
+    out["listing"] = [f"chrM: heteroplasmy {h:.1%} ({a}/{t} reads)" if not np.isnan(h) else "chrM: no AD"
+                      for h, a, t in zip(het, mito["alt_reads"], mito["total_reads"], strict=True)]  # fmt: skip
+    return out.sort_values("pos", key=lambda s: pd.to_numeric(s, errors="coerce"), kind="stable").reset_index(drop=True)
+
+
+def mito_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON records of the mitochondrial section."""
+    keep = ("chrom", "pos", "ref", "alt", "filter", "gene", "consequence", "hgvs_c", "hgvs_p", "genotype", "depth",
+            "zygosity", "allele_balance", "classification", "listing")  # fmt: skip
+    out = []
+    for r in rows[list(keep)].to_dict("records"):
+        r["heteroplasmy"] = float(r.pop("allele_balance")) if r["allele_balance"] else None
+        out.append(r)
+    return out
 
 
 def comment_lines(p: Proband, provenance: dict[str, Any]) -> list[str]:

@@ -211,10 +211,14 @@ def _check_same(sites: pd.DataFrame, gts: pd.DataFrame) -> None:
 CHUNK_ROWS = 200_000
 
 SITE_COLUMNS: tuple[str, ...] = tuple(
-    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig")
+    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig", "pop_faf", "pop_filter",
+                "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars", "clinvar_same_aa", "clinvar_same_residue",
+                "exon", "ptc_aa", "prot_removed", "skip_exon_len")
     if c not in ("chrom", "pos", "ref", "alt")
 )
 """Engine columns read from INFO: the engine's required columns and the optional ones the outputs show."""
+FALLBACK_COLUMNS = ("clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars")
+"""Left out when the VCF does not declare them (the engine then counts every comparator as Pathogenic)."""
 
 
 def _field_ids() -> dict[str, Any]:
@@ -269,7 +273,7 @@ def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, An
     """Engine column ``c`` by the input conventions (acmg/inputs.py) from the query's values (floats for
     numbers, strings; NaN where missing), or its missing value when the VCF lacks it."""
     kind = fields[c].type if c in fields else "String"
-    count = c.endswith("_stars") or c == "aa_pos"
+    count = c.endswith("_stars") or c in ("aa_pos", "ptc_aa", "skip_exon_len")
     if values is None:
         return (np.zeros(n, bool) if kind == "Flag" else np.full(n, -1, np.int64) if count
                 else np.full(n, np.nan) if kind in ("Integer", "Float") else np.full(n, np.nan, dtype=object))  # fmt: skip
@@ -388,6 +392,8 @@ def combined_chunks(
                 "alt": alt,
             }
             for c in SITE_COLUMNS:
+                if c in FALLBACK_COLUMNS and c not in spec.present:
+                    continue  # the engine falls back to the any-P/LP stars (acmg/inputs.py)
                 values = block[c].to_numpy(dtype=object if dtype[c] is object else None) if c in spec.present else None
                 cols[c] = _site_column(c, values, n, fields)
             frame = pd.DataFrame(

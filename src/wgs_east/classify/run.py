@@ -28,6 +28,7 @@ import pandas as pd
 from wgs_east import __version__
 from wgs_east.acmg.combine import LIKELY_BENIGN
 from wgs_east.acmg.engine import classify as classify_sites
+from wgs_east.acmg.family import phenotype_row
 from wgs_east.acmg.settings import AcmgSettings, load_settings
 from wgs_east.classify import filters, output, phenotype
 from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
@@ -194,11 +195,27 @@ def _finish(
         "of the bundle's gene table (classify/phenotype.py)" if similarity else "not evaluable (no gene HPO "
         "terms in the bundle or no phenotypes)",
     }
-    output.write_tsv(outdir / f"{p.sample}.tsv", output.with_sections(rows, low_rows), p, provenance)
+    mito = output.mito_rows(pd.concat(clf.mito, ignore_index=True) if clf.mito else pd.DataFrame(), p)
+    counts["mitochondrial"] = len(mito)
+    output.write_tsv(outdir / f"{p.sample}.tsv", output.with_sections(rows, low_rows, mito), p, provenance)
     doc = output.json_document(rows, records, p, provenance, settings, counts, filt)
     doc["low_confidence"] = output.variant_records(low_rows, low_records)
+    doc["mitochondrial"] = output.mito_records(mito)
     output.write_json(outdir / f"{p.sample}.json", doc)
     return {"sample": p.sample, "qc_verdict": p.qc.verdict, **counts}
+
+
+def de_novo_phenotype_rows(
+    phenotypes: Sequence[str], gene_terms: dict[str, set[str]] | None, settings: AcmgSettings
+) -> dict[str, int]:  # fmt: skip
+    """Gene -> SVI de novo phenotype row for one proband (acmg/family.phenotype_row over
+    classify/phenotype.gene_similarity). Empty (every gene "consistent, not highly specific") when the
+    proband has no HPO terms or the bundle none; a gene without HPO terms is left out (the same default)."""
+    if not phenotypes or not gene_terms:
+        return {}
+    similarity = phenotype.gene_similarity(phenotypes, gene_terms)
+    return {g: phenotype_row(similarity.get(g, 0.0), settings.denovo_specific_similarity)
+            for g, terms in gene_terms.items() if terms}  # fmt: skip
 
 
 def classify_vcf(
@@ -226,7 +243,8 @@ def classify_vcf(
             gene_terms = None
     needed = list(dict.fromkeys(s for p in todo for s in p.samples))
     outdir.mkdir(parents=True, exist_ok=True)
-    classifiers = [ProbandClassifier(p, settings, context, audit=BenignAudit(outdir / f"{p.sample}.benign.tsv.gz"))
+    classifiers = [ProbandClassifier(p, settings, context, audit=BenignAudit(outdir / f"{p.sample}.benign.tsv.gz"),
+                                     phenotype_rows=de_novo_phenotype_rows(p.phenotypes, gene_terms, settings))
                    for p in todo]  # fmt: skip
     try:
         for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,

@@ -36,7 +36,7 @@ from wgs_east.acmg import quality
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
 from wgs_east.acmg.combine import BENIGN, LIKELY_BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
-from wgs_east.acmg.family import UNKNOWN, de_novo, parental_origin
+from wgs_east.acmg.family import CONSISTENT, UNKNOWN, de_novo, de_novo_mode_ok, parental_origin
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import inheritance
@@ -48,6 +48,8 @@ from wgs_east.classify.phase import GeneTotals, plp_level
 SPOOL_MEMORY_ROWS = 250_000
 """Spooled calls (pass 1 -> pass 2) a proband keeps in memory before it spills the rest to disk."""
 
+MITO_CONTIGS: tuple[str, ...] = ("chrM", "MT", "chrMT", "M")
+"""Mitochondrial contig names: calls there are not classified with the nuclear ACMG rules (issue 24 item 6)."""
 SINGLE_PATTERNS = ("de_novo", "homozygous", "x_linked_hemizygous", "dominant_inherited")
 
 
@@ -140,6 +142,8 @@ class SiteContext:
     """FILTER PASS (or '.': no filter applied)."""
     site_class: pd.DataFrame | None = None
     """``acmg_codes, acmg_points, acmg_class, acmg_class_2015`` of the site evidence alone (the audit of BA1 calls)."""
+    denovo_mode_ok: np.ndarray | None = None
+    """The gene's modes admit a de novo cause (AD, X-linked, unknown; acmg/family.de_novo_mode_ok)."""
 
     def site_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Site-only codes (categorical), points and class codes at ``rows``."""
@@ -181,6 +185,7 @@ def site_context(
         passed=np.isin(np.asarray(chunk.filters, dtype=object), ["PASS", "."]),
         site_class=site[["acmg_codes", "acmg_points", "acmg_class", "acmg_class_2015"]]
         if "acmg_codes" in site.columns else None,
+        denovo_mode_ok=de_novo_mode_ok(moi.known, moi.autosomal_dominant, moi.x_linked),
     )
 
 
@@ -254,6 +259,12 @@ class ProbandClassifier:
     """Quality gates the inputs did not allow (no GQ/AD/FT in the VCF, no QC median depth)."""
     audit: BenignAudit | None = None
     """Where calls final after pass 1 as Benign / Likely benign, or stopped by BA1, are written."""
+    mito: list[pd.DataFrame] = field(default_factory=list)
+    """Carried chrM calls with their heteroplasmy (alt / total FORMAT/AD reads), never ACMG-classified."""
+    n_mito: int = 0
+    phenotype_rows: dict[str, int] = field(default_factory=dict)
+    """Gene -> SVI de novo phenotype row (acmg/family.phenotype_row) for this proband; a gene not in it is
+    "consistent, not highly specific" (no HPO data)."""
     _spool: list[pd.DataFrame | Path] = field(default_factory=list)
     _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -272,6 +283,22 @@ class ProbandClassifier:
             self._tmp.cleanup()
             self._tmp = None
 
+    def _add_mito(self, chunk: Chunk, r: np.ndarray) -> None:
+        """Keep chrM calls with their heteroplasmy: the alt fraction of FORMAT/AD (NaN without AD)."""
+        s = self.proband.sample
+        alt, total = quality.parse_ad(None if chunk.ad is None else chunk.ad[s][r], r.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            het = np.where(total > 0, alt / np.maximum(total, 1), np.nan)
+        sites = chunk.sites
+        frame = pd.DataFrame({c: sites[c].to_numpy()[r] for c in ("chrom", "pos", "ref", "alt", "gene", "consequence",
+                                                                    "hgvs_c", "hgvs_p", "pop_af") if c in sites.columns})  # fmt: skip
+        frame["filter"] = np.asarray(chunk.filters, dtype=object)[r]
+        frame["genotype"] = np.asarray(chunk.gt[s], dtype=object)[r]
+        frame["depth"] = _dp(chunk.dp.get(s), len(chunk.filters))[r]
+        frame["alt_reads"], frame["total_reads"], frame["heteroplasmy"] = alt, total, het
+        self.mito.append(frame)
+        self.n_mito += int(r.size)
+
     # --- pass 1 -------------------------------------------------------------------------------------
     def add(self, chunk: Chunk, site: pd.DataFrame | SiteContext) -> None:
         """Pass 1 for one chunk (``site``: ``classify_frame(chunk.sites)`` or its :class:`SiteContext`)."""
@@ -281,6 +308,12 @@ class ProbandClassifier:
         rows = np.flatnonzero(copies_all >= 1)
         if not rows.size:
             return
+        mt = np.isin(chunk.sites["chrom"].to_numpy(dtype=object)[rows], MITO_CONTIGS)
+        if mt.any():  # mitochondrial: own section with heteroplasmy, no nuclear ACMG rules
+            self._add_mito(chunk, rows[mt])
+            rows = rows[~mt]
+            if not rows.size:
+                return
         # BA1 classifies Benign by points whatever else applies, and with any pathogenic evidence the 2015
         # rules say Uncertain at most (conflicting evidence): such a call is never listed, never a phase
         # partner (P/LP) and never qualifies for a pattern (frequent). It is counted, nothing more.
@@ -319,23 +352,43 @@ class ProbandClassifier:
                 gts[f"{role}_gt"] = np.full(n, "", dtype=object)
                 par[f"{role}_dp"] = np.full(n, -1, np.int64)
                 par[f"{role}_copies"] = np.full(n, -1, np.int8)
+                par[f"{role}_alt"] = np.full(n, -1, np.int64)
+                par[f"{role}_gq"] = np.full(n, np.nan)
                 continue
             gts[f"{role}_gt"] = np.asarray(chunk.gt[sid], dtype=object)[rows]
             par[f"{role}_dp"] = _dp(chunk.dp.get(sid), len(copies_all))[rows]
             par[f"{role}_copies"] = chunk.genotypes(sid)[0][rows]
+            par[f"{role}_alt"] = quality.parse_ad(None if chunk.ad is None else chunk.ad[sid][rows], n)[0]
+            par[f"{role}_gq"] = (np.full(n, np.nan) if chunk.gq is None
+                                 else np.asarray(chunk.gq[sid][rows], dtype=np.float64))  # fmt: skip
 
         params = sc.params
-        ps2, pm6 = de_novo(
-            copies, par["father_copies"], par["mother_copies"], par["father_dp"], par["mother_dp"],
+        trio = dict(
             parentage_confirmed=p.qc.parentage_confirmed, proband_dp=dp,
             min_parent_dp=_rows(params.get("denovo_min_parent_dp"), rows),
             min_proband_dp=_rows(params.get("denovo_min_proband_dp"), rows),
+        )  # fmt: skip
+        # the genotype pattern (inheritance.single_call_patterns): parents hom-ref with depth, any gene
+        ps2, pm6 = de_novo(copies, par["father_copies"], par["mother_copies"], par["father_dp"], par["mother_dp"],
+                           **trio)  # fmt: skip
+        raw_de_novo = ((ps2 > 0) | (pm6 > 0)) & ~low
+        # the evidence: parents' alt reads and GQ, the gene's modes, SVI points by phenotype row
+        gene_rows = sc.gene[rows]
+        phen_row = (pd.Series(gene_rows).map(self.phenotype_rows).fillna(-1).to_numpy(dtype=np.int64)
+                    if self.phenotype_rows else np.full(n, -1, np.int64))  # fmt: skip  # -1: no HPO data
+        phen = np.where(phen_row < 0, CONSISTENT, phen_row)
+        ps2, pm6 = de_novo(
+            copies, par["father_copies"], par["mother_copies"], par["father_dp"], par["mother_dp"], **trio,
             ps2_strength=_rows(params.fixed_strength("PS2", STRONG), rows),
             pm6_strength=_rows(params.fixed_strength("PM6", MODERATE), rows),
+            father_alt=par["father_alt"], mother_alt=par["mother_alt"], father_gq=par["father_gq"],
+            mother_gq=par["mother_gq"], max_parent_alt=_rows(params.get("denovo_max_parent_alt_reads"), rows),
+            min_parent_gq=self.settings.gate_min_gq,
+            mode_ok=sc.denovo_mode_ok[rows] if sc.denovo_mode_ok is not None else True,
+            phenotype=phen, use_points=_rows(params.get("denovo_points"), rows),
         )  # fmt: skip
         ps2 = np.where(low, 0, ps2).astype(np.int8)
         pm6 = np.where(low, 0, pm6).astype(np.int8)
-        raw_de_novo = (ps2 > 0) | (pm6 > 0)
         ps2 = np.where(_rows(params.enabled("PS2"), rows), ps2, 0).astype(np.int8)
         pm6 = np.where(_rows(params.enabled("PM6"), rows), pm6, 0).astype(np.int8)
         strengths = {c: v[rows] for c, v in sc.strengths.items()}
@@ -414,6 +467,7 @@ class ProbandClassifier:
             "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
             "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
             "gates": gate.failed[k], "gq": gate.gq[k], "ab": gate.ab[k],
+            "denovo_row": phen_row[k].astype(np.int8),
             "ft": chunk.ft[p.sample][rows[k]] if chunk.ft is not None else np.full(k.size, ".", dtype=object),
         }  # fmt: skip
         keep_inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in sites.columns]

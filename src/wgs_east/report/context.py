@@ -367,6 +367,7 @@ def candidates_section(
         "classified_verdict": str(classified.get("qc_verdict") or ""),
         "low_confidence": [candidate_row(v) for v in classified.get("low_confidence") or []],
         "low_confidence_calls": counts.get("low_confidence_calls") or 0,
+        "mitochondrial": list(classified.get("mitochondrial") or []),
         "gates_not_evaluable": list(counts.get("quality_gates_not_evaluable") or []),
     }
 
