@@ -29,8 +29,12 @@ values were worked out by hand from the rules, not by running the engine:
 - PS2 / PM6: ClinGen SVI "Recommendation for de novo criteria (PS2 & PM6)" v1.1: points per occurrence by
   phenotype (highly specific: confirmed 2 / assumed 1; consistent, not highly specific 1 / 0.5; with high
   genetic heterogeneity 0.5 / 0.25; not consistent 0), points -> Supporting 0.5, Moderate 1, Strong 2, Very
-  Strong 4; confirmed = parentage confirmed by QC (Richards 2015 Table 3); PM3 with a Likely pathogenic partner
-  in trans at 0.5 points -> Supporting, BP2 in cis: ClinGen SVI PM3 recommendation v1.0, Table 1.
+  Strong 4; confirmed = parentage confirmed by QC (Richards 2015 Table 3).
+- PM3: ClinGen SVI "Recommendation for in trans criterion (PM3)" v1.0, Table 1 (points per proband: other
+  variant P/LP confirmed in trans 1.0, phase unknown 0.5; homozygous occurrence 0.5, rare and not due to a
+  deletion) and Table 2 (0.5 Supporting, 1 Moderate, 2 Strong, 4 Very Strong); a Likely pathogenic partner one
+  step down (0.5 in trans, 0.25 phase unknown). BP2 in cis / in trans in a dominant gene: Richards 2015; an X-linked
+  recessive gene is biallelic in a female, a male's X calls are all in cis.
 """
 
 from __future__ import annotations
@@ -325,6 +329,11 @@ def test_gene_setting_disables_a_criterion():
 STOP = {"consequence": "stop_gained", "hgvs_c": "c.100C>T"}
 FS_AR = {**AR, "consequence": "frameshift", "hgvs_c": "c.20del", "pop_af": 8e-5, **POP}
 MIS_AR = {**AR, **MIS, "pos": 1_000_100, "revel": 0.5, "pop_af": 4e-5, **POP}
+FS_ADAR = {"gene": "GENEAR", "gene_moi": "AD|AR", "consequence": "frameshift", "hgvs_c": "c.20del"}
+MIS_ADAR = {"gene": "GENEAR", "gene_moi": "AD|AR", **MIS, "pos": 1_000_100, "revel": 0.5}
+FS_X = {**XLR, "consequence": "frameshift", "hgvs_c": "c.20del"}
+MIS_X = {**XLR, **MIS, "pos": 1_000_100, "revel": 0.5}
+FEMALE, MALE = {"male": False}, {"male": True}
 SAMPLE_CASES = [
     ("de_novo_confirmed", [STOP], [(1, 0, 0, 30, 30)], True, ["PM2_Supporting,PS2_Moderate,PVS1"], ["Pathogenic"],
      "SVI de novo v1.1: confirmed, phenotype consistent not highly specific (the default without HPO data) = 1 "
@@ -362,10 +371,35 @@ SAMPLE_CASES = [
      "a parent with depth 9 < 10 is not a reliable hom-ref: no de novo evidence"),
     ("in_trans_with_likely_pathogenic", [FS_AR, MIS_AR], [(1, 1, 0, 30, 30), (1, 0, 1, 30, 30)], True,
      ["PM2_Supporting,PVS1", "PM2_Supporting,PM3_Supporting"], ["Likely pathogenic", "Uncertain significance"],
-     "SVI PM3 v1.0 Table 1: in trans with a Likely pathogenic variant = 0.5 points -> PM3_Supporting"),
+     "SVI PM3 v1.0 Table 1 in trans with P/LP (1.0), an LP partner one step down (stated) = 0.5 -> PM3_Supporting"),
     ("in_cis_with_likely_pathogenic", [FS_AR, MIS_AR], [(1, 1, 0, 30, 30), (1, 1, 0, 30, 30)], True,
      ["PM2_Supporting,PVS1", "BP2,PM2_Supporting"], ["Likely pathogenic", "Uncertain significance"],
      "Richards 2015 BP2: in cis with a pathogenic variant (both paternal)"),
+    ("phase_unknown_with_likely_pathogenic", [FS_AR, MIS_AR], [(1, -1, -1, 0, 0), (1, -1, -1, 0, 0)], False,
+     ["PM2_Supporting,PVS1", "PM2_Supporting"], ["Likely pathogenic", "Uncertain significance"],
+     "SVI PM3 v1.0 Table 1, phase unknown (no parents): an LP partner (0.5 point in trans) counts half = 0.25 < "
+     "0.5 Supporting: no PM3; BP2 needs a known phase"),
+    ("phase_unknown_with_de_novo_pathogenic", [FS_ADAR, MIS_ADAR], [(1, 0, 0, 30, 30), (1, 1, 0, 30, 30)], True,
+     ["PM2_Supporting,PS2_Moderate,PVS1", "PM2_Supporting,PM3_Supporting"], ["Pathogenic", "Uncertain significance"],
+     "the P partner is de novo (8 + 2 + 1 = 11), so its phase to the paternal missense is unknown: SVI PM3 v1.0 "
+     "Table 1 'P/LP, phase unknown' 0.5 point -> PM3_Supporting: 1 + 1 = 2"),
+    ("homozygous_occurrence_parents_carriers", [MIS_AR], [(2, 1, 1, 30, 30)], True,
+     ["PM2_Supporting,PM3_Supporting"], ["Uncertain significance"],
+     "SVI PM3 v1.0 Table 1 'homozygous occurrence' 0.5 point -> PM3_Supporting (rare, both parents carriers)"),
+    ("homozygous_occurrence_parent_hom_ref", [MIS_AR], [(2, 1, 0, 30, 30)], True, ["PM2_Supporting"],
+     ["Uncertain significance"], "a hom-ref mother: apparent homozygosity from a deletion or UPD, which the SVI PM3 "
+     "homozygous row excludes: no PM3"),
+    ("homozygous_occurrence_no_parents", [MIS_AR], [(2, -1, -1, 0, 0)], False, ["PM2_Supporting,PM3_Supporting"],
+     ["Uncertain significance"], "SVI PM3 v1.0 homozygous row without parents: no parent contradicts it (stated)"),
+    ("homozygous_in_dominant_gene", [{**MIS, "pos": 1_000_100}], [(2, 1, 1, 30, 30)], True, ["PM2_Supporting"],
+     ["Uncertain significance"], "PM3 is for recessive disorders (Richards 2015): not in an AD-only gene"),
+    ("x_linked_recessive_female_in_trans", [FS_X, MIS_X], [(1, 1, 0, 30, 30, FEMALE), (1, 0, 1, 30, 30, FEMALE)],
+     True, ["PM2_Supporting,PVS1", "PM2_Supporting,PM3_Supporting"], ["Likely pathogenic", "Uncertain significance"],
+     "XLR gene in a female: biallelic mechanism, so in trans with LP = SVI PM3 v1.0 0.5 point -> PM3_Supporting, "
+     "not BP2 (Richards 2015 BP2 'in trans ... dominant gene')"),
+    ("x_linked_recessive_male_same_x", [FS_X, MIS_X], [(1, 0, 1, 30, 30, MALE), (1, 0, 1, 30, 30, MALE)],
+     True, ["PM2_Supporting,PVS1", "BP2,PM2_Supporting"], ["Likely pathogenic", "Uncertain significance"],
+     "a male has one X: the second variant is in cis with the LP one (Richards 2015 BP2), never in trans (no PM3)"),
 ]  # fmt: skip
 
 

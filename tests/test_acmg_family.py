@@ -100,11 +100,40 @@ def test_bp2_in_cis_or_in_trans_in_dominant_gene():
     assert bp2.tolist() == [0, 0]
 
 
-def test_phase_stays_within_sample_and_gene_and_needs_known_origin():
+def test_phase_stays_within_sample_and_gene_and_unknown_phase_counts_half():
     pm3, bp2 = _phase([PATERNAL, MATERNAL], [UNCERTAIN, PATHOGENIC], groups=[0, 1])
     assert (pm3.tolist(), bp2.tolist()) == ([0, 0], [0, 0])
-    pm3, _ = _phase([UNKNOWN, MATERNAL], [UNCERTAIN, PATHOGENIC])
+    # SVI PM3 v1.0 Table 1, "phase unknown": a P partner 0.5 point -> Supporting; no BP2 (cis not known)
+    pm3, bp2 = _phase([UNKNOWN, MATERNAL], [UNCERTAIN, PATHOGENIC])
+    assert (pm3.tolist(), bp2.tolist()) == ([SUPPORTING, 0], [0, 0])
+    pm3, _ = _phase([UNKNOWN, UNKNOWN], [UNCERTAIN, PATHOGENIC])
+    assert pm3.tolist() == [SUPPORTING, 0]
+    # an LP partner at 0.5 point in trans counts 0.25 with phase unknown: below Supporting, nothing
+    pm3, _ = _phase([PATERNAL, UNKNOWN], [UNCERTAIN, LIKELY_PATHOGENIC])
     assert pm3.tolist() == [0, 0]
+    # confirmed in trans outranks phase unknown (one row per proband: the best)
+    pm3, _ = _phase([PATERNAL, MATERNAL, UNKNOWN], [UNCERTAIN, PATHOGENIC, PATHOGENIC])
+    assert pm3.tolist()[0] == MODERATE
+
+
+def test_pm3_homozygous_occurrence_and_hemizygous_calls():
+    from wgs_east.acmg.family import biallelic_mechanism, homozygous_occurrence
+
+    # SVI PM3 v1.0 Table 1 "homozygous occurrence": 0.5 point -> Supporting, only in a recessive gene
+    hom = homozygous_occurrence(np.array([2, 2, 2, 2, 1]), np.array([1, 0, -1, 1, 0]), np.array([1, 1, -1, 1, 0]),
+                                np.zeros(5, bool), np.array([False, False, False, True, False]))  # fmt: skip
+    assert hom.tolist() == [True, False, True, False, False]  # a hom-ref parent or a frequent variant: not
+    pm3, _ = phase_criteria(np.arange(2), np.array([UNKNOWN, UNKNOWN]), np.array([UNCERTAIN, UNCERTAIN]),
+                            np.array([True, False]), np.array([False, True]), homozygous=np.array([True, True]))  # fmt: skip
+    assert pm3.tolist() == [SUPPORTING, 0]
+    # a male's X calls are one haplotype: never in trans (no PM3), every other P/LP call in cis (BP2)
+    pm3, bp2 = phase_criteria(np.zeros(2, int), np.array([MATERNAL, UNKNOWN]), np.array([UNCERTAIN, PATHOGENIC]),
+                              np.ones(2, bool), np.zeros(2, bool), hemizygous=np.ones(2, bool))  # fmt: skip
+    assert (pm3.tolist(), bp2.tolist()) == ([0, 0], [SUPPORTING, 0])
+    # X-linked recessive gene on the X: biallelic in a female (PM3, no BP2 in trans), not in a male
+    rec, dom = biallelic_mechanism(np.zeros(3, bool), np.ones(3, bool), np.ones(3, bool),
+                                   np.array([True, True, False]), np.array([False, True, False]))  # fmt: skip
+    assert rec.tolist() == [True, False, False] and dom.tolist() == [False, True, True]
 
 
 # --- two-pass helper ----------------------------------------------------------------------------------

@@ -90,8 +90,9 @@ ROWS = [
     # AR gene: paternal frameshift with FILTER LowQual (low confidence) + maternal missense that passes
     {"chrom": "chr1", "pos": 200, "ref": "GT", "alt": "G", "gts": ["0/1", "0/0", "0/1", "0/0"], "filter": "LowQual",
      "site": {**AR_GENE, "consequence": "frameshift", "hgvs_c": "c.20del", "pop_af": 8e-5, "pop_an": 150000}, **GOOD},
+    # (REVEL 0.7: PP3, so PM2_Supporting + PP3 = 2 points, a VUS-mid listed whatever the phenotype)
     {"chrom": "chr1", "pos": 300, "ref": "C", "alt": "T", "gts": ["0/0", "0/1", "0/1", "0/0"],
-     "site": {**AR_GENE, "consequence": "missense", "hgvs_c": "c.30C>T", "revel": 0.5, "spliceai": 0.0}, **GOOD},
+     "site": {**AR_GENE, "consequence": "missense", "hgvs_c": "c.30C>T", "revel": 0.7, "spliceai": 0.0}, **GOOD},
     # de novo stop at twice the median depth (60 > 30 + 4 sqrt 30 = 51.9): DP_HIGH
     {"chrom": "chr1", "pos": 400, "ref": "C", "alt": "T", "gts": ["0/0", "0/0", "0/1", "0/0"], "site": STOP,
      "dp": [30, 30, 60, 30], **GOOD, "ad": ["30,0", "30,0", "30,30", "30,0"]},
@@ -222,7 +223,7 @@ def test_listing_rule_reasons():
         "consequence": ["stop_gained", "5_prime_utr", "missense", "missense", "intron", "intron&splice_region",
                         "missense"],
         "spliceai": [np.nan, np.nan, 0.0, 0.0, 0.5, 0.0, 0.0],
-        "acmg_points": [9, 1, 1, 1, 1, 1, 0],
+        "acmg_points": [9, 1, 2, 1, 2, 1, 0],
     })  # fmt: skip
     codes = np.array([LIKELY_PATHOGENIC] + [UNCERTAIN] * 6)
     in_gene = np.ones(7, bool)
@@ -242,6 +243,15 @@ def test_listing_rule_reasons():
     match = np.array(["", "yes", "", "unknown", "", "", "yes"], dtype=object)
     listed, why = listing_rule(calls, codes, in_gene, cand, match, known, S)
     assert listed.tolist() == [True, False, True, False, True, False, True] and why[6] == "candidate"
+    # VUS-low (1 point: one Supporting line, e.g. PM2_Supporting alone) is listed only in a gene whose HPO
+    # terms match the proband's; VUS-mid (2 points) whatever the phenotype
+    low = calls.assign(acmg_points=[9, 1, 1, 1, 1, 1, 0])
+    listed, why = listing_rule(low, codes, in_gene, np.zeros(7, bool), none, known, S)
+    assert listed.tolist() == [True, False, False, False, False, False, False]
+    assert why[2] == why[4] == "VUS-low: 1 point, gene without phenotype match"
+    pheno = np.array([False, True, True, True, False, True, True])
+    listed, why = listing_rule(low, codes, in_gene, np.zeros(7, bool), none, known, S, pheno)
+    assert listed.tolist() == [True, False, True, False, False, False, False] and why[2] == "VUS"
 
 
 def test_gate_settings_are_validated():

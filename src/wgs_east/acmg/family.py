@@ -14,13 +14,15 @@ the proband and the parents, and read depths.
   Supporting 0.5, Moderate 1, Strong 2, Very Strong 4). One proband is one occurrence here (other
   published occurrences are not counted). The phenotype row comes from the caller
   (:func:`phenotype_row`); without HPO data it is "consistent, not highly specific".
-- PM3 / BP2 (:func:`phase_criteria`): phase from the parents (:func:`parental_origin`): a variant
-  inherited from one parent is in trans with one from the other parent, in cis with another from
-  the same parent. PM3 for in trans with a Pathogenic (Moderate) or Likely pathogenic
-  (``pm3_likely_pathogenic_partner_strength``, Supporting; ClinGen SVI PM3 v1.0) variant in a
-  recessive gene; BP2 for in cis with a P/LP variant in any gene, or in trans with one in a
-  dominant-only gene, applied only to variants not themselves P/LP.
-
+- PM3 / BP2 (:func:`phase_criteria`, the rule itself in :func:`phase_strengths`): phase from the parents
+  (:func:`parental_origin`): a variant inherited from one parent is in trans with one from the other
+  parent, in cis with another from the same parent. PM3 by the ClinGen SVI "Recommendation for in trans
+  criterion (PM3)" v1.0 points (:data:`PM3_ROWS`; Table 1: the other variant P/LP confirmed in trans
+  1.0 point, phase unknown 0.5, homozygous occurrence 0.5; Table 2: 0.5 Supporting, 1 Moderate, 2
+  Strong, 4 Very Strong), in a gene with a biallelic mechanism for this proband
+  (:func:`biallelic_mechanism`: a recessive mode, or X-linked recessive in a female on the X). BP2
+  (Richards 2015) for a call that is not itself P/LP, in cis with a P/LP variant in any gene, or in
+  trans with one in a gene of dominant modes only; a hemizygous male's X calls are all in cis.
 :func:`classify_family` is the two-pass helper: pass 1 = site-level classes plus PS2/PM6 per call;
 pass 2 = PM3/BP2 within each (sample, gene) group from the pass-1 classes of the other variants, then
 recombine. The partners' pass-1 classes are used once (no iteration: PM3 of A raising B's class
@@ -28,6 +30,8 @@ must not feed back into A's PM3).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,6 +44,9 @@ from wgs_east.acmg.settings import DEFAULT_SETTINGS, AcmgSettings, GeneParams
 from wgs_east.errors import InputError, Problem
 
 UNKNOWN, PATERNAL, MATERNAL = 0, 1, 2
+X_CONTIGS = ("chrX", "X")
+"""The X contig names :func:`classify_family` recognises (its frame has no PAR coordinates: the streaming
+classifier takes the PARs from the reference)."""
 
 NOT_CONSISTENT, HETEROGENEOUS, CONSISTENT, SPECIFIC = 0, 1, 2, 3
 """Phenotype rows of the SVI de novo recommendation v1.1, Table 1."""
@@ -53,12 +60,22 @@ DENOVO_POINTS = np.array([[0.0, 0.25, 0.5, 1.0], [0.0, 0.5, 1.0, 2.0]])
 """Points per de novo occurrence, [assumed (0) / confirmed (1), phenotype row] (SVI de novo v1.1 Table 1)."""
 
 
-def de_novo_points_strength(points: np.ndarray) -> np.ndarray:
-    """Summed de novo points -> strength (SVI de novo v1.1 Table 2: 0.5 Supporting, 1 Moderate, 2 Strong,
-    4 Very Strong; below 0.5 nothing)."""
+def svi_points_strength(points: np.ndarray) -> np.ndarray:
+    """Summed points -> strength, the scale shared by the SVI de novo v1.1 Table 2 and the SVI PM3 v1.0
+    Table 2: 0.5 Supporting, 1 Moderate, 2 Strong, 4 Very Strong; below 0.5 nothing."""
     pts = np.asarray(points, dtype=np.float64)
     return np.select([pts >= 4, pts >= 2, pts >= 1, pts >= 0.5], [VERY_STRONG, STRONG, MODERATE, SUPPORTING],
                      0).astype(np.int8)  # fmt: skip
+
+
+de_novo_points_strength = svi_points_strength
+
+
+def strength_points(code: np.ndarray | int) -> np.ndarray:
+    """Strength code -> points on the SVI scale (inverse of :func:`svi_points_strength`: Supporting 0.5,
+    Moderate 1, Strong 2, Very Strong 4; none 0)."""
+    c = np.asarray(code, dtype=np.int64)
+    return np.where(c > 0, 0.5 * np.exp2(np.clip(c, 1, VERY_STRONG) - 1), 0.0)
 
 
 def phenotype_row(similarity: float | None, specific_min: float) -> int:
@@ -81,7 +98,9 @@ def de_novo_mode_ok(known: np.ndarray, autosomal_dominant: np.ndarray, x_linked:
 CALL_COLUMNS: tuple[str, ...] = ("sample", "row", "proband_ac", "father_ac", "mother_ac", "father_dp", "mother_dp")
 """Required columns of the calls frame of :func:`classify_family` (optional: ``proband_dp``,
 ``parentage_confirmed``, ``father_alt``, ``mother_alt`` (alt reads, -1 unknown), ``father_gq``,
-``mother_gq`` (NaN unknown), ``phenotype_row`` (SVI de novo row, default CONSISTENT))."""
+``mother_gq`` (NaN unknown), ``phenotype_row`` (SVI de novo row, default CONSISTENT), ``male`` (bool:
+the proband's sex; without it neither the X-linked recessive rule of :func:`biallelic_mechanism` nor
+hemizygosity is applied))."""
 
 
 def _i(a: np.ndarray | int | list[int]) -> np.ndarray:
@@ -121,7 +140,7 @@ def de_novo(
     ok &= np.broadcast_to(np.asarray(mode_ok, dtype=bool), child.shape)
     confirmed = np.broadcast_to(np.asarray(parentage_confirmed, dtype=bool), child.shape)
     row = np.broadcast_to(np.asarray(phenotype, dtype=np.int64), child.shape)
-    by_points = de_novo_points_strength(DENOVO_POINTS[confirmed.astype(np.int64), row])
+    by_points = svi_points_strength(DENOVO_POINTS[confirmed.astype(np.int64), row])
     points = np.broadcast_to(np.asarray(use_points, dtype=bool), child.shape)
     ps2 = np.where(ok & confirmed, np.where(points, by_points, ps2_strength), 0).astype(np.int8)
     pm6 = np.where(ok & ~confirmed, np.where(points, by_points, pm6_strength), 0).astype(np.int8)
@@ -138,33 +157,142 @@ def parental_origin(proband_ac: np.ndarray, father_ac: np.ndarray, mother_ac: np
     return np.select([paternal, maternal], [PATERNAL, MATERNAL], UNKNOWN).astype(np.int8)
 
 
-def phase_strengths(
-    trans_level: np.ndarray, cis_count: np.ndarray, level: np.ndarray, recessive: np.ndarray,
-    dominant_only: np.ndarray, *, pm3_pathogenic: np.ndarray | int = MODERATE,
-    pm3_likely_pathogenic: np.ndarray | int = SUPPORTING, bp2_strength: np.ndarray | int = SUPPORTING,
+NO_PM3, IN_TRANS, PHASE_UNKNOWN, HOMOZYGOUS = 0, 1, 2, 3
+PM3_ROWS: tuple[str, ...] = (
+    "",
+    "other variant P/LP, confirmed in trans",
+    "other variant P/LP, phase unknown",
+    "homozygous occurrence",
+)
+"""Rows of the ClinGen SVI PM3 v1.0 Table 1 (points per proband) this rule applies. Confirmed in trans:
+the P/LP partner's points (a Pathogenic partner ``pm3_pathogenic``, default Moderate = 1.0; a Likely
+pathogenic one ``pm3_likely_pathogenic``, default Supporting = 0.5, one step down as for PS1/PM5
+comparators); phase unknown: half of that (one step down: P 0.5, LP 0.25 -> none alone); homozygous
+occurrence: :data:`PM3_HOMOZYGOUS_POINTS`. The row "rare VUS in trans / homozygous due to
+consanguinity" (0.25) is below Supporting for one proband and not applied. One proband = one row (the
+best); points of other probands are not known here."""
+PM3_HOMOZYGOUS_POINTS = 0.5
+"""SVI PM3 v1.0 Table 1: homozygous occurrence, 0.5 point per proband (at most 1.0 from homozygotes)."""
+
+
+def biallelic_mechanism(
+    recessive: np.ndarray, dominant_only: np.ndarray, x_linked_recessive: np.ndarray, on_x: np.ndarray,
+    male: np.ndarray | bool,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(biallelic, dominant_only) per call for the phase rule. An X-linked recessive gene acts through both
+    alleles in a female (on the X outside the PARs): PM3 applies as in a recessive gene and BP2 "in trans
+    in a dominant gene" does not (Richards 2015 BP2 names a dominant gene/disorder; an XLR gene is not one
+    in a female). In a male the X is hemizygous: no call is in trans (:func:`phase_strengths`)."""
+    female_xlr = np.asarray(x_linked_recessive, bool) & np.asarray(on_x, bool) & ~np.asarray(male, bool)
+    return np.asarray(recessive, bool) | female_xlr, np.asarray(dominant_only, bool) & ~female_xlr
+
+
+def homozygous_occurrence(
+    proband_ac: np.ndarray, father_ac: np.ndarray, mother_ac: np.ndarray, hemizygous: np.ndarray,
+    frequent: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Calls that count as a homozygous occurrence for PM3 (SVI PM3 v1.0 Table 1): two alt copies, not
+    hemizygous, rare (no BA1/BS1/BS2), and no sequenced parent homozygous reference (a parent without
+    the allele means a deletion, uniparental disomy or a de novo event on the other allele, which the
+    recommendation excludes; without parents a deletion is not excluded)."""
+    father, mother = _i(father_ac), _i(mother_ac)
+    return ((_i(proband_ac) == 2) & ~np.asarray(hemizygous, bool) & ~np.asarray(frequent, bool)
+            & (father != 0) & (mother != 0))  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class PhaseRule:
+    """Per-call result of :func:`phase_strengths`."""
+
+    pm3: np.ndarray
+    bp2: np.ndarray
+    pm3_row: np.ndarray
+    """Applied row of the SVI PM3 table (:data:`PM3_ROWS` index; 0 none)."""
+    pm3_points: np.ndarray
+    trans_level: np.ndarray
+    """Best P/LP level (2 P, 1 LP, 0 none) confirmed in trans (0 for hemizygous calls)."""
+    unknown_level: np.ndarray
+    """Best P/LP level of the other calls of the gene whose phase to this call is unknown."""
+    cis_count: np.ndarray
+    """Other P/LP calls on the same haplotype (every other one for a hemizygous call)."""
+    other: np.ndarray
+    """The other parental origin of a phased call (0 unphased)."""
+
+
+def phase_strengths(
+    n_path: np.ndarray, n_likely: np.ndarray, origin: np.ndarray, level: np.ndarray, recessive: np.ndarray,
+    dominant_only: np.ndarray, *, hemizygous: np.ndarray | bool = False, homozygous: np.ndarray | bool = False,
+    pm3_pathogenic: np.ndarray | int = MODERATE, pm3_likely_pathogenic: np.ndarray | int = SUPPORTING,
+    bp2_strength: np.ndarray | int = SUPPORTING,
+) -> PhaseRule:  # fmt: skip
     """The PM3/BP2 rule, the one home of it (used by :func:`phase_criteria` and by the streaming
     classifier's :meth:`wgs_east.classify.phase.GeneTotals.phase`).
 
-    ``trans_level``: best P/LP level (2 P, 1 LP, 0 none) on the other parental haplotype; ``cis_count``:
-    P/LP calls on the same haplotype besides the call itself; ``level``: the call's own level. PM3 in a
-    recessive gene in trans with P (``pm3_pathogenic``) or LP (``pm3_likely_pathogenic``; SVI PM3 v1.0:
-    0.5 points); BP2 for a call that is not itself P/LP, in cis with P/LP or in trans with it in a
+    ``n_path`` / ``n_likely``: (n_calls, 3) counts of the Pathogenic / Likely pathogenic calls of each
+    call's (sample, gene) by parental origin (UNKNOWN, PATERNAL, MATERNAL), the call itself included;
+    ``origin``: :func:`parental_origin`; ``level``: the call's own level (2 P, 1 LP, 0); ``recessive``:
+    biallelic mechanism (:func:`biallelic_mechanism`); ``hemizygous``: a male's X call (one haplotype:
+    every other call in cis, none in trans); ``homozygous``: :func:`homozygous_occurrence`.
+
+    PM3 (recessive genes): points of the best SVI PM3 v1.0 Table 1 row (:data:`PM3_ROWS`) -> strength
+    (Table 2). BP2 for a call that is not itself P/LP: in cis with P/LP, or in trans with P/LP in a
     dominant-only gene (Richards 2015)."""
-    recessive = np.asarray(recessive, dtype=bool)
-    dominant_only = np.asarray(dominant_only, dtype=bool)
-    trans_level = np.asarray(trans_level)
-    pm3 = np.select(
-        [recessive & (trans_level == 2), recessive & (trans_level == 1)], [pm3_pathogenic, pm3_likely_pathogenic], 0
-    ).astype(np.int8)
-    bp2_applies = (np.asarray(level) == 0) & ((np.asarray(cis_count) > 0) | (dominant_only & (trans_level > 0)))
+    n_path, n_likely = np.asarray(n_path), np.asarray(n_likely)
+    n = len(n_path)
+    origin, level = _i(origin), np.asarray(level)
+    hemi = np.broadcast_to(np.asarray(hemizygous, bool), (n,))
+    hom = np.broadcast_to(np.asarray(homozygous, bool), (n,)) & ~hemi
+    rows = np.arange(n)
+    own = np.zeros((n, 3), np.int64)  # the call itself in its origin's bucket
+    own[rows, origin] = 1
+    other_p = n_path - own * (level == 2)[:, None]
+    other_lp = n_likely - own * (level == 1)[:, None]
+    phased = (origin != UNKNOWN) & ~hemi
+    other = np.where(phased, 3 - origin, 0)
+
+    def best(p: np.ndarray, lp: np.ndarray) -> np.ndarray:
+        return np.select([p > 0, lp > 0], [2, 1], 0).astype(np.int8)
+
+    trans_level = np.where(phased, best(other_p[rows, other], other_lp[rows, other]), 0).astype(np.int8)
+    # phase unknown to this call: the unphased calls of the gene; for an unphased call every other call
+    amb_p = np.where(phased, other_p[:, UNKNOWN], other_p.sum(axis=1))
+    amb_lp = np.where(phased, other_lp[:, UNKNOWN], other_lp.sum(axis=1))
+    unknown_level = np.where(hemi | hom, 0, best(amb_p, amb_lp)).astype(np.int8)
+    cis_count = np.where(
+        hemi, (other_p + other_lp).sum(axis=1), np.where(phased, other_p[rows, origin] + other_lp[rows, origin], 0)
+    )
+    p_pts, lp_pts = strength_points(pm3_pathogenic), strength_points(pm3_likely_pathogenic)
+
+    def pts(lvl: np.ndarray) -> np.ndarray:
+        return np.select([lvl == 2, lvl == 1], [p_pts, lp_pts], 0.0)
+
+    row_pts = np.stack([np.zeros(n), pts(trans_level), pts(unknown_level) / 2, np.where(hom, PM3_HOMOZYGOUS_POINTS, 0.0)])
+    recessive = np.broadcast_to(np.asarray(recessive, bool), (n,))
+    row = np.where(recessive, np.argmax(row_pts, axis=0), NO_PM3).astype(np.int8)
+    points = row_pts[row, rows]
+    pm3 = svi_points_strength(points)
+    row = np.where(pm3 > 0, row, NO_PM3).astype(np.int8)
+    dominant_only = np.broadcast_to(np.asarray(dominant_only, bool), (n,))
+    bp2_applies = (level == 0) & ((cis_count > 0) | (dominant_only & (trans_level > 0)))
     bp2 = np.where(bp2_applies, bp2_strength, 0).astype(np.int8)
-    return pm3, bp2
+    return PhaseRule(pm3, bp2, row, np.where(pm3 > 0, points, 0.0), trans_level, unknown_level, cis_count, other)
+
+
+def level_counts(group: np.ndarray, origin: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n_path, n_likely): per call, its group's Pathogenic / Likely pathogenic counts by origin (n, 3)."""
+    group, origin, level = _i(group), _i(origin), np.asarray(level)
+    n_groups = int(group.max()) + 1 if group.size else 0
+    n_p = np.zeros((n_groups, 3), dtype=np.int64)
+    n_lp = np.zeros((n_groups, 3), dtype=np.int64)
+    np.add.at(n_p, (group, origin), (level == 2).astype(np.int64))
+    np.add.at(n_lp, (group, origin), (level == 1).astype(np.int64))
+    return n_p[group], n_lp[group]
 
 
 def phase_criteria(
     group: np.ndarray, origin: np.ndarray, own_class: np.ndarray,
     recessive: np.ndarray, dominant_only: np.ndarray, *,
+    hemizygous: np.ndarray | bool = False, homozygous: np.ndarray | bool = False,
     pm3_pathogenic: np.ndarray | int = MODERATE, pm3_likely_pathogenic: np.ndarray | int = SUPPORTING,
     bp2_strength: np.ndarray | int = SUPPORTING,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
@@ -172,22 +300,16 @@ def phase_criteria(
 
     ``group``: int code of (sample, gene) per call; ``origin``: :func:`parental_origin`;
     ``own_class``: pass-1 class code (combine.CLASSES index) of each call; ``recessive`` /
-    ``dominant_only``: inheritance flags of each call's gene.
+    ``dominant_only``: inheritance flags of each call's gene (:func:`biallelic_mechanism`);
+    ``hemizygous`` / ``homozygous``: see :func:`phase_strengths`.
     """
-    group, origin = _i(group), _i(origin)
     own = np.asarray(own_class)
     level = np.select([own == PATHOGENIC, own == LIKELY_PATHOGENIC], [2, 1], 0).astype(np.int8)
-    n_groups = int(group.max()) + 1 if group.size else 0
-    best = np.zeros((n_groups, 3), dtype=np.int8)  # best partner level per (group, origin)
-    plp = np.zeros((n_groups, 3), dtype=np.int32)  # P/LP count per (group, origin)
-    np.maximum.at(best, (group, origin), level)
-    np.add.at(plp, (group, origin), (level > 0).astype(np.int32))
-    phased = origin != UNKNOWN
-    other = np.where(phased, 3 - origin, 0)
-    trans_level = np.where(phased, best[group, other], 0)
-    cis_count = np.where(phased, plp[group, origin] - (level > 0), 0)
-    return phase_strengths(trans_level, cis_count, level, recessive, dominant_only, pm3_pathogenic=pm3_pathogenic,
+    n_p, n_lp = level_counts(group, origin, level)
+    rule = phase_strengths(n_p, n_lp, origin, level, recessive, dominant_only, hemizygous=hemizygous,
+                           homozygous=homozygous, pm3_pathogenic=pm3_pathogenic,
                            pm3_likely_pathogenic=pm3_likely_pathogenic, bp2_strength=bp2_strength)  # fmt: skip
+    return rule.pm3, rule.bp2
 
 
 def _check_calls(calls: pd.DataFrame, n_variants: int) -> None:
@@ -261,9 +383,21 @@ def classify_family(
         .to_numpy()
     )
     origin = parental_origin(col("proband_ac"), col("father_ac"), col("mother_ac"))
+    recessive, dominant_only = moi.recessive[rows], moi.dominant_only[rows]
+    hemizygous = np.zeros(len(calls), dtype=bool)
+    if "male" in calls.columns:
+        male = calls["male"].fillna(False).astype(bool).to_numpy()
+        on_x = np.isin(variants["chrom"].astype(str).to_numpy()[rows], X_CONTIGS)
+        recessive, dominant_only = biallelic_mechanism(recessive, dominant_only, moi.x_linked_recessive[rows], on_x, male)
+        hemizygous = on_x & male
+    frequent = np.zeros(len(calls), dtype=bool)
+    for c in ("BA1", "BS1", "BS2"):
+        if c in site.columns:
+            frequent |= site[c].to_numpy()[rows] > 0
     pm3, bp2 = phase_criteria(
-        group, origin, pass1["acmg_class"].cat.codes.to_numpy(),
-        moi.recessive[rows], moi.dominant_only[rows],
+        group, origin, pass1["acmg_class"].cat.codes.to_numpy(), recessive, dominant_only,
+        hemizygous=hemizygous,
+        homozygous=homozygous_occurrence(col("proband_ac"), col("father_ac"), col("mother_ac"), hemizygous, frequent),
         pm3_pathogenic=params.fixed_strength("PM3", MODERATE),
         pm3_likely_pathogenic=params.strength("pm3_likely_pathogenic_partner_strength"),
         bp2_strength=params.fixed_strength("BP2", SUPPORTING),

@@ -191,6 +191,8 @@ class Inheritance:
     """AD among the modes."""
     x_linked: np.ndarray
     """XLR, XLD or XL among the modes."""
+    x_linked_recessive: np.ndarray
+    """XLR among the modes."""
 
     @property
     def recessive_only(self) -> np.ndarray:
@@ -201,7 +203,7 @@ class Inheritance:
         return self.known & ~self.recessive
 
 
-_MOI_FLAGS = ("known", "recessive", "dominant_like", "autosomal_dominant", "x_linked")
+_MOI_FLAGS = ("known", "recessive", "dominant_like", "autosomal_dominant", "x_linked", "x_linked_recessive")
 
 
 def _moi_row(text: str, recessive_modes: tuple[str, ...]) -> list[bool]:
@@ -209,7 +211,7 @@ def _moi_row(text: str, recessive_modes: tuple[str, ...]) -> list[bool]:
     modes.discard("NAN")
     rec = modes & set(recessive_modes)
     return [bool(modes), bool(rec), bool(modes - set(recessive_modes)), "AD" in modes,
-            bool(modes & {"XLR", "XLD", "XL"})]  # fmt: skip
+            bool(modes & {"XLR", "XLD", "XL"}), "XLR" in modes]  # fmt: skip
 
 
 def inheritance_flags(

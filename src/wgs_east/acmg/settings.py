@@ -205,8 +205,10 @@ class CriteriaSettings(_Model):
     not highly specific"; 0 (no shared term): "not consistent" (0 points); no HPO data: "consistent, not
     highly specific"."""
     pm3_likely_pathogenic_partner_strength: StrengthName = "Supporting"
-    """PM3 strength when the in-trans partner is Likely pathogenic (ClinGen SVI PM3 v1.0: 0.5 points);
-    a Pathogenic partner gives PM3 at its ``strengths`` value (default Moderate)."""
+    """PM3 strength when the in-trans partner is Likely pathogenic: one step below a Pathogenic partner
+    (0.5 points; the SVI PM3 v1.0 Table 1 gives P/LP partners 1.0 together, several VCEPs count LP lower);
+    a Pathogenic partner gives PM3 at its ``strengths`` value (default Moderate); with phase unknown each
+    counts half (one step down)."""
 
     # --- general ---------------------------------------------------------------------------------------
     strengths: dict[str, StrengthName] = Field(default_factory=lambda: {"PM2": "Supporting"})

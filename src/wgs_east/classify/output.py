@@ -30,7 +30,7 @@ from wgs_east.acmg import quality
 from wgs_east.acmg.codes import STRENGTH_NAMES, Code, format_code, sort_key
 from wgs_east.acmg.combine import CLASSES, LIKELY_PATHOGENIC, PATHOGENIC
 from wgs_east.acmg.engine import SITE_CRITERIA, classify
-from wgs_east.acmg.family import CONSISTENT, DENOVO_POINTS, PHENOTYPE_ROWS
+from wgs_east.acmg.family import CONSISTENT, DENOVO_POINTS, HOMOZYGOUS, IN_TRANS, PHENOTYPE_ROWS, PM3_ROWS
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from wgs_east.acmg.settings import AcmgSettings
 from wgs_east.classify.inheritance import PATTERNS
@@ -132,6 +132,7 @@ def _sample_unmet(reported: pd.DataFrame, p: Proband) -> list[list[dict[str, str
     col = {c: reported[c].to_numpy() for c in (
         "PS2", "PM6", "PM3", "BP2", "gt", "dp", "father_gt", "father_dp", "mother_gt", "mother_dp", "origin",
         "in_recessive", "dominant_only", "level")}  # fmt: skip
+    hemi = reported["hemizygous"].to_numpy() if "hemizygous" in reported.columns else np.zeros(n, bool)
     gates = reported["gates"].to_numpy() if "gates" in reported.columns else np.zeros(n, np.uint8)
     moi = reported["gene_moi"].astype(object).where(reported["gene_moi"].notna(), "").to_numpy()
     missing = [role for role, sid in (("father", p.father), ("mother", p.mother)) if sid is None]
@@ -163,17 +164,21 @@ def _sample_unmet(reported: pd.DataFrame, p: Proband) -> list[list[dict[str, str
         if not col["PM3"][i]:
             if low:
                 add("PM3", "not evaluable", gate_text)
+            elif hemi[i]:
+                add("PM3", "not met", "hemizygous (male X): no second allele in trans")
             elif not col["in_recessive"][i]:
-                add("PM3", "not met", f"gene modes '{moi[i]}' include no recessive mode")
-            elif not col["origin"][i]:
-                add("PM3", "not evaluable", phase_unknown)
+                add("PM3", "not met", f"gene modes '{moi[i]}' include no recessive mode (for this proband)")
             else:
-                add("PM3", "not met", "no P/LP call of the gene on the other parental haplotype")
+                add("PM3", "not met", "SVI PM3 v1.0 Table 1: no P/LP call of the gene in trans or of unknown phase "
+                    "worth 0.5 point or more (an LP partner of unknown phase is 0.25), and not a rare homozygous "
+                    "occurrence with both sequenced parents carrying it")
         if not col["BP2"][i]:
             if low:
                 add("BP2", "not evaluable", gate_text)
             elif col["level"][i]:
                 add("BP2", "not met", "the call itself is P/LP before phase evidence")
+            elif hemi[i]:
+                add("BP2", "not met", "no other P/LP call of the gene on the (single) X")
             elif not col["origin"][i]:
                 add("BP2", "not evaluable", phase_unknown)
             else:
@@ -189,6 +194,7 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
     col = {c: reported[c].to_numpy() for c in (
         "PS2", "PM6", "PM3", "BP2", "gt", "dp", "father_gt", "father_dp", "mother_gt", "mother_dp", "gene_key",
         "trans_level", "trans_partner", "cis_partner", "origin")}  # fmt: skip
+    hemi = reported["hemizygous"].to_numpy() if "hemizygous" in reported.columns else np.zeros(n, bool)
     denovo_row = (reported["denovo_row"].to_numpy() if "denovo_row" in reported.columns
                   else np.full(n, -1, dtype=np.int8))  # fmt: skip  # -1: no HPO data, the default row
     moi = reported["gene_moi"].astype(object).to_numpy()
@@ -209,16 +215,30 @@ def _sample_criteria(reported: pd.DataFrame, p: Proband, settings: AcmgSettings)
                          f"{PHENOTYPE_ROWS[CONSISTENT if row < 0 else row]}{why} = {pts:g} point(s), one "
                          "occurrence")  # fmt: skip
             out[i].append((Code(name, int(col[name][i])), text))
+    pm3_row = reported["pm3_row"].to_numpy() if "pm3_row" in reported.columns else np.full(n, IN_TRANS)
+    pm3_pts = reported["pm3_points"].to_numpy() if "pm3_points" in reported.columns else np.zeros(n)
     for i in np.flatnonzero(col["PM3"]).tolist():
-        partner_class = "Pathogenic" if int(col["trans_level"][i]) == 2 else "Likely pathogenic"
-        text = (
-            f"in trans with {col['trans_partner'][i]} ({partner_class} before phase evidence) in a gene with a "
-            f"recessive mode ({moi[i]}): this allele {ORIGIN_NAMES[int(col['origin'][i])]}, the partner from the "
-            f"other parent (phased by the parents' genotypes)"
-        )
+        row = int(pm3_row[i])
+        svi = f"SVI PM3 v1.0 Table 1 row '{PM3_ROWS[row]}' = {pm3_pts[i]:g} point(s), one proband"
+        if row == HOMOZYGOUS:
+            text = (f"homozygous ({col['gt'][i]}) in a gene with a recessive mode ({moi[i]}), rare (no BA1/BS1/BS2), "
+                    f"no sequenced parent hom-ref (father {col['father_gt'][i] or 'not sequenced'}, mother "
+                    f"{col['mother_gt'][i] or 'not sequenced'}); {svi}")  # fmt: skip
+        else:
+            partner_class = "Pathogenic" if int(col["trans_level"][i]) == 2 else "Likely pathogenic"
+            if row == IN_TRANS:
+                phase = (f"in trans with {col['trans_partner'][i]} ({partner_class} before phase evidence): this allele "
+                         f"{ORIGIN_NAMES[int(col['origin'][i])]}, the partner from the other parent (phased by the "
+                         "parents' genotypes)")  # fmt: skip
+            else:
+                phase = (f"with {col['trans_partner'][i]} (P/LP before phase evidence), phase unknown (this allele "
+                         f"{ORIGIN_NAMES[int(col['origin'][i])]})")  # fmt: skip
+            text = f"{phase}, in a gene with a recessive mode ({moi[i]}); {svi}"
         out[i].append((Code("PM3", int(col["PM3"][i])), text))
     for i in np.flatnonzero(col["BP2"]).tolist():
-        if col["cis_partner"][i]:
+        if col["cis_partner"][i] and hemi[i]:
+            text = f"in cis with {col['cis_partner'][i]} (P/LP; a male's single X: every call of the gene in cis)"
+        elif col["cis_partner"][i]:
             text = f"in cis with {col['cis_partner'][i]} (P/LP, same parental haplotype)"
         else:
             text = f"in trans with {col['trans_partner'][i]} (P/LP) in a gene with dominant modes only ({moi[i]})"

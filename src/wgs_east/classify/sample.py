@@ -36,7 +36,15 @@ from wgs_east.acmg import quality
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
 from wgs_east.acmg.combine import BENIGN, LIKELY_BENIGN, LIKELY_PATHOGENIC, UNCERTAIN
 from wgs_east.acmg.engine import SITE_CRITERIA, combine_strengths
-from wgs_east.acmg.family import CONSISTENT, UNKNOWN, de_novo, de_novo_mode_ok, parental_origin
+from wgs_east.acmg.family import (
+    CONSISTENT,
+    HETEROGENEOUS,
+    biallelic_mechanism,
+    de_novo,
+    de_novo_mode_ok,
+    homozygous_occurrence,
+    parental_origin,
+)
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import inheritance
@@ -133,6 +141,7 @@ class SiteContext:
     """Gene symbol per row ('' none)."""
     recessive: np.ndarray
     dominant_only: np.ndarray
+    x_linked_recessive: np.ndarray
     params: GeneParams
     on_x: np.ndarray
     frequent: np.ndarray
@@ -178,6 +187,7 @@ def site_context(
         gene=names[gene_codes],
         recessive=moi.recessive,
         dominant_only=moi.dominant_only,
+        x_linked_recessive=moi.x_linked_recessive,
         params=params,
         on_x=context.on_x(sites["chrom"].to_numpy(), sites["pos"].to_numpy()),
         frequent=(strengths["BA1"] > 0) | (strengths["BS1"] > 0) | (strengths["BS2"] > 0),
@@ -195,21 +205,33 @@ LISTING_RULE = (
     "protein-altering or splice consequence (missense, in-frame, stop/start loss, nonsense, frameshift, canonical "
     "splice, or a predicted splicing impact: SpliceAI >= the PP3 threshold); every Uncertain-significance call "
     "with such a consequence in a gene with a known disease association (modes of inheritance in the gene table) "
-    "and at least one point of net pathogenic evidence. Calls that fail a genotype quality gate are "
+    "and at least 2 points of net pathogenic evidence (VUS-mid or VUS-high of the points scale), or 1 point "
+    "(VUS-low) in a gene whose HPO terms share a term with the proband's. Calls that fail a genotype quality gate are "
     "listed in the low-confidence section instead. The rest is counted in the JSON (counts.not_listed) and "
     "every Benign/Likely benign/BA1 call is in {sample}.benign.tsv.gz."
 )
 
 
+VUS_MID_POINTS = 2
+"""Least net points of a VUS listed whatever the phenotype (VUS-mid: 2-3 points; see :func:`listing_rule`)."""
+
+
 def listing_rule(
     calls: pd.DataFrame, codes: np.ndarray, in_gene: np.ndarray, candidate: np.ndarray, match: np.ndarray,
-    known_modes: np.ndarray, settings: AcmgSettings,
+    known_modes: np.ndarray, settings: AcmgSettings, phenotype_match: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """(listable, why) per finished call by :data:`LISTING_RULE`; ``why`` is ``P/LP``, ``candidate``,
     ``VUS`` or the reason a call is not listed (``VUS: gene without known disease association``,
-    ``VUS: no protein-altering or splice consequence``, ``VUS: no net pathogenic evidence``, ``not VUS or
-    better``). A splice-region variant counts as a splice consequence only with a predicted splicing impact
-    (SpliceAI >= ``pp3_spliceai``; Walker et al. 2023): with a low score it has evidence of no impact."""
+    ``VUS: no protein-altering or splice consequence``, ``VUS: no net pathogenic evidence``, ``VUS-low: 1
+    point, gene without phenotype match``, ``not VUS or better``). A splice-region variant counts as a
+    splice consequence only with a predicted splicing impact (SpliceAI >= ``pp3_spliceai``; Walker et al.
+    2023): with a low score it has evidence of no impact.
+
+    VUS sub-tiers on the points scale (Tavtigian et al. 2020 points; VUS-low 0-1, VUS-mid 2-3, VUS-high 4-5
+    as in Eldomery et al. 2024, medRxiv 10.1101/2024.03.04.24303679): a VUS-low call rests on one
+    Supporting line of evidence (e.g. PM2_Supporting alone: rare; or PP3 alone), which does not make it a
+    candidate for a diagnosis; it is listed only where the proband's phenotype matches the gene
+    (``phenotype_match``: HPO similarity > 0, classify/phenotype.py). Without HPO data nothing matches."""
     from wgs_east.acmg.inputs import consequence_flags
 
     plp = calls["plp"].to_numpy()
@@ -219,23 +241,28 @@ def listing_rule(
     relevant = csq.protein_altering | splice
     fitting = candidate & (np.asarray(match, dtype=object) == "yes") & relevant
     vus = (codes == UNCERTAIN) & in_gene
-    evidence = calls["acmg_points"].to_numpy() >= 1
+    points = calls["acmg_points"].to_numpy()
+    pheno = np.zeros(len(calls), bool) if phenotype_match is None else np.asarray(phenotype_match, bool)
+    evidence = (points >= VUS_MID_POINTS) | ((points >= 1) & pheno)
     vus_listed = vus & known_modes & relevant & evidence
     why = np.select(
-        [plp, fitting, vus_listed, vus & ~known_modes, vus & ~relevant, vus],
+        [plp, fitting, vus_listed, vus & ~known_modes, vus & ~relevant, vus & (points < 1), vus],
         ["P/LP", "candidate", "VUS", "VUS: gene without known disease association",
-         "VUS: no protein-altering or splice consequence", "VUS: no net pathogenic evidence"],
+         "VUS: no protein-altering or splice consequence", "VUS: no net pathogenic evidence",
+         "VUS-low: 1 point, gene without phenotype match"],
         "not VUS or better",
     ).astype(object)  # fmt: skip
     return plp | fitting | vus_listed, why
 
 
 def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
-    """Every strength PM3 can take under the settings: its fixed strength (a Pathogenic partner) and
-    ``pm3_likely_pathogenic_partner_strength`` (a Likely pathogenic one), globally and in any gene."""
+    """Every strength PM3 can take under the settings: its fixed strength (a Pathogenic partner),
+    ``pm3_likely_pathogenic_partner_strength`` (a Likely pathogenic one), each one step down (phase
+    unknown: half the points) and Supporting (homozygous occurrence), globally and in any gene."""
     scopes = [settings.global_criteria(), *(settings.for_gene(g) for g in settings.genes)]
     codes = {s.strength_of("PM3", MODERATE) for s in scopes}
     codes |= {strength_code(s.pm3_likely_pathogenic_partner_strength) for s in scopes}
+    codes |= {c - 1 for c in codes} | {SUPPORTING}
     return tuple(sorted(c for c in codes if c > 0))
 
 
@@ -405,7 +432,12 @@ class ProbandClassifier:
         qual_het = qual & (copies == 1) & (ploidy == 2) & ~(on_x & p.male)
         origin = parental_origin(copies, par["father_copies"], par["mother_copies"])
         level = np.where(low, 0, plp_level(class1)).astype(np.int8)
-        recessive = sc.recessive[rows]
+        hemizygous = on_x & p.male
+        # PM3/BP2 inheritance flags for this proband: XLR acts through both alleles in a female on the X
+        recessive, dominant_only = biallelic_mechanism(sc.recessive[rows], sc.dominant_only[rows],
+                                                       sc.x_linked_recessive[rows], on_x, p.male)  # fmt: skip
+        homozygous = homozygous_occurrence(copies, par["father_copies"], par["mother_copies"], hemizygous,
+                                           sc.frequent[rows])  # fmt: skip
         in_gene = gene != ""
         # Spooled: every call pass 2 may list. Pass 2 adds only PM3 (a phased call in a recessive gene; BA1
         # calls are gone already) and BP2 (benign: never lists a call). A call is listed when
@@ -413,7 +445,8 @@ class ProbandClassifier:
         # they qualify only so), so a call outside a gene is final now, and a call with PM3 possible is
         # spooled when PM3 at any strength it can take would make it listable.
         keep = plp1 | (in_gene & (class1 >= UNCERTAIN))
-        pm3_possible = in_gene & (origin != UNKNOWN) & recessive & ~keep & ~low
+        # PM3 (SVI PM3 v1.0): confirmed in trans or phase unknown (a heterozygous call) or homozygous occurrence
+        pm3_possible = in_gene & recessive & ~hemizygous & ~keep & ~low
         if pm3_possible.any():
             j = np.flatnonzero(pm3_possible)
             base = {c: v[j] for c, v in strengths.items()}
@@ -465,7 +498,8 @@ class ProbandClassifier:
         cols |= {
             "pass1_class": class1[k], "patterns": bits, "gene_key": gene[k], "on_x": on_x[k], "qualifying": qual[k],
             "qual_het": qual_het[k], "origin": origin[k], "level": level[k], "label": labels,
-            "in_recessive": recessive[k], "dominant_only": sc.dominant_only[rows[k]],
+            "in_recessive": recessive[k], "dominant_only": dominant_only[k], "hemizygous": hemizygous[k],
+            "homozygous_pm3": homozygous[k],
             "gates": gate.failed[k], "gq": gate.gq[k], "ab": gate.ab[k],
             "denovo_row": phen_row[k].astype(np.int8),
             "ft": chunk.ft[p.sample][rows[k]] if chunk.ft is not None else np.full(k.size, ".", dtype=object),
@@ -510,6 +544,7 @@ class ProbandClassifier:
             pm3_pathogenic=params.fixed_strength("PM3", MODERATE),
             pm3_likely_pathogenic=params.strength("pm3_likely_pathogenic_partner_strength"),
             bp2_strength=params.fixed_strength("BP2", SUPPORTING),
+            hemizygous=calls["hemizygous"].to_numpy(dtype=bool), homozygous=calls["homozygous_pm3"].to_numpy(dtype=bool),
         )  # fmt: skip
         low = calls["gates"].to_numpy() > 0  # failed a quality gate: never given phase evidence
         pm3 = np.where(params.enabled("PM3") & ~low, ph.pm3, 0).astype(np.int8)
@@ -522,6 +557,8 @@ class ProbandClassifier:
         for c in final.columns:
             calls[c] = final[c]
         calls["trans_level"] = ph.trans_level
+        calls["pm3_row"] = np.where(pm3 > 0, ph.pm3_row, 0).astype(np.int8)
+        calls["pm3_points"] = np.where(pm3 > 0, ph.pm3_points, 0.0)
         calls["trans_partner"] = np.where(pm3 > 0, ph.trans_partner, np.where(bp2 > 0, ph.trans_partner, ""))
         calls["cis_partner"] = np.where(bp2 > 0, ph.cis_partner, "")
         calls["partners"] = ph.partners
@@ -541,7 +578,8 @@ class ProbandClassifier:
         codes_2015 = calls["acmg_class_2015"].cat.codes.to_numpy()
         in_gene = calls["gene_key"].to_numpy() != ""
         calls["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
-        listable, why = listing_rule(calls, codes, in_gene, candidate, match, modes.known, self.settings)
+        pheno = calls["denovo_row"].to_numpy() >= HETEROGENEOUS if "denovo_row" in calls.columns else None
+        listable, why = listing_rule(calls, codes, in_gene, candidate, match, modes.known, self.settings, pheno)
         calls["listing"] = why
         calls["reported"] = listable & ~low
         calls["low_confidence"] = listable & low
