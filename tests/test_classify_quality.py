@@ -298,3 +298,31 @@ def test_chrm_calls_have_their_own_section_with_heteroplasmy(tmp_path):
     doc = json.loads((out / "KID.json").read_text())
     assert doc["counts"]["mitochondrial"] == 2 and [m["heteroplasmy"] for m in doc["mitochondrial"]] == [0.3, 0.98]
     assert all(v["chrom"] != "chrM" for v in doc["variants"])
+
+
+def test_benign_audit_rows_arrow_and_fallback_formatting(tmp_path):
+    """The audit rows are written by Arrow's CSV writer; a value with a tab (which Arrow refuses without
+    quoting) falls back to Python's formatting of the same columns: both give the same text for the same
+    rows, missing gene / genotype / filter as empty fields."""
+    import gzip
+
+    from wgs_east.classify.audit import AUDIT_COLUMNS, BenignAudit
+
+    def write(path, gene):
+        audit = BenignAudit(path)
+        sites = {"chrom": np.array(["chr1", "chr2", "chr1"], dtype=object), "pos": np.array([5, 7, 9]),
+                 "ref": np.array(["A", "C", "G"], dtype=object), "alt": np.array(["T", "G", "A"], dtype=object),
+                 "gene": np.array(gene, dtype=object), "consequence": np.array(["intron", "missense", "intron"], dtype=object)}  # fmt: skip
+        audit.add(sites, gt=np.array(["0/1", None, "1/1"], dtype=object), filters=np.array(["PASS", "PASS", np.nan], dtype=object),
+                  codes=pd.Categorical(["BA1", "BS1,BP4", "BA1"]), klass=np.array([0, 1, 0]), klass_2015=np.array([0, 1, 0]),
+                  points=np.array([-8, -5, -8]), ba1=np.array([True, False, True]))  # fmt: skip
+        audit.close()
+        return gzip.open(path, "rt").read().splitlines()
+
+    arrow = write(tmp_path / "a.tsv.gz", ["G1", None, "G1"])
+    assert arrow[0].split("\t") == list(AUDIT_COLUMNS)
+    assert arrow[1:] == ["chr1\t5\tA\tT\tG1\tintron\t0/1\tPASS\tBenign\tBenign\t-8\tBA1\tyes",
+                         "chr2\t7\tC\tG\t\tmissense\t\tPASS\tLikely benign\tLikely benign\t-5\tBS1,BP4\tno",
+                         "chr1\t9\tG\tA\tG1\tintron\t1/1\t\tBenign\tBenign\t-8\tBA1\tyes"]  # fmt: skip
+    fallback = write(tmp_path / "b.tsv.gz", ["G\t1", None, "G\t1"])  # a tab: Arrow refuses, Python writes it
+    assert [x.replace("G\t1", "G1") for x in fallback] == arrow

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 AUDIT_COLUMNS: tuple[str, ...] = (
     "chrom", "pos", "ref", "alt", "gene", "consequence", "genotype", "filter", "classification",
@@ -39,6 +41,39 @@ def _text(values: object, n: int) -> np.ndarray:
     codes, uniques = pd.factorize(arr, sort=False, use_na_sentinel=True)
     table = np.array([*map(str, uniques), ""], dtype=object)  # code -1 (missing) -> ""
     return table[codes]
+
+
+def _dictionary(values: object, n: int) -> pa.DictionaryArray:
+    """A column as an Arrow dictionary of its distinct values as strings (missing: null, written empty)."""
+    arr = np.asarray(values, dtype=object)
+    if arr.shape == ():
+        arr = np.full(n, arr.item(), dtype=object)
+    codes, uniques = pd.factorize(arr, sort=False, use_na_sentinel=True)
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0),
+                                          pa.array([str(u) for u in uniques], pa.string()))  # fmt: skip
+
+
+_CSV = pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none")
+
+
+def _arrow_rows(sites: Mapping[str, np.ndarray], n: int, tail_codes: np.ndarray, tail_fields: list[tuple[str, ...]]) -> bytes:
+    """The audit rows as TSV bytes, written by Arrow's C++ CSV writer (no quoting: a value with a tab or
+    newline raises ``ArrowInvalid``). The per-call part (genotype .. stopped_by_ba1) is one dictionary entry
+    per distinct combination (``tail_codes``)."""
+    idx = pa.array(np.asarray(tail_codes, dtype=np.int32))
+    columns = {
+        "chrom": _dictionary(sites["chrom"], n),
+        "pos": pa.array(np.asarray(sites["pos"], dtype=np.int64)),
+        "ref": pa.array(np.asarray(sites["ref"], dtype=object), pa.string()),
+        "alt": pa.array(np.asarray(sites["alt"], dtype=object), pa.string()),
+        "gene": _dictionary(sites["gene"], n),
+        "consequence": _dictionary(sites["consequence"], n),
+    }
+    for j, name in enumerate(AUDIT_COLUMNS[6:]):
+        columns[name] = pa.DictionaryArray.from_arrays(idx, pa.array([t[j] for t in tail_fields], pa.string()))
+    buf = pa.BufferOutputStream()
+    pacsv.write_csv(pa.table(columns), buf, _CSV)
+    return buf.getvalue().to_pybytes()
 
 
 def _missing(value: object) -> bool:
@@ -78,19 +113,22 @@ class BenignAudit:
         first[tail_codes[::-1]] = np.arange(n)[::-1]
         names = np.asarray(codes.categories, dtype=object)
         code_ids = np.asarray(codes.codes)
-        tails = np.array([
-            f"{'' if _missing(gt[i]) else gt[i]}\t{'' if _missing(filters[i]) else filters[i]}\t{_CLASS_NAMES[klass[i]]}\t"
-            f"{_CLASS_NAMES[klass_2015[i]]}\t{int(points[i])}\t{names[code_ids[i]] if code_ids[i] >= 0 else ''}\t"
-            f"{'yes' if ba1_arr[i] else 'no'}"
+        tail_fields = [
+            ("" if _missing(gt[i]) else str(gt[i]), "" if _missing(filters[i]) else str(filters[i]),
+             _CLASS_NAMES[klass[i]], _CLASS_NAMES[klass_2015[i]], str(int(points[i])),
+             str(names[code_ids[i]]) if code_ids[i] >= 0 else "", "yes" if ba1_arr[i] else "no")
             for i in first.tolist()
-        ], dtype=object)[tail_codes]  # fmt: skip
-        cols = [
-            _text(sites["chrom"], n).tolist(), list(map(str, np.asarray(sites["pos"]).tolist())),
-            np.asarray(sites["ref"], dtype=object).tolist(), np.asarray(sites["alt"], dtype=object).tolist(),
-            _text(sites["gene"], n).tolist(), _text(sites["consequence"], n).tolist(), tails.tolist(),
         ]  # fmt: skip
-        text = "\n".join(map("\t".join, zip(*cols, strict=True))) + "\n"
-        self._fh.write(text.encode())
+        try:
+            self._fh.write(_arrow_rows(sites, n, tail_codes, tail_fields))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value with a tab or newline: Python's formatting (no quoting either way)
+            tails = np.array(["\t".join(t) for t in tail_fields], dtype=object)[tail_codes]
+            cols = [
+                _text(sites["chrom"], n).tolist(), list(map(str, np.asarray(sites["pos"]).tolist())),
+                np.asarray(sites["ref"], dtype=object).tolist(), np.asarray(sites["alt"], dtype=object).tolist(),
+                _text(sites["gene"], n).tolist(), _text(sites["consequence"], n).tolist(), tails.tolist(),
+            ]  # fmt: skip
+            self._fh.write(("\n".join(map("\t".join, zip(*cols, strict=True))) + "\n").encode())
         self.rows += n
         self.ba1 += int(np.count_nonzero(ba1_arr))
 
