@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from wgs_east.acmg.combine import LIKELY_PATHOGENIC, PATHOGENIC
-from wgs_east.acmg.family import MATERNAL, PATERNAL, UNKNOWN, phase_strengths
+from wgs_east.acmg.family import MATERNAL, PATERNAL, PHASE_UNKNOWN, UNKNOWN, phase_strengths
 
 MAX_PARTNERS = 5
 """Partner variants listed per call in outputs (the count is always given)."""
@@ -176,11 +176,11 @@ class GeneTotals:
         trans_partner = np.where(trans_level > 0, best_label[rows, other], "").astype(object)
         hemi = np.broadcast_to(np.asarray(hemizygous, bool), (n,))
         unknown_partner = np.full(n, "", dtype=object)
-        for i in np.flatnonzero((rule.pm3_row == 2) | (hemi & (rule.cis_count > 0))).tolist():
+        for i in np.flatnonzero((rule.pm3_row == PHASE_UNKNOWN) | (hemi & (rule.cis_count > 0))).tolist():
             buckets = (UNKNOWN,) if phased[i] and not hemi[i] else (UNKNOWN, PATERNAL, MATERNAL)
             found = [x for o in buckets for x in [best_label[i, o]] if x and x != label[i]]
             unknown_partner[i] = found[0] if found else "another P/LP call of the gene"
-        trans_partner = np.where(rule.pm3_row == 2, unknown_partner, trans_partner)
+        trans_partner = np.where(rule.pm3_row == PHASE_UNKNOWN, unknown_partner, trans_partner)
         cis_partner = np.where(rule.cis_count > 0, best_label[rows, np.where(phased, origin, 0)], "").astype(object)
         cis_partner = np.where(cis_partner == label, "", cis_partner)  # the call itself is its origin's best
         cis_partner = np.where(hemi & (rule.cis_count > 0), unknown_partner, cis_partner)
