@@ -72,11 +72,7 @@ def write_vcf(path: Path, events: list[tuple[Any, ...]] = EVENTS, header: str = 
     lines = [header + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t" + "\t".join(SAMPLES)]
     for chrom, pos, ident, alt, info, gts in sorted(events, key=lambda e: (e[0] != "chrSYN1", e[1])):
         lines.append(f"{chrom}\t{pos}\t{ident}\tN\t{alt}\t.\tPASS\t{info}\tGT:CN\t" + "\t".join(gts))
-    plain = path.with_suffix("")
-    plain.write_text("\n".join(lines) + "\n")
-    pysam.tabix_compress(str(plain), str(path), force=True)
-    pysam.tabix_index(str(path), preset="vcf", force=True)
-    return path
+    return bgzip_vcf(path, "\n".join(lines) + "\n")
 
 
 def bgzip_vcf(path: Path, text: str) -> Path:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,7 @@ from wgs_east.cnv.population import population_frequency, read_region, reciproca
 from wgs_east.cnv.scoring import CLASS_ORDER, Cnv, CnvScore, CnvType, Gene, score_cnv
 from wgs_east.config.load import file_sha256
 from wgs_east.config.models import Batch
-from wgs_east.errors import InputError, Problem, WgsEastError
+from wgs_east.errors import InputError, Problem
 from wgs_east.resources.manifest import Clinvar, Manifest, load_manifest, read_manifest
 
 MIN_SV_LENGTH = 50
@@ -452,9 +451,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        code = main()
-    except WgsEastError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        code = exc.exit_code
-    raise SystemExit(code)
+    from wgs_east.qc.io import run_main
+
+    run_main(main)
