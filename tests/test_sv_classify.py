@@ -294,6 +294,7 @@ def test_report_section_from_the_sv_json(work: dict[str, Path]) -> None:
     section = html[html.index('id="sv"'):]
     assert "DEL_DENOVO" in section and "1A,2E,3A,5A" not in section  # codes are shown as chips
     assert "2E" in section and "+0.90" in section and "1.05" in section and "SYNAD1" in section
+    assert "<strong>1.00</strong>" in section  # DEL_HOM total, two decimals as the tables write points
     assert "INV_BREAK" in section and "Candidate (gene broken)" in section
     assert "DEL_COMMON" not in section and "BND_1" not in section  # Benign / not scored: not listed
     without = render.render("sample.html.j2", context.sample_context(batch, "PROBAND1", None, None, prov()))

@@ -383,13 +383,15 @@ def _sv_row(e: Mapping[str, Any]) -> dict[str, Any]:
     cls = str(e.get("classification") or "")
     return {
         "rank": e.get("rank"), "id": e.get("id"), "locus": f"{e.get('chrom')}:{e.get('start')}-{e.get('end')}",
-        "svtype": e.get("svtype"), "size": e.get("size"), "genes": ", ".join(e.get("genes") or []) or "intergenic",
+        "svtype": e.get("svtype"), "size": e.get("size"), "filter": e.get("filter"), "genes": ", ".join(e.get("genes") or []) or "intergenic",
         "exons": e.get("exons"), "breakpoints": e.get("breakpoints"), "dosage": e.get("dosage"),
         "genotype": e.get("genotype"), "zygosity": e.get("zygosity"), "copy_number": e.get("copy_number"),
         "father": e.get("father_genotype"), "mother": e.get("mother_genotype"), "inheritance": e.get("inheritance"),
-        "classification": cls, "class_code": CLASS_CODES.get(cls, "SV"), "total": e.get("total"),
+        "classification": cls, "class_code": CLASS_CODES.get(cls, "SV"),
+        "total": "-" if e.get("total") is None else f"{float(e['total']):.2f}",
         "sections": e.get("sections") or {}, "callers": ", ".join(e.get("callers") or []),
-        "population": e.get("population_af"), "population_match": e.get("population_match"),
+        "population": e.get("population_af") if e.get("population_af") not in (None, ".") else "not found",
+        "population_match": e.get("population_match"),
         "clinvar": e.get("clinvar"), "notes": list(e.get("notes") or []),
         "evidence": [{**x, "points_text": f"{float(x.get('points') or 0):+.2f}"} for x in e.get("evidence") or []],
         "trail": e.get("trail"),
