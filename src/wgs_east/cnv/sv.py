@@ -203,7 +203,8 @@ def _sv_records(path: Path, chrom: str, start: int, end: int) -> list[tuple[Any,
 @dataclass(frozen=True)
 class Context:
     proband: Proband
-    genes: list[Gene]
+    genes: dict[str, list[Gene]]
+    """Contig -> its genes (each event looks at its own contig's genes only)."""
     manifest: Manifest
     clinvar: ClinvarSvs
     x: str | None
@@ -245,7 +246,7 @@ def classify_call(call: SvCall, ctx: Context) -> dict[str, Any]:
     inh, inh_text = inheritance(call, p, roles)
     expected = expected_copies(roles)
     kind = cnv_kind(call, expected)
-    genes = [g for g in ctx.genes if g.chrom == call.chrom]
+    genes = ctx.genes.get(call.chrom, [])
     near = [g for g in genes if _overlaps(call.start, call.end, g.start, g.end)] if call.svtype not in ("BND", "INS") else []
     junctions = [call.pos, call.end] if call.svtype in ("DEL", "DUP", "CNV", "INV") else [call.pos]
     broken = []
@@ -255,8 +256,8 @@ def classify_call(call: SvCall, ctx: Context) -> dict[str, Any]:
             if where:
                 broken.append((g, f"{g.symbol} {g.model.transcript_id} {where} ({call.chrom}:{j}^{j + 1})"))
     if call.mate is not None:
-        for g in ctx.genes:
-            if g.chrom == call.mate[0] and (where := breakpoint_in(g, call.mate[1])):
+        for g in ctx.genes.get(call.mate[0], []):
+            if (where := breakpoint_in(g, call.mate[1])):
                 broken.append((g, f"{g.symbol} {g.model.transcript_id} {where} (mate {call.mate[0]}:{call.mate[1]})"))
     involved = {g.symbol: g for g in near + [g for g, _ in broken]}
     row: dict[str, Any] = {
@@ -291,7 +292,8 @@ def classify_call(call: SvCall, ctx: Context) -> dict[str, Any]:
             row["population_match"] = "not available: the bundle has no sv_population source"
         row["population_af"] = f"{match.frequency:.6g}" if match else "."
         row["clinvar"] = ctx.clinvar.overlapping(call.chrom, call.start, call.end, kind)
-        score: CnvScore = score_cnv(cnv, ctx.genes, population_af=match.frequency if match else None)
+        # the genes overlapping the event are all score_cnv looks at (no curated regions given)
+        score: CnvScore = score_cnv(cnv, near, population_af=match.frequency if match else None)
         row.update({f"section{k}": f"{score.sections.get(k, 0.0):.2f}" for k in range(1, 6)})
         row.update(total=f"{score.total:.2f}", classification=score.classification, codes=",".join(score.codes()))
         notes.append(f"{kind.value}: {cn_text}")
@@ -372,7 +374,10 @@ def classify_sample(
     sc = batch.reference.sex_chromosomes
     x, y = (sc.x, sc.y) if sc is not None else (None, None)
     pars = tuple((r.start, r.end) for r in batch.par_regions(header.contigs.get(x) if x else None) if r.contig == x)
-    ctx = Context(p, bundle_genes(manifest), manifest, ClinvarSvs.from_manifest(manifest), x, y, pars)
+    by_chrom: dict[str, list[Gene]] = {}
+    for g in bundle_genes(manifest):
+        by_chrom.setdefault(g.chrom, []).append(g)
+    ctx = Context(p, by_chrom, manifest, ClinvarSvs.from_manifest(manifest), x, y, pars)
     rows = rank_rows([classify_call(c, ctx) for c in calls], list(header.contigs))
     sv_pop = manifest.one("sv_population")
     method = {
