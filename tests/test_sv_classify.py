@@ -315,3 +315,28 @@ def test_report_entry_point_takes_the_sv_json(work: dict[str, Path], capsys: pyt
 
     with pytest.raises(InputError, match="not 'PROBAND1'"):
         sample_cli.main(["--sample", "PROBAND1", "--sv", str(work["root"] / "SINGLETON1.sv.json"), *common])
+
+
+def test_copy_number_from_the_segments_and_bad_segment_tables(work: dict[str, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    seg = tmp_path / "PROBAND1.cnv.tsv"
+    seg.write_text("# cnvkit 0.9.9\nchrom\tstart\tend\tcopy_number\tlog2\tbins\tcall\tcaller\n"
+                   "chrSYN1\t19601\t29400\t0\t-5.1\t40\tloss\tcnvkit\n"
+                   "chrSYN1\t34001\t36000\t3\t0.58\t4\tgain\tcnvkit\n")  # fmt: skip
+    base = ["classify-sv", "--vcf", str(work["vcf"]), "--sample", "PROBAND1", "--batch-json", str(work["batch"]),
+            "--resources", str(work["manifest"]), "--out-tsv", str(tmp_path / "o.tsv"), "--out-json", str(tmp_path / "o.json")]  # fmt: skip
+    assert cli_main([*base, "--cnv", str(seg)]) == 0
+    events = {e["id"]: e for e in json.loads((tmp_path / "o.json").read_text())["events"]}
+    # DEL_HOM 19,501-29,500 (CN '.') vs the segment 19,601-29,400: 9,800 / 10,000 = 0.98 >= 0.5
+    assert events["DEL_HOM"]["copy_number"] == 0
+    assert "loss: copy number 0 from the segment chrSYN1:19601-29400 (cnvkit, RO 0.98)" in events["DEL_HOM"]["notes"]
+    # the INV has no copy number; DUP_WHOLE keeps its FORMAT/CN (the 2 kb segment overlaps it by 0.16 only)
+    assert events["INV_BREAK"]["copy_number"] == "." and events["DUP_WHOLE"]["copy_number"] == 3
+    bad = tmp_path / "bad.cnv.tsv"
+    bad.write_text("chrom\tstart\tend\tcopy_number\tlog2\tbins\tcall\tcaller\nchrSYN1\t500\t100\tone\t0\t1\tloss\tcnvkit\n")
+    assert cli_main([*base, "--cnv", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "line 2, column copy_number: 'one' is not an integer" in err
+    bad.write_text("chrom\tstart\tend\n")
+    assert cli_main([*base, "--cnv", str(bad)]) == 2
+    assert "columns missing: copy_number, log2, bins, call, caller" in capsys.readouterr().err

@@ -151,6 +151,8 @@ def add_classify_sv_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--qc", type=Path, help="QC result qc/{batch}.qc.json (verdict, parentage)")
     ap.add_argument("--resources", "--manifest", dest="resources", type=Path, required=True,
                     help="resource bundle manifest (gene models, gene table, sv_population, ClinVar)")  # fmt: skip
+    ap.add_argument("--cnv", type=Path, help="the sample's copy-number segments sv/{sample}.cnv.tsv: copy number of "
+                    "events without FORMAT/CN (segment with reciprocal overlap >= 50 %%)")  # fmt: skip
     ap.add_argument("--out-tsv", type=Path, required=True, help="classified/{sample}.sv.tsv")
     ap.add_argument("--out-json", type=Path, required=True, help="classified/{sample}.sv.json")
 

@@ -238,3 +238,58 @@ def inheritance(call: SvCall, proband: Proband, roles: tuple[str, ...]) -> tuple
         return Inheritance.de_novo, f"de novo ({absent}; {proband.qc.parentage_note})" + only
     why = f"{', '.join(unknown)} not genotyped" if unknown else proband.qc.parentage_note
     return Inheritance.de_novo_assumed, f"de novo, assumed ({absent}; {why})" + only
+
+
+SEGMENT_COLUMNS = ("chrom", "start", "end", "copy_number", "log2", "bins", "call", "caller")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A copy-number segment of ``sv/{sample}.cnv.tsv`` (1-based, inclusive)."""
+
+    chrom: str
+    start: int
+    end: int
+    copy_number: int | None
+    caller: str
+
+
+def read_segments(path: Path) -> list[Segment]:
+    """The segments of a per-sample CNV table (``#`` provenance lines, then the header
+    :data:`SEGMENT_COLUMNS`); InputError naming the line and column of every problem."""
+    import csv
+
+    if not Path(path).is_file():
+        raise InputError(path, [Problem("", "copy-number segment table not found")])
+    problems: list[Problem] = []
+    out: list[Segment] = []
+    with open(path) as fh:
+        lines = [(n, line) for n, line in enumerate(fh, start=1) if not line.startswith("#") and line.strip()]
+    if not lines:
+        raise InputError(path, [Problem("header", f"missing (needs {' '.join(SEGMENT_COLUMNS)})")])
+    reader = csv.DictReader((line for _, line in lines), delimiter="\t")
+    missing = [c for c in SEGMENT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(path, [Problem(f"line {lines[0][0]} (header)", f"columns missing: {', '.join(missing)}")])
+    for (n, _), rec in zip(lines[1:], reader, strict=True):
+        values: dict[str, int | None] = {}
+        for col in ("start", "end", "copy_number"):
+            text = (rec.get(col) or "").strip()
+            if col == "copy_number" and text in ("", "."):
+                values[col] = None
+                continue
+            try:
+                values[col] = int(text)
+            except ValueError:
+                problems.append(Problem(f"line {n}, column {col}", f"{text!r} is not an integer"))
+                continue
+            if values[col] < (1 if col != "copy_number" else 0):  # type: ignore[operator]
+                problems.append(Problem(f"line {n}, column {col}", f"{text} is out of range"))
+        if len(values) == 3 and values["end"] is not None and values["start"] is not None:
+            if values["end"] < values["start"]:
+                problems.append(Problem(f"line {n}, column end", f"{values['end']} is before start {values['start']}"))
+            else:
+                out.append(Segment(rec["chrom"], values["start"], values["end"], values["copy_number"], rec["caller"] or "."))
+    if problems:
+        raise InputError(path, problems)
+    return out

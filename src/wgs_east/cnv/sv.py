@@ -33,7 +33,7 @@ import argparse
 import json
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from wgs_east.classify import output
 from wgs_east.classify.pedigree import Proband, probands, read_qc
 from wgs_east.classify.run import acmg_settings, provenance_record
 from wgs_east.cnv.classify import bundle_genes
-from wgs_east.cnv.events import SvCall, informative_parents, inheritance, read_calls
+from wgs_east.cnv.events import Segment, SvCall, informative_parents, inheritance, read_calls, read_segments
 from wgs_east.cnv.population import population_frequency, read_region, reciprocal_overlap
 from wgs_east.cnv.scoring import CLASS_ORDER, Cnv, CnvScore, CnvType, Gene, score_cnv
 from wgs_east.config.load import file_sha256
@@ -52,6 +52,8 @@ from wgs_east.config.models import Batch
 from wgs_east.errors import InputError, Problem
 from wgs_east.resources.manifest import Clinvar, Manifest, load_manifest, read_manifest
 
+MIN_SEGMENT_OVERLAP = 0.5
+"""Reciprocal overlap of an event and a copy-number segment for the segment's copy number to be used."""
 MIN_SV_LENGTH = 50
 """A ClinVar record is a structural variant when its ALT is symbolic or its length change is >= 50 bp
 (the usual SV size cut-off, as in gnomAD-SV and truvari's default ``--sizemin``)."""
@@ -210,6 +212,19 @@ class Context:
     x: str | None
     y: str | None
     pars: tuple[tuple[int, int], ...]
+    segments: tuple[Segment, ...] = ()
+    """The sample's copy-number segments (``sv/{sample}.cnv.tsv``), when given."""
+
+
+def segment_copy_number(call: SvCall, segments: Sequence[Segment]) -> tuple[int, str] | None:
+    """The copy number of the segment overlapping the event reciprocally by >= 50 % (the best overlap),
+    for an event without FORMAT/CN."""
+    best = max(((reciprocal_overlap(call.start, call.end, g.start, g.end), g) for g in segments
+                if g.chrom == call.chrom and g.copy_number is not None), key=lambda t: t[0], default=None)  # fmt: skip
+    if best is None or best[0] < MIN_SEGMENT_OVERLAP:
+        return None
+    ro, g = best
+    return g.copy_number, f"copy number {g.copy_number} from the segment {g.chrom}:{g.start}-{g.end} ({g.caller}, RO {ro:.2f})"  # type: ignore[return-value]
 
 
 def expected_copies(roles: tuple[str, ...]) -> int:
@@ -244,6 +259,11 @@ def classify_call(call: SvCall, ctx: Context) -> dict[str, Any]:
     p = ctx.proband
     roles = informative_parents(call.chrom, call.start, p, ctx.x, ctx.y, ctx.pars)
     inh, inh_text = inheritance(call, p, roles)
+    seg_note = ""
+    if call.copy_number is None and call.svtype in ("DEL", "DUP", "CNV") and ctx.segments:
+        found = segment_copy_number(call, ctx.segments)
+        if found is not None:
+            call, seg_note = replace(call, copy_number=found[0]), found[1]
     expected = expected_copies(roles)
     kind = cnv_kind(call, expected)
     genes = ctx.genes.get(call.chrom, [])
@@ -278,6 +298,7 @@ def classify_call(call: SvCall, ctx: Context) -> dict[str, Any]:
     evidence: list[dict[str, Any]] = []
     if kind is not None:
         cn, cn_text = scoring_copy_number(call, kind, expected)
+        cn_text = seg_note or cn_text
         if call.copy_number is not None and ((kind == CnvType.loss) != (call.copy_number < expected)):
             notes.append(f"FORMAT/CN {call.copy_number} does not agree with SVTYPE {call.svtype} (expected {expected} "
                          "copies); scored as the SVTYPE says")  # fmt: skip
@@ -361,7 +382,7 @@ def json_document(rows: list[dict[str, Any]], p: Proband, provenance: dict[str, 
 
 def classify_sample(
     vcf: Path, batch: Batch, sample: str, manifest_path: Path, *, provenance: dict[str, Any],
-    qc_json: Path | None = None,
+    qc_json: Path | None = None, cnv_tsv: Path | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], Proband]:  # fmt: skip
     """Rows (ranked) and the JSON document of one affected sample's SVs."""
     from wgs_east.classify.reader import read_header
@@ -371,13 +392,14 @@ def classify_sample(
     p = probands(batch, header.samples, qc, [sample])[0]
     manifest = load_manifest(manifest_path)
     calls = read_calls(vcf, p.sample, p.father, p.mother)
+    segments = tuple(read_segments(cnv_tsv)) if cnv_tsv is not None else ()
     sc = batch.reference.sex_chromosomes
     x, y = (sc.x, sc.y) if sc is not None else (None, None)
     pars = tuple((r.start, r.end) for r in batch.par_regions(header.contigs.get(x) if x else None) if r.contig == x)
     by_chrom: dict[str, list[Gene]] = {}
     for g in bundle_genes(manifest):
         by_chrom.setdefault(g.chrom, []).append(g)
-    ctx = Context(p, by_chrom, manifest, ClinvarSvs.from_manifest(manifest), x, y, pars)
+    ctx = Context(p, by_chrom, manifest, ClinvarSvs.from_manifest(manifest), x, y, pars, segments)
     rows = rank_rows([classify_call(c, ctx) for c in calls], list(header.contigs))
     sv_pop = manifest.one("sv_population")
     method = {
@@ -387,6 +409,8 @@ def classify_sample(
         "clinvar": ctx.clinvar.version + f": records >= {MIN_SV_LENGTH} bp or symbolic, same type, any overlap"
         if ctx.clinvar.available else ctx.clinvar.why,
         "points": "ClinGen CNV points, Riggs et al. 2020 Genet Med 22:245, Tables 1-2 (wgs_east.cnv.scoring)",
+        "copy_number": "FORMAT/CN; without it " + (f"the segment of {cnv_tsv} overlapping >= 50 % reciprocally, "
+                       if cnv_tsv is not None else "") + "else from the genotype of a deletion",
         "phenotype": "phenotype fit not assessed (unknown): de novo scored at the 4C level, inherited 5C",
     }  # fmt: skip
     return rows, json_document(rows, p, provenance, ctx.clinvar, len(calls), method), p
@@ -403,7 +427,7 @@ def write_outputs(rows: list[dict[str, Any]], doc: dict[str, Any], p: Proband, p
 def command_line(args: argparse.Namespace) -> str:
     """The command as given (for the provenance when no run facts are given)."""
     parts = ["wgs-east", "classify-sv"]
-    for key in ("vcf", "sample", "batch_json", "config", "run_json", "qc", "resources", "out_tsv", "out_json"):
+    for key in ("vcf", "sample", "batch_json", "config", "run_json", "qc", "resources", "cnv", "out_tsv", "out_json"):
         value = getattr(args, key, None)
         if value is not None:
             parts += ["--" + key.replace("_", "-"), str(value)]
@@ -439,7 +463,7 @@ def run(args: argparse.Namespace) -> int:
         git_commit=run_facts.get("git_commit") if run_facts else git_commit(), qc_json=args.qc,
         manifest_path=args.resources, manifest=read_manifest(args.resources), settings=acmg_settings(batch),
     )  # fmt: skip
-    rows, doc, p = classify_sample(args.vcf, batch, args.sample, args.resources, provenance=prov, qc_json=args.qc)
+    rows, doc, p = classify_sample(args.vcf, batch, args.sample, args.resources, provenance=prov, qc_json=args.qc, cnv_tsv=args.cnv)
     write_outputs(rows, doc, p, prov, args.out_tsv, args.out_json)
     c = doc["counts"]
     print(f"{p.sample}: QC {p.qc.verdict}, {c['events_carried']} SVs carried, {c['reported']} reported "
