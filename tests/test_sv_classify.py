@@ -283,7 +283,7 @@ def test_bad_header_and_sample_are_named(work: dict[str, Path], tmp_path: Path, 
 
 
 def test_report_section_from_the_sv_json(work: dict[str, Path]) -> None:
-    from tests.test_report import make_batch, prov  # noqa: F401  (only the renderer is under test)
+    from tests.test_report import prov
     from wgs_east.config.models import Batch
     from wgs_east.report import context, render
 
