@@ -94,6 +94,12 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return cli_classify(args)
 
 
+def _cmd_classify_sv(args: argparse.Namespace) -> int:
+    from wgs_east.cnv.sv import run
+
+    return run(args)
+
+
 def _cmd_resources_check(args: argparse.Namespace) -> int:
     from wgs_east.reference import read_contigs
     from wgs_east.resources.check import format_summary, source_summary, verify_bundle
@@ -132,6 +138,23 @@ def _cores(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def add_classify_sv_arguments(ap: argparse.ArgumentParser) -> None:
+    """Arguments of `wgs-east classify-sv` (also `python -m wgs_east.cnv.sv`)."""
+    ap.add_argument("--vcf", type=Path, required=True, help="batch SV VCF (sv/{batch}.sv.vcf.gz, indexed)")
+    ap.add_argument("--sample", required=True, help="the affected sample to classify")
+    batch = ap.add_mutually_exclusive_group(required=True)
+    batch.add_argument("--batch-json", type=Path, help="validated batch (.wgs-east/batch.json)")
+    batch.add_argument("--config", type=Path, help="batch YAML (instead of --batch-json)")
+    ap.add_argument("--run-json", type=Path, help="run facts (.wgs-east/run.json): config sha256, command")
+    ap.add_argument("--qc", type=Path, help="QC result qc/{batch}.qc.json (verdict, parentage)")
+    ap.add_argument("--resources", "--manifest", dest="resources", type=Path, required=True,
+                    help="resource bundle manifest (gene models, gene table, sv_population, ClinVar)")  # fmt: skip
+    ap.add_argument("--cnv", type=Path, help="the sample's copy-number segments sv/{sample}.cnv.tsv: copy number of "
+                    "events without FORMAT/CN (segment with reciprocal overlap >= 50 %%)")  # fmt: skip
+    ap.add_argument("--out-tsv", type=Path, required=True, help="classified/{sample}.sv.tsv")
+    ap.add_argument("--out-json", type=Path, required=True, help="classified/{sample}.sv.json")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "parentage counts as unconfirmed (PM6)")
     p.add_argument("--sample", action="append", help="classify only this affected sample (repeatable)")
     p.set_defaults(handler=_cmd_classify)
+
+    p = sub.add_parser(
+        "classify-sv",
+        help="annotate and classify one affected sample's structural variants (ClinGen CNV points; TSV + JSON)",
+    )
+    add_classify_sv_arguments(p)
+    p.set_defaults(handler=_cmd_classify_sv)
 
     res = sub.add_parser("resources", help="annotation resource bundles")
     res_sub = res.add_subparsers(dest="resources_command", required=True, metavar="RESOURCES_COMMAND")

@@ -455,8 +455,9 @@ def mito_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def comment_lines(p: Proband, provenance: dict[str, Any]) -> list[str]:
-    """The ``#`` header of the TSV (also the ``##wgs-east_*`` lines of the VCF, without the ``#``)."""
+def comment_lines(p: Proband, provenance: dict[str, Any], rule: str = REPORTING_RULE) -> list[str]:
+    """The ``#`` header of the TSV (also the ``##wgs-east_*`` lines of the VCF, without the ``#``); ``rule``:
+    what the file lists (the SV table, :mod:`wgs_east.cnv.sv`, has its own)."""
     qc = p.qc
     lines = [
         f"sample={p.sample} family={p.family} sex={p.sex} affected=true phenotypes={','.join(p.phenotypes) or 'none'}",
@@ -471,7 +472,7 @@ def comment_lines(p: Proband, provenance: dict[str, Any]) -> list[str]:
         f"qc_result={provenance.get('qc_json') or 'none'}",
         f"command={provenance.get('command')}",
         f"acmg_settings_sha256={provenance.get('acmg_settings_sha256')}",
-        f"reporting_rule={REPORTING_RULE}",
+        f"reporting_rule={rule}",
     ]
     return [line.replace("\n", " ").replace("\t", " ") for line in lines]
 
@@ -487,9 +488,11 @@ def _cells(series: pd.Series) -> list[str]:
     return list(map(str, values.tolist()))
 
 
-def write_tsv(path: Path, rows: pd.DataFrame, p: Proband, provenance: dict[str, Any]) -> None:
+def write_tsv(
+    path: Path, rows: pd.DataFrame, p: Proband, provenance: dict[str, Any], rule: str = REPORTING_RULE
+) -> None:
     """``#`` header lines, then the table (the csv module's quoting, as ``DataFrame.to_csv`` writes it)."""
-    head = "".join(f"# {line}\n" for line in comment_lines(p, provenance))
+    head = "".join(f"# {line}\n" for line in comment_lines(p, provenance, rule))
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter="\t", lineterminator="\n")
     writer.writerow([str(c) for c in rows.columns])

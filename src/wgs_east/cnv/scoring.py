@@ -75,6 +75,8 @@ LOSS_GENE_BANDS = ((35, "3C", 0.90), (25, "3B", 0.45), (0, "3A", 0.0))
 GAIN_GENE_BANDS = ((50, "3C", 0.90), (35, "3B", 0.45), (0, "3A", 0.0))
 """Table 2 section 3."""
 SECTION_CAP = {2: (-1.0, 1.0), 3: (0.0, 0.9), 5: (-0.45, 0.45)}
+CLASS_ORDER = ("Pathogenic", "Likely pathogenic", "Uncertain significance", "Likely benign", "Benign")
+"""The classes of :func:`classify_points`, most pathogenic first."""
 
 
 class CnvType(StrEnum):

@@ -372,6 +372,49 @@ def candidates_section(
     }
 
 
+SV_NOT_RUN = (
+    "Structural-variant and copy-number calling was not run for this sample (no SV classification was given to "
+    "the report): deletions, duplications, inversions and other rearrangements have not been assessed"
+)
+SV_REPORTED = ("Pathogenic", "Likely pathogenic", "Uncertain significance", "Candidate (gene broken)")
+
+
+def _sv_row(e: Mapping[str, Any]) -> dict[str, Any]:
+    cls = str(e.get("classification") or "")
+    return {
+        "rank": e.get("rank"), "id": e.get("id"), "locus": f"{e.get('chrom')}:{e.get('start')}-{e.get('end')}",
+        "svtype": e.get("svtype"), "size": e.get("size"), "filter": e.get("filter"), "genes": ", ".join(e.get("genes") or []) or "intergenic",
+        "exons": e.get("exons"), "breakpoints": e.get("breakpoints"), "dosage": e.get("dosage"),
+        "genotype": e.get("genotype"), "zygosity": e.get("zygosity"), "copy_number": e.get("copy_number"),
+        "father": e.get("father_genotype"), "mother": e.get("mother_genotype"), "inheritance": e.get("inheritance"),
+        "classification": cls, "class_code": CLASS_CODES.get(cls, "SV"),
+        "total": "-" if e.get("total") is None else f"{float(e['total']):.2f}",
+        "sections": e.get("sections") or {}, "callers": ", ".join(e.get("callers") or []),
+        "population": e.get("population_af") if e.get("population_af") not in (None, ".") else "not found",
+        "population_match": e.get("population_match"),
+        "clinvar": e.get("clinvar"), "notes": list(e.get("notes") or []),
+        "evidence": [{**x, "points_text": f"{float(x.get('points') or 0):+.2f}"} for x in e.get("evidence") or []],
+        "trail": e.get("trail"),
+    }  # fmt: skip
+
+
+def sv_section(sv: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The "Structural variants and copy-number changes" section: the P/LP/VUS copy-number changes with
+    their ClinGen CNV points and the gene-breaking candidates (the SV classification's rank order); without
+    an SV classification the section says that SV calling was not run."""
+    if sv is None:
+        return {"available": False, "reason": SV_NOT_RUN, "rows": []}
+    events = list(sv.get("events") or [])
+    rows = [_sv_row(e) for e in events if e.get("classification") in SV_REPORTED]
+    counts = sv.get("counts") or {}
+    return {
+        "available": True, "rows": rows, "carried": counts.get("events_carried", len(events)),
+        "not_listed": len(events) - len(rows), "classes": counts.get("classes") or {},
+        "rule": str(sv.get("reporting_rule") or ""), "method": dict(sv.get("method") or {}),
+        "qc_verdict": str(sv.get("qc_verdict") or ""),
+    }  # fmt: skip
+
+
 # --- the whole page ----------------------------------------------------------------------------------
 SYNTHETIC_BANNER = {
     "level": "fail",
@@ -436,9 +479,10 @@ def sample_context(
     batch: Batch, sample_id: str, qc_doc: Mapping[str, Any] | None, classified: Mapping[str, Any] | None,
     prov: Mapping[str, Any], hpo_names: Mapping[str, str] | None = None, hpo_source: str | None = None,
     coverage_plot: str | None = None, multiqc_link: str | None = "../qc/multiqc.html",
-    missing_reason: str = NOT_CLASSIFIED,
+    missing_reason: str = NOT_CLASSIFIED, sv: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Everything ``sample.html.j2`` shows for one affected sample."""
+    """Everything ``sample.html.j2`` shows for one affected sample (``sv``: the SV classification,
+    ``classified/{sample}.sv.json``, or None when SV calling did not run)."""
     qc_sample = qc_for(qc_doc, sample_id)
     qc = qc_section(qc_sample, batch.qc, batch.qc.target_bed is not None, coverage_plot)
     cands = candidates_section(classified, missing_reason)
@@ -448,6 +492,7 @@ def sample_context(
         "sample": sample_header(batch, sample_id, qc_sample, hpo_names or {}, hpo_source),
         "qc": qc,
         "candidates": cands,
+        "sv": sv_section(sv),
         "banners": banners(qc["verdict"], cands, bool((prov.get("bundle") or {}).get("synthetic"))),
         "provenance": dict(prov),
         "links": {"batch": f"{batch.batch}.html", "multiqc": multiqc_link},

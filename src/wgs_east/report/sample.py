@@ -3,7 +3,7 @@
     python -m wgs_east.report.sample --sample S --batch-json .wgs-east/batch.json --run-json .wgs-east/run.json \\
         --tools provenance/tools.json --qc qc/B.qc.json --coverage qc/metrics/S.coverage.json \\
         --depth-dist qc/mosdepth/S.mosdepth.region.dist.txt --classified classified/S.json \\
-        [--resources MANIFEST] [--multiqc ../qc/multiqc.html] --out reports/S.html
+        [--sv classified/S.sv.json] [--resources MANIFEST] [--multiqc ../qc/multiqc.html] --out reports/S.html
 
 Provenance comes from the run facts, the tool versions and the bundle manifest (``provenance.json`` is
 written by the runner only after the workflow has finished).
@@ -66,6 +66,9 @@ def build(args: argparse.Namespace) -> str:
         raise InputError(
             args.classified, [Problem("sample", f"is {classified.get('sample')!r}, not {args.sample!r}")]
         )
+    sv = inputs.read_json(args.sv) if args.sv else None
+    if sv is not None and sv.get("sample") != args.sample:
+        raise InputError(args.sv, [Problem("sample", f"is {sv.get('sample')!r}, not {args.sample!r}")])
     manifest = inputs.read_manifest(args.resources)
     hpo_names, hpo_source = inputs.read_hpo_names(args.resources, manifest)
     qc_sample = context.qc_for(qc_doc, args.sample)
@@ -85,6 +88,7 @@ def build(args: argparse.Namespace) -> str:
         plot,
         args.multiqc or None,
         reason,
+        sv=sv,
     )
     return render.render("sample.html.j2", ctx)
 
@@ -100,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--depth-dist", type=Path, help="qc/mosdepth/{sample}.mosdepth.region.dist.txt")
     ap.add_argument("--classified", type=Path, help="classified/{sample}.json")
     ap.add_argument("--resources", type=Path, help="resource bundle manifest (versions, HPO term names)")
+    ap.add_argument("--sv", type=Path, help="classified/{sample}.sv.json (wgs-east classify-sv); without it the "
+                    "report states that SV calling was not run")  # fmt: skip
     ap.add_argument(
         "--multiqc", default="../qc/multiqc.html", help="link to the MultiQC report, relative to --out"
     )
