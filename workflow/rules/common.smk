@@ -244,7 +244,7 @@ def get_qc_metrics():
     return per_sample + expand(
         "qc/metrics/{batch}.{kind}.json",
         batch=BATCH.batch,
-        kind=["variants", "genotypes"],
+        kind=["variants", "genotypes"] + (["sv"] if BATCH.sv.enabled else []),
     )
 
 

@@ -170,6 +170,7 @@ rule sv_merge_callers:
         vcf=f"sv/{BATCH.batch}.sv.vcf.gz",
         tbi=f"sv/{BATCH.batch}.sv.vcf.gz.tbi",
         tsv=expand("sv/{sample}.cnv.tsv", sample=SAMPLES),
+        metrics=f"qc/metrics/{BATCH.batch}.sv.json",
     params:
         args=get_sv_merge_args,
         min_overlap=BATCH.sv.min_overlap,
@@ -189,4 +190,5 @@ rule sv_merge_callers:
         "python -m wgs_east.sv.merge --batch-json {input.batch:q} --fai {input.fai:q} --ref {input.ref:q}"
         " --delly {input.delly:q} --cnvkit {params.args[cnvkit]:q} --header {input.header:q}"
         " --vcf {output.vcf:q} --cnv-tsv {params.args[tsv]:q} --min-overlap {params.min_overlap}"
-        " --max-distance {params.max_distance} --min-bins {params.min_bins} 2> {log:q}"
+        " --max-distance {params.max_distance} --min-bins {params.min_bins} --metrics {output.metrics:q}"
+        " 2> {log:q}"

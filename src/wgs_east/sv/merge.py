@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pysam
 
@@ -338,6 +340,23 @@ def record_line(ev: Event, samples: list[str], karyotype: Karyotype, ref: pysam.
                       "GT:CN:DV:RV", *gts])  # fmt: skip
 
 
+def sample_counts(lines: list[str], samples: list[str], segments: dict[str, list[Segment]]) -> dict[str, Any]:
+    """QC counts per sample: SV records carried (all, per type) and non-neutral copy-number segments."""
+    out: dict[str, dict[str, int]] = {
+        s: {"sv_calls": 0, **{f"sv_{t.lower()}": 0 for t in SV_TYPES}} for s in samples
+    }
+    for line in lines:
+        cols = line.split("\t")
+        svtype = cols[7].split(";", 1)[0].removeprefix("SVTYPE=")
+        for s, value in zip(samples, cols[9:], strict=True):
+            if "1" in value.split(":", 1)[0]:
+                out[s]["sv_calls"] += 1
+                out[s][f"sv_{svtype.lower()}"] += 1
+    for s in samples:
+        out[s]["cnv_segments"] = sum(g.call != "NEUTRAL" for g in segments.get(s, []))
+    return {"samples": out}
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
@@ -376,6 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--header", type=Path, required=True, help="provenance header lines (##...)")
     ap.add_argument("--vcf", type=Path, required=True)
     ap.add_argument("--cnv-tsv", nargs="+", required=True, help="SAMPLE=PATH of the copy-number tables")
+    ap.add_argument("--metrics", type=Path, help="per-sample counts for QC (JSON)")
     ap.add_argument("--min-overlap", type=float, default=0.5)
     ap.add_argument("--max-distance", type=int, default=500)
     ap.add_argument("--min-bins", type=int, default=4, help="fewest bins of a cnvkit-only event")
@@ -403,6 +423,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]) + "\n"
     )
     write_vcf(args.vcf, lines, header)
+    if args.metrics:
+        _write_atomic(args.metrics, json.dumps(sample_counts(lines, samples, segments), indent=1) + "\n")
     return 0
 
 
