@@ -3,9 +3,6 @@
 # depth, flat reference) per sample; both merged (wgs_east.sv.merge) into the batch SV VCF and per-sample
 # copy-number tables.
 
-CNVKIT = "$(command -v cnvkit || command -v cnvkit.py)"  # Debian: cnvkit; bioconda: cnvkit.py
-
-
 rule sv_call_delly:
     input:
         cram="alignments/{sample}.cram",
@@ -105,7 +102,9 @@ rule cnv_reference:
     shell:
         # a flat reference (equal expected depth everywhere, GC and repeat content from the FASTA): every
         # sample is compared with it alone, so inherited events shared by a family are not normalised away
-        "(" + CNVKIT + " batch --normal --fasta {input.ref:q} --method wgs --target-avg-size {params.bin_size}"
+        # the cnvkit command is `cnvkit` (Debian) or `cnvkit.py` (bioconda)
+        "(cnvkit=$(command -v cnvkit || command -v cnvkit.py)"
+        " && $cnvkit batch --normal --fasta {input.ref:q} --method wgs --target-avg-size {params.bin_size:q}"
         " --output-reference {output.cnn:q}.tmp.cnn --output-dir {params.dir:q}"
         " && mv {output.cnn:q}.tmp.cnn {output.cnn:q}) > {log:q} 2>&1"
 
@@ -142,18 +141,19 @@ rule cnv_call_cnvkit:
         # `call --method clonal --purity 1` (copy number = log2 ratio rounded to integer copies of a pure
         # sample) with the declared sex: the default threshold method called a male's chrX at log2 -1.12
         # (one copy, noise) copy number 0 on the test genome.
-        "(rm -rf {params.tmp:q} && mkdir -p {params.tmp:q}"
+        "(cnvkit=$(command -v cnvkit || command -v cnvkit.py)"
+        " && rm -rf {params.tmp:q} && mkdir -p {params.tmp:q}"
         " && samtools view --bam --reference {input.ref:q} --output {params.tmp:q}/s.bam {input.cram:q}"
         " && samtools index {params.tmp:q}/s.bam"
-        " && " + CNVKIT + " coverage {params.tmp:q}/s.bam {input.targets:q} --processes 1"
+        " && $cnvkit coverage {params.tmp:q}/s.bam {input.targets:q} --processes 1"
         " --output {params.tmp:q}/s.targetcoverage.cnn"
-        " && " + CNVKIT + " coverage {params.tmp:q}/s.bam {input.antitargets:q} --processes 1"
+        " && $cnvkit coverage {params.tmp:q}/s.bam {input.antitargets:q} --processes 1"
         " --output {params.tmp:q}/s.antitargetcoverage.cnn"
-        " && " + CNVKIT + " fix {params.tmp:q}/s.targetcoverage.cnn {params.tmp:q}/s.antitargetcoverage.cnn"
+        " && $cnvkit fix {params.tmp:q}/s.targetcoverage.cnn {params.tmp:q}/s.antitargetcoverage.cnn"
         " {input.cnn:q} --output {params.tmp:q}/s.cnr"
-        " && " + CNVKIT + " segment {params.tmp:q}/s.cnr --method cbs --threshold {params.p_value}"
+        " && $cnvkit segment {params.tmp:q}/s.cnr --method cbs --threshold {params.p_value:q}"
         " --output {params.tmp:q}/s.cns"
-        " && " + CNVKIT + " call {params.tmp:q}/s.cns --method clonal --purity 1 {params.sex:q} --output {params.tmp:q}/s.call.cns"
+        " && $cnvkit call {params.tmp:q}/s.cns --method clonal --purity 1 {params.sex:q} --output {params.tmp:q}/s.call.cns"
         " && mv {params.tmp:q}/s.cnr {output.cnr:q} && mv {params.tmp:q}/s.call.cns {output.cns:q}"
         " && rm -rf {params.tmp:q}) > {log:q} 2>&1"
 
@@ -189,6 +189,6 @@ rule sv_merge_callers:
     shell:
         "python -m wgs_east.sv.merge --batch-json {input.batch:q} --fai {input.fai:q} --ref {input.ref:q}"
         " --delly {input.delly:q} --cnvkit {params.args[cnvkit]:q} --header {input.header:q}"
-        " --vcf {output.vcf:q} --cnv-tsv {params.args[tsv]:q} --min-overlap {params.min_overlap}"
-        " --max-distance {params.max_distance} --min-bins {params.min_bins} --metrics {output.metrics:q}"
+        " --vcf {output.vcf:q} --cnv-tsv {params.args[tsv]:q} --min-overlap {params.min_overlap:q}"
+        " --max-distance {params.max_distance:q} --min-bins {params.min_bins:q} --metrics {output.metrics:q}"
         " 2> {log:q}"

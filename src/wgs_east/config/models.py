@@ -354,7 +354,7 @@ class StructuralVariants(Model):
     """Call SVs and CNVs. `false`: no SV stage (no `sv/` outputs)."""
     cnv_bin_size: int = Field(default=1_000, ge=100)
     """Average size in bp of cnvkit's read-depth bins (`--target-avg-size`): smaller bins resolve smaller
-    CNVs and are noisier. The test genome (30x, 335 kb) uses 250."""
+    CNVs and are noisier. The test genome (30x, 380 kb) uses 250."""
     cnv_segment_p: float = Field(default=0.001, gt=0, lt=1)
     """Significance threshold of cnvkit's CBS segmentation (`segment -m cbs -t`); cnvkit's default 1e-6
     called none of the planted events of the test genome, 1e-3 all of those >= 1.3 kb."""
