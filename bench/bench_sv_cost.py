@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     compile_package()
     work = fresh_dir(WORK / "sv_cost")
+    work.mkdir()
     out = work / "run"
     env = tool_env()
     base = ["wgs-east", "run", str(CONFIG), "--outdir", str(out), "--cores", str(args.cores)]
