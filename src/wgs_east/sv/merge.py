@@ -39,6 +39,7 @@ from typing import Any
 
 import pysam
 
+from wgs_east.cnv.population import reciprocal_overlap
 from wgs_east.config.models import Batch, Sex
 from wgs_east.ploidy import read_fai
 
@@ -180,9 +181,9 @@ class Event:
 
 
 def reciprocal(a: tuple[int, int], b: tuple[int, int], fraction: float) -> bool:
-    """Half-open intervals sharing at least ``fraction`` of each one's length."""
-    shared = min(a[1], b[1]) - max(a[0], b[0])
-    return shared > 0 and shared >= fraction * (a[1] - a[0]) and shared >= fraction * (b[1] - b[0])
+    """Half-open intervals sharing at least ``fraction`` of each one's length (the rule of the CNV population
+    frequency, `wgs_east.cnv.population.reciprocal_overlap`)."""
+    return reciprocal_overlap(a[0] + 1, a[1], b[0] + 1, b[1]) >= fraction
 
 
 def read_delly(paths: Sequence[Path]) -> list[Event]:
