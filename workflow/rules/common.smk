@@ -510,6 +510,11 @@ def get_clinvar_prefilter():
 
 
 # --- structural variants (sv.smk) ---
+import wgs_east.sv
+
+CNVKIT_STEPS = str(Path(wgs_east.sv.__file__).with_name("cnvkit_steps.py"))
+
+
 def get_sv_outputs():
     if not BATCH.sv.enabled:
         return []
