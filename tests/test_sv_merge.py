@@ -89,3 +89,12 @@ def test_haploid_and_absent_genotypes() -> None:
 class _FakeRef:
     def fetch(self, contig: str, start: int, end: int) -> str:
         return "G"
+
+
+def test_cnvkit_steps_are_split_on_double_colons() -> None:
+    from wgs_east.sv.cnvkit_steps import split_steps
+
+    argv = ["coverage", "a.bam", "t.bed", "-o", "t.cnn", "::", "fix", "t.cnn", "a.cnn", "r.cnn", "::", "call", "s.cns"]
+    assert split_steps(argv) == [["coverage", "a.bam", "t.bed", "-o", "t.cnn"], ["fix", "t.cnn", "a.cnn", "r.cnn"],
+                                 ["call", "s.cns"]]  # fmt: skip
+    assert split_steps([]) == []
