@@ -6,8 +6,9 @@ Two subcommands, both deterministic (fixed seeds, no wall-clock or host input):
 ``design`` -- run once by developers; its outputs are committed under ``test_data/``:
 
 * ``reference/genome.fa`` (+ ``.fai``): the real GRCh38 slice ``chr22_16600000_16800000`` (sequence
-  unchanged) followed by three synthetic contigs, ``chrSYN1`` (three designed autosomal genes), ``chrX``
-  (one X-linked gene) and ``chrY`` (no genes, no PAR). Synthetic sequence is random with 41 % GC plus
+  unchanged) followed by four synthetic contigs, ``chrSYN1`` (three designed autosomal genes), ``chrSYN2``
+  (four genes carrying the planted structural variants, no small variants), ``chrX`` (one X-linked gene)
+  and ``chrY`` (no genes, no PAR). Synthetic sequence is random with 41 % GC plus
   sprinkled homopolymers and short tandem repeats.
 * ``genes/genes.gff3``: Ensembl-style GFF3 of the designed genes (works with ``bcftools csq``).
 * ``truth/truth.vcf.gz`` (+ ``.tbi``): phased genotypes of the four samples. Founder haplotypes are drawn
@@ -16,13 +17,15 @@ Two subcommands, both deterministic (fixed seeds, no wall-clock or host input):
   (``truth/planted.tsv``). The script asserts that ``bcftools norm`` leaves the VCF unchanged, that the
   genotypes are Mendelian-consistent (except the planted de novo) and that ``bcftools csq`` gives every
   planted variant its intended consequence.
+* ``truth/sv_truth.vcf.gz`` (+ ``.tbi``): the planted structural variants (``SV_EVENTS``: deletions, tandem
+  duplications, an inversion) with phased genotypes; placed from the built genes, no random draw.
 * ``truth/confident.bed``: contigs minus 1 kb at each end minus every base covered by a 100-mer that
   occurs more than once in the reference (either strand), padded by 50 bp.
 * ``truth/haplotype_design.json``: seeds, gene models, inheritance (crossovers), ClinVar designations.
 
 ``reads --outdir test_data/reads`` -- run by ``make setup`` on every machine (outputs are not committed).
-It reads only the committed reference and truth VCF, builds each sample's haplotypes from the phased
-genotypes, and simulates 2x150 bp Illumina-like read pairs at ~30x (see ``simulate_unit``). It is
+It reads only the committed reference and truth VCFs, builds each sample's haplotypes from the phased
+genotypes (small variants and SVs), and simulates 2x150 bp Illumina-like read pairs at ~30x (see ``simulate_unit``). It is
 idempotent: when all outputs exist and the stamp file matches the inputs and parameters it does nothing.
 """
 
