@@ -6,8 +6,9 @@ Two subcommands, both deterministic (fixed seeds, no wall-clock or host input):
 ``design`` -- run once by developers; its outputs are committed under ``test_data/``:
 
 * ``reference/genome.fa`` (+ ``.fai``): the real GRCh38 slice ``chr22_16600000_16800000`` (sequence
-  unchanged) followed by three synthetic contigs, ``chrSYN1`` (three designed autosomal genes), ``chrX``
-  (one X-linked gene) and ``chrY`` (no genes, no PAR). Synthetic sequence is random with 41 % GC plus
+  unchanged) followed by four synthetic contigs, ``chrSYN1`` (three designed autosomal genes), ``chrSYN2``
+  (four genes carrying the planted structural variants, no small variants), ``chrX`` (one X-linked gene)
+  and ``chrY`` (no genes, no PAR). Synthetic sequence is random with 41 % GC plus
   sprinkled homopolymers and short tandem repeats.
 * ``genes/genes.gff3``: Ensembl-style GFF3 of the designed genes (works with ``bcftools csq``).
 * ``truth/truth.vcf.gz`` (+ ``.tbi``): phased genotypes of the four samples. Founder haplotypes are drawn
@@ -16,13 +17,15 @@ Two subcommands, both deterministic (fixed seeds, no wall-clock or host input):
   (``truth/planted.tsv``). The script asserts that ``bcftools norm`` leaves the VCF unchanged, that the
   genotypes are Mendelian-consistent (except the planted de novo) and that ``bcftools csq`` gives every
   planted variant its intended consequence.
+* ``truth/sv_truth.vcf.gz`` (+ ``.tbi``): the planted structural variants (``SV_EVENTS``: deletions, tandem
+  duplications, an inversion) with phased genotypes; placed from the built genes, no random draw.
 * ``truth/confident.bed``: contigs minus 1 kb at each end minus every base covered by a 100-mer that
   occurs more than once in the reference (either strand), padded by 50 bp.
 * ``truth/haplotype_design.json``: seeds, gene models, inheritance (crossovers), ClinVar designations.
 
 ``reads --outdir test_data/reads`` -- run by ``make setup`` on every machine (outputs are not committed).
-It reads only the committed reference and truth VCF, builds each sample's haplotypes from the phased
-genotypes, and simulates 2x150 bp Illumina-like read pairs at ~30x (see ``simulate_unit``). It is
+It reads only the committed reference and truth VCFs, builds each sample's haplotypes from the phased
+genotypes (small variants and SVs), and simulates 2x150 bp Illumina-like read pairs at ~30x (see ``simulate_unit``). It is
 idempotent: when all outputs exist and the stamp file matches the inputs and parameters it does nothing.
 """
 
@@ -57,8 +60,12 @@ DEFAULT_SLICE = Path("/work/shared/data/GRCh38_chr22_16600000-16800000.fa")
 SLICE_SHA256 = "cc8e03d07cba09b8ab125050b7ff9983ce78bc890ea19a31e632c937018b472d"
 REAL_CONTIG = "chr22_16600000_16800000"
 REAL_LENGTH = 200_001
-SYNTHETIC_LENGTHS = {"chrSYN1": 50_000, "chrX": 60_000, "chrY": 20_000}
-CONTIGS = (REAL_CONTIG, "chrSYN1", "chrX", "chrY")
+SV_CONTIG = "chrSYN2"  # structural-variant contig: SV genes and events only, no small variants
+SYNTHETIC_LENGTHS = {"chrSYN1": 50_000, SV_CONTIG: 45_000, "chrX": 60_000, "chrY": 20_000}
+CONTIGS = (REAL_CONTIG, "chrSYN1", SV_CONTIG, "chrX", "chrY")  # reference order (sex contigs last)
+# contigs with small variants: every random draw of the small-variant design (inheritance, background pool,
+# founders) loops over these only, so adding the SV contig changed none of them
+SMALL_CONTIGS = (REAL_CONTIG, "chrSYN1", "chrX", "chrY")
 X_CONTIG, Y_CONTIG = "chrX", "chrY"
 SYNTHETIC_DESCRIPTION = "synthetic wgs-east test contig"
 GC_CONTENT = 0.41
@@ -82,6 +89,7 @@ MAX_INDEL_AMBIGUITY = 24  # bp over which a background indel may slide (repeat l
 EDGE = 500  # no background variant closer than this to a contig end
 GAP_SNV, GAP_INDEL, GAP_PLANTED = 10, 30, 300  # minimum distances between truth events
 CONFIDENT_K, CONFIDENT_PAD, CONFIDENT_END = 100, 50, 1_000
+SV_CONFIDENT_PAD = 500  # planted SVs +- this many bp are left out of confident.bed
 
 # Read simulation
 READ_LEN = 150
@@ -94,7 +102,7 @@ QUAL_BINS = (37, 25, 11, 2)  # Illumina-like binned Phred scores
 QUAL_BIN_PROBS_START = (0.98, 0.014, 0.0055, 0.0005)  # -> error rate ~0.1 % at the first cycle
 QUAL_BIN_PROBS_END = (0.80, 0.12, 0.07, 0.01)  # -> error rate ~1.2 % at the last cycle
 GZIP_LEVEL = 6
-READS_FORMAT_VERSION = 1  # bump when the simulation changes, so that stamps go stale
+READS_FORMAT_VERSION = 2  # bump when the simulation changes, so that stamps go stale
 STAMP_NAME = ".make_test_data.stamp"
 
 # ------------------------------------------------------------------------------------------------
@@ -232,6 +240,28 @@ GENES = (
         "synthetic test gene - X-linked recessive - loss of function",
         {},
         (TranscriptSpec("ENST90000000005", "SYNXL1-201", "ENSP90000000005", MANE_TAGS),),
+    ),
+    # genes of the structural-variant contig (their events: SV_EVENTS)
+    GeneSpec(
+        "SYNHI1", "ENSG90000000005", SV_CONTIG, "+", 2_501, 5, "AD", "LoF (haploinsufficiency)",
+        "synthetic test gene - autosomal dominant - haploinsufficient (SV tests)", {},
+        (TranscriptSpec("ENST90000000006", "SYNHI1-201", "ENSP90000000006", MANE_TAGS),),
+    ),
+    GeneSpec(
+        "SYNREC1", "ENSG90000000006", SV_CONTIG, "-", 14_001, 4, "AR", "LoF (biallelic)",
+        "synthetic test gene - autosomal recessive - loss of function (SV tests)", {},
+        (TranscriptSpec("ENST90000000007", "SYNREC1-201", "ENSP90000000007", MANE_TAGS),),
+    ),
+    GeneSpec(
+        "SYNTS1", "ENSG90000000007", SV_CONTIG, "+", 21_501, 3, "AD",
+        "gain of dosage (triplosensitivity); LoF not a known mechanism",
+        "synthetic test gene - autosomal dominant - triplosensitive (SV tests)", {},
+        (TranscriptSpec("ENST90000000008", "SYNTS1-201", "ENSP90000000008", MANE_TAGS),),
+    ),
+    GeneSpec(
+        "SYNINV1", "ENSG90000000008", SV_CONTIG, "+", 29_001, 4, "AD", "LoF (haploinsufficiency)",
+        "synthetic test gene - autosomal dominant - loss of function (SV tests)", {},
+        (TranscriptSpec("ENST90000000009", "SYNINV1-201", "ENSP90000000009", MANE_TAGS),),
     ),
 )  # fmt: skip
 
@@ -396,7 +426,12 @@ def gff3_text(genes: list[BuiltGene], genome: dict[str, str]) -> str:
         f"##sequence-region {c} 1 {len(genome[c])}" for c in CONTIGS if any(g.spec.contig == c for g in genes)
     ]
     order = sorted(genes, key=lambda g: (CONTIGS.index(g.spec.contig), g.start))
-    exon_no = 0
+    # exon ids numbered in design order (GENES), so genes added later never renumber the earlier ones
+    first_exon, n = {}, 0
+    for g in genes:
+        for t in g.transcripts:
+            first_exon[t.spec.transcript_id] = n
+            n += len(t.exons)
     for g in order:
         s = g.spec
         lines.append("\t".join([s.contig, src, "gene", str(g.start), str(g.end), ".", s.strand, ".",
@@ -412,6 +447,7 @@ def gff3_text(genes: list[BuiltGene], genome: dict[str, str]) -> str:
             feats: list[tuple[int, int, str, str, str]] = []
             parent = f"Parent=transcript:{ts.transcript_id}"
             idx = 0
+            exon_no = first_exon[ts.transcript_id]
             for rank, (a, b) in enumerate(t.exons, start=1):
                 exon_no += 1
                 feats.append((a, b, "exon", ".", f"{parent};Name=ENSE9{exon_no:010d};exon_id=ENSE9{exon_no:010d};"
@@ -656,6 +692,135 @@ CLINVAR_ONLY = (
 )  # fmt: skip
 
 
+# ------------------------------------------------------------------------------------------------
+# Structural variants (truth/sv_truth.vcf.gz)
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SVSpec:
+    """A planted structural variant. ``where`` places it from the built genes: ("introns", gene, i, j) = from
+    the middle of intron i to the middle of intron j (transcript order); ("gene", gene, pad_left, pad_right)
+    = the whole gene plus padding; ("intron_to_after", gene, i, pad) = middle of intron i to pad bp past
+    the gene's end; ("at", contig, start, end) = fixed 1-based inclusive bases."""
+
+    id: str
+    svtype: str  # DEL, DUP (tandem), INV
+    where: tuple[str, str, int, int]
+    gts: tuple[str, str, str, str]  # FATHER1, MOTHER1, PROBAND1 (paternal|maternal), SINGLETON1
+    event: str
+    notes: str
+
+
+SV_EVENTS = (
+    SVSpec("SV_DEL_HI_DENOVO", "DEL", ("introns", "SYNHI1", 1, 3), ("0|0", "0|0", "1|0", "0|0"), "de_novo",
+           "heterozygous deletion of exons 2-3 of 5 of the haploinsufficient SYNHI1, de novo in PROBAND1"),
+    SVSpec("SV_DEL_BG", "DEL", ("at", SV_CONTIG, 11_501, 12_700), ("0|1", "0|0", "1|0", "1|0"), "inherited",
+           "intergenic background deletion, paternal in PROBAND1, also in SINGLETON1"),
+    SVSpec("SV_DEL_REC_HOM", "DEL", ("introns", "SYNREC1", 1, 2), ("1|0", "0|1", "1|1", "0|0"), "homozygous",
+           "deletion of exon 2 of 4 of the recessive SYNREC1: homozygous in PROBAND1, parents carriers"),
+    SVSpec("SV_DUP_TS_GENE", "DUP", ("gene", "SYNTS1", 500, 500), ("0|0", "1|0", "0|1", "0|0"), "inherited",
+           "tandem duplication of the whole triplosensitive SYNTS1 (+-500 bp), maternal in PROBAND1"),
+    SVSpec("SV_INV_GENE", "INV", ("intron_to_after", "SYNINV1", 2, 1_500), ("0|1", "0|0", "1|0", "0|0"),
+           "inherited", "inversion from intron 2 of SYNINV1 to 1.5 kb past its end (breaks the gene), paternal"),
+    SVSpec("SV_DUP_BG", "DUP", ("at", SV_CONTIG, 39_001, 41_000), ("0|0", "0|1", "0|0", "0|1"), "background",
+           "intergenic background duplication in MOTHER1 (not transmitted) and SINGLETON1"),
+    SVSpec("SV_DEL_X_HEMI", "DEL", ("at", X_CONTIG, 50_001, 52_000), ("0", "0|0", "0|0", "1"), "hemizygous",
+           "intergenic chrX deletion in the male SINGLETON1 (haploid); no small variant of his inside"),
+)  # fmt: skip
+
+
+@dataclass
+class SVEvent:
+    spec: SVSpec
+    contig: str
+    start: int  # first affected base, 1-based
+    end: int  # last affected base
+    gene: str  # the gene it touches ("" if intergenic)
+
+
+def _intron(t: TranscriptModel, k: int) -> tuple[int, int]:
+    """1-based inclusive genomic bases of intron ``k`` (transcript order) of ``t``."""
+    a, b = sorted((t.exons[k - 1], t.exons[k]))
+    return a[1] + 1, b[0] - 1
+
+
+def resolve_sv(spec: SVSpec, genes: dict[str, BuiltGene]) -> SVEvent:
+    kind, name, i, j = spec.where
+    if kind == "at":
+        return SVEvent(spec, name, i, j, "")
+    g = genes[name]
+    t = g.mane
+    if kind == "gene":
+        return SVEvent(spec, g.spec.contig, g.start - i, g.end + j, name)
+    mids = []
+    for k in ((i, j) if kind == "introns" else (i,)):
+        lo, hi = _intron(t, k)
+        mids.append((lo + hi) // 2)
+    if kind == "introns":
+        return SVEvent(spec, g.spec.contig, min(mids), max(mids), name)
+    assert kind == "intron_to_after" and g.spec.strand == "+", spec.id
+    return SVEvent(spec, g.spec.contig, mids[0], g.end + j, name)
+
+
+def sv_alleles(gt: str) -> list[int]:
+    return [int(a) for a in gt.split("|")]
+
+
+def sv_vcf_text(events: list[SVEvent], genome: dict[str, str]) -> str:
+    lines = [
+        "##fileformat=VCFv4.2",
+        "##source=wgs-east scripts/make_test_data.py design (synthetic structural-variant truth, not real)",
+        "##reference=genome.fa",
+    ]
+    lines += [f"##contig=<ID={c},length={len(genome[c])}>" for c in CONTIGS]
+    lines += [
+        "##ALT=<ID=DEL,Description=\"Deletion\">",
+        "##ALT=<ID=DUP,Description=\"Tandem duplication\">",
+        "##ALT=<ID=INV,Description=\"Inversion\">",
+        '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of the structural variant">',
+        '##INFO=<ID=END,Number=1,Type=Integer,Description="Last base affected">',
+        '##INFO=<ID=SVLEN,Number=1,Type=Integer,Description="Length (negative for deletions)">',
+        '##INFO=<ID=PLANTED,Number=1,Type=String,Description="Id of the planted event">',
+        '##INFO=<ID=GENE,Number=1,Type=String,Description="Designed gene the event touches">',
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Phased genotype; PROBAND1 is paternal|maternal; '
+        'males are haploid on chrX and chrY">',
+    ]
+    lines += [f"##SAMPLE=<ID={s},Sex={SEX[s]},Family={FAMILY[s]}>" for s in SAMPLES]
+    lines.append("##PEDIGREE=<Child=PROBAND1,Mother=MOTHER1,Father=FATHER1>")
+    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *SAMPLES]))
+    for e in sorted(events, key=lambda e: (CONTIGS.index(e.contig), e.start)):
+        s = e.spec
+        length = e.end - e.start + 1
+        info = f"SVTYPE={s.svtype};END={e.end};SVLEN={-length if s.svtype == 'DEL' else length};PLANTED={s.id}"
+        info += f";GENE={e.gene}" if e.gene else ""
+        lines.append("\t".join([e.contig, str(e.start - 1), s.id, genome[e.contig][e.start - 2], f"<{s.svtype}>",
+                                ".", "PASS", info, "GT", *s.gts]))  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def check_sv_events(events: list[SVEvent], truth: list[Variant], genome: dict[str, str]) -> None:
+    """Per sample and haplotype no two events overlap; every genotype fits the sample's ploidy and PROBAND1's
+    parents (except the de novo); no small-variant allele of a carrier lies inside (or within 300 bp of) its
+    event."""
+    for e in events:
+        assert 3_000 < e.start < e.end < len(genome[e.contig]) - 3_000, e.spec.id
+        gts = dict(zip(SAMPLES, e.spec.gts, strict=True))
+        for s in SAMPLES:
+            assert len(sv_alleles(gts[s])) == ploidy(s, e.contig), (e.spec.id, s)
+        pat, mat = sv_alleles(gts["PROBAND1"])
+        if e.spec.event != "de_novo":
+            assert pat in sv_alleles(gts["FATHER1"]) and mat in sv_alleles(gts["MOTHER1"]), e.spec.id
+        for s in SAMPLES:
+            carried = [h for h, a in enumerate(sv_alleles(gts[s])) if a]
+            for o in events:
+                if o is e or o.contig != e.contig or not (o.start <= e.end and e.start <= o.end):
+                    continue
+                other = sv_alleles(dict(zip(SAMPLES, o.spec.gts, strict=True))[s])
+                assert not any(other[h] for h in carried), f"{e.spec.id} overlaps {o.spec.id} in {s}"
+            for v in truth:
+                if v.contig == e.contig and e.start - GAP_PLANTED <= v.pos <= e.end + GAP_PLANTED:
+                    assert not any(v.alleles[s][h] for h in carried), f"{e.spec.id}: {s} carries {v.pos}"
+
+
 @dataclass
 class Concrete:
     """A planted variant resolved to genomic coordinates, with HGVS descriptions."""
@@ -739,7 +904,7 @@ def draw_inheritance(genome: dict[str, str]) -> dict[str, dict[str, Inheritance]
     """One crossover per contig and parent (the father's single X is passed on whole; no Y to a girl)."""
     rng = rng_for("inheritance")
     out: dict[str, dict[str, Inheritance]] = {}
-    for contig in CONTIGS:
+    for contig in SMALL_CONTIGS:
         length = len(genome[contig])
         out[contig] = {}
         for parent in ("FATHER1", "MOTHER1"):
@@ -959,7 +1124,7 @@ def cmd_design(args: argparse.Namespace) -> int:
         assign_planted_alleles(c, inh)
     variants: list[Variant] = [c.variant for c in plants]
     frng = rng_for("founders")
-    for contig in CONTIGS:
+    for contig in SMALL_CONTIGS:
         for v in background_variants(contig, genome[contig], occ[contig]):
             for s in FOUNDERS:
                 n = ploidy(s, contig)
@@ -995,6 +1160,13 @@ def cmd_design(args: argparse.Namespace) -> int:
     check_normalised(vcf_gz, fasta)
     bcsq = check_consequences(plants + clinvar_only, genome, fasta, gff)
 
+    # 4b. structural variants: their own truth VCF (the small-variant truth is unchanged)
+    sv_events = [resolve_sv(spec, genes) for spec in SV_EVENTS]
+    check_sv_events(sv_events, truth, genome)
+    sv_plain = truth_dir / "sv_truth.vcf"
+    sv_plain.write_text(sv_vcf_text(sv_events, genome))
+    pysam.tabix_index(str(sv_plain), preset="vcf", force=True)
+
     # 5. population pool, planted table, confident regions, design JSON
     pool = [v for v in variants if v.af is not None]
     write_tsv(truth_dir / "population_pool.tsv", ["chrom", "pos", "ref", "alt", "af", "planted"],
@@ -1015,6 +1187,10 @@ def cmd_design(args: argparse.Namespace) -> int:
               ["id", "chrom", "pos", "ref", "alt", "gene", "transcript", "intended_consequence", "hgvs_c",
                "hgvs_p", *SAMPLES, "event", "pool_af", "notes"], rows)  # fmt: skip
     regions = confident_regions(genome)
+    for e in sv_events:  # small-variant truth is undefined in a carrier's event and unreliable at breakpoints
+        lo, hi = e.start - 1 - SV_CONFIDENT_PAD, e.end + SV_CONFIDENT_PAD  # 0-based half-open
+        regions[e.contig] = [iv for s, t in regions[e.contig]
+                             for iv in ((s, min(t, lo)), (max(s, hi), t)) if iv[0] < iv[1]]  # fmt: skip
     with open(truth_dir / "confident.bed", "w") as fh:
         for contig in CONTIGS:
             for s, e in regions[contig]:
@@ -1032,7 +1208,7 @@ def cmd_design(args: argparse.Namespace) -> int:
         "proband_haplotypes": "PROBAND1 GT is paternal|maternal; each parent passes one haplotype per contig "
         "with at most one crossover: haplotype `first` before `crossover` (1-based), the other from it on",
         "inheritance": {
-            c: {p: {"first": i.first, "crossover": i.crossover} for p, i in inh[c].items()} for c in CONTIGS
+            c: {p: {"first": i.first, "crossover": i.crossover} for p, i in inh[c].items()} for c in SMALL_CONTIGS
         },
         "genes": [
             {
@@ -1061,6 +1237,12 @@ def cmd_design(args: argparse.Namespace) -> int:
             for c in [*clinvar_only, *(p for p in plants if p.spec.id == "CLINVAR_P_MIS")]
         ],
         "intended_revel": {"MIS_HIGH_REVEL": 0.93, "MIS_LOW_REVEL": 0.04},
+        "sv_events": [
+            {"id": e.spec.id, "svtype": e.spec.svtype, "chrom": e.contig, "start": e.start, "end": e.end,
+             "gene": e.gene, "event": e.spec.event, "genotypes": dict(zip(SAMPLES, e.spec.gts, strict=True)),
+             "notes": e.spec.notes}
+            for e in sv_events
+        ],
     }  # fmt: skip
     (truth_dir / "haplotype_design.json").write_text(json.dumps(design, indent=1) + "\n")
 
@@ -1081,16 +1263,26 @@ def cmd_design(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 # reads subcommand
 # ------------------------------------------------------------------------------------------------
+def _sv_replacement(seq: str, rec: pysam.VariantRecord) -> tuple[int, int, str]:
+    """0-based half-open reference span of a symbolic SV record and the sequence a carrier has there."""
+    a, b = rec.pos, rec.stop  # POS is the base before the event, END its last base
+    kind = rec.info["SVTYPE"]
+    body = seq[a:b]
+    return a, b, {"DEL": "", "DUP": body + body, "INV": revcomp(body)}[kind]
+
+
 def load_haplotypes(
-    fasta: Path, truth: Path
+    fasta: Path, truth: Path, sv_truth: Path | None = None
 ) -> tuple[dict[str, str], dict[str, list[tuple[str, np.ndarray]]]]:
     """Sex per sample (from ``##SAMPLE`` header lines) and each sample's haplotype sequences.
 
-    Haplotypes are built only from the reference and the phased truth genotypes: for every contig one
-    sequence per GT allele slot (2 on autosomes, 1 on a male X or Y, none on a female Y).
+    Haplotypes are built only from the reference, the phased truth genotypes and the phased SV truth
+    (deletions, tandem duplications, inversions): for every contig one sequence per GT allele slot (2 on
+    autosomes, 1 on a male X or Y, none on a female Y).
     """
     ref = pysam.FastaFile(str(fasta))
     vcf = pysam.VariantFile(str(truth))
+    sv_vcf = pysam.VariantFile(str(sv_truth)) if sv_truth else None
     sexes: dict[str, str] = {}
     for rec in vcf.header.records:
         if rec.key == "SAMPLE":
@@ -1102,7 +1294,10 @@ def load_haplotypes(
     haps: dict[str, list[tuple[str, np.ndarray]]] = {s: [] for s in samples}
     for contig in ref.references:
         seq = ref.fetch(contig).upper()
-        recs = list(vcf.fetch(contig))
+        recs = [(r, r.pos - 1, r.pos - 1 + len(r.ref), None) for r in vcf.fetch(contig)]
+        if sv_vcf is not None and contig in sv_vcf.header.contigs:
+            recs += [(r, *_sv_replacement(seq, r)) for r in sv_vcf.fetch(contig)]
+        recs.sort(key=lambda x: x[1])
         for s in samples:
             male = sexes[s] == "male"
             n_hap = (
@@ -1110,7 +1305,7 @@ def load_haplotypes(
             )
             pieces: list[list[str]] = [[] for _ in range(n_hap)]
             prev = [0] * n_hap
-            for rec in recs:
+            for rec, start, stop, replacement in recs:
                 gt = rec.samples[s]["GT"]
                 if n_hap == 0:
                     assert gt in ((None,), None), f"{s} has a genotype on {contig}"
@@ -1119,10 +1314,10 @@ def load_haplotypes(
                 assert n_hap == 1 or rec.samples[s].phased, f"{s} {contig}:{rec.pos} is not phased"
                 for h, allele in enumerate(gt):
                     if allele:
-                        start = rec.pos - 1
                         assert start >= prev[h], f"overlapping alleles in {s} at {contig}:{rec.pos}"
-                        pieces[h] += [seq[prev[h] : start], rec.alts[allele - 1]]
-                        prev[h] = start + len(rec.ref)
+                        alt = rec.alts[allele - 1] if replacement is None else replacement
+                        pieces[h] += [seq[prev[h] : start], alt]
+                        prev[h] = stop
             for h in range(n_hap):
                 hap = "".join(pieces[h]) + seq[prev[h] :]
                 arr = codes[np.frombuffer(hap.encode("ascii"), dtype=np.uint8)]
@@ -1237,12 +1432,14 @@ def unit_seed(sample: str, unit: str) -> int:
 def cmd_reads(args: argparse.Namespace) -> int:
     t0 = time.time()
     fasta, truth, outdir = Path(args.reference), Path(args.truth), Path(args.outdir)
+    sv_truth = Path(args.sv_truth)
     outputs = [outdir / f"{s}_{u}_R{r}.fastq.gz" for s in SAMPLES for u in UNITS[s] for r in (1, 2)]
     params = {
         "format": READS_FORMAT_VERSION, "seed": READS_SEED, "read_len": READ_LEN, "depth": DEPTH_PER_HAPLOTYPE,
         "fragment": [FRAGMENT_MEAN, FRAGMENT_SD, FRAGMENT_MIN], "dup": DUPLICATE_FRACTION,
         "qual": [QUAL_BINS, QUAL_BIN_PROBS_START, QUAL_BIN_PROBS_END], "units": UNITS,
         "reference_sha256": sha256_file(fasta), "truth_sha256": sha256_file(truth), "numpy": np.__version__,
+        "sv_truth_sha256": sha256_file(sv_truth),
     }  # fmt: skip
     stamp_text = json.dumps(params, sort_keys=True) + "\n"
     stamp = outdir / STAMP_NAME
@@ -1256,12 +1453,17 @@ def cmd_reads(args: argparse.Namespace) -> int:
         return 0
     outdir.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
-    sexes, haps = load_haplotypes(fasta, truth)
+    sexes, haps = load_haplotypes(fasta, truth, sv_truth)
     assert set(sexes) == set(SAMPLES), f"truth samples {sorted(sexes)} != {sorted(SAMPLES)}"
     for s in SAMPLES:
         units = UNITS[s]
         for u in units:
-            s1, q1, s2, q2 = simulate_unit(haps[s], DEPTH_PER_HAPLOTYPE / len(units), unit_seed(s, u))
+            depth = DEPTH_PER_HAPLOTYPE / len(units)
+            # the SV contig's pairs are simulated with a stream of their own and appended, so the other
+            # contigs' reads stay those of the genome before the SV contig was added
+            s1, q1, s2, q2 = simulate_unit([h for h in haps[s] if h[0] != SV_CONTIG], depth, unit_seed(s, u))
+            sv = simulate_unit([h for h in haps[s] if h[0] == SV_CONTIG], depth, unit_seed(s, f"{u}/{SV_CONTIG}"))
+            s1, q1, s2, q2 = (np.concatenate([a, b]) for a, b in zip((s1, q1, s2, q2), sv, strict=True))
             for r, (sq, qu) in ((1, (s1, q1)), (2, (s2, q2))):
                 write_gzip_atomic(outdir / f"{s}_{u}_R{r}.fastq.gz", fastq_bytes(f"{s}_{u}_", r, sq, qu))
             print(f"reads: {s} {u}: {len(s1)} pairs ({time.time() - t0:.1f} s)")
@@ -1281,6 +1483,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--outdir", default=str(REPO_ROOT / "test_data" / "reads"))
     p.add_argument("--reference", default=str(REPO_ROOT / "test_data" / "reference" / "genome.fa"))
     p.add_argument("--truth", default=str(REPO_ROOT / "test_data" / "truth" / "truth.vcf.gz"))
+    p.add_argument("--sv-truth", default=str(REPO_ROOT / "test_data" / "truth" / "sv_truth.vcf.gz"))
     p.add_argument("--force", action="store_true", help="regenerate even when the stamp matches")
     p.set_defaults(func=cmd_reads)
     args = parser.parse_args(argv)

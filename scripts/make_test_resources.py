@@ -38,7 +38,7 @@ TD = REPO / "test_data"
 OUT = TD / "resources"
 VERSION = "test-2026.11"
 RELEASE = "2026-11-01"
-CONTIGS = ("chr22_16600000_16800000", "chrSYN1", "chrX", "chrY")
+CONTIGS = ("chr22_16600000_16800000", "chrSYN1", "chrSYN2", "chrX", "chrY")
 X, Y = "chrX", "chrY"
 
 # gnomAD-style population: 75,000 individuals, half XX, half XY; grpmax groups and their autosomal AN
@@ -59,12 +59,20 @@ LOCATION = {"DENOVO_STOP": "exon 3/6", "COMPHET_FS": "exon 2/6", "COMPHET_MIS": 
             "INFRAME_DEL": "exon 5/6", "DEEP_INTRON": "intron 1/5", "COMMON_MIS": "exon 6/6",
             "RARE_ABSENT_UTR": "exon 1/5", "CLINVAR_P_MIS": "exon 2/6"}  # fmt: skip
 NULL_VARIANTS = ("DENOVO_STOP", "COMPHET_FS", "HEMI_DONOR", "ACCEPTOR")  # all in early exons: NMD expected
-GENE_FACTS = {  # disease, ClinGen HI score, LOEUF, pLI, HPO terms (synthetic)
+GENE_FACTS = {  # disease, ClinGen HI score, LOEUF, pLI, HPO terms (synthetic); TS scores: TRIPLOSENSITIVITY
     "SYNAD1": ("Synthetic autosomal dominant disorder 1 (TEST ONLY)", "3", 0.21, 1.0, "HP:0001250|HP:0001263"),
     "SYNAR1": ("Synthetic autosomal recessive disorder 1 (TEST ONLY)", "30", 0.93, 0.0, "HP:0001263|HP:0001249"),
     "SYNMIS1": ("Synthetic dominant-negative disorder 1 (TEST ONLY)", "1", 0.48, 0.12, "HP:0001250|HP:0001249"),
     "SYNXL1": ("Synthetic X-linked recessive disorder 1 (TEST ONLY)", "3", 0.34, 0.97, "HP:0001249"),
+    # the structural-variant genes of chrSYN2 (test_data/truth/sv_truth.vcf.gz)
+    "SYNHI1": ("Synthetic haploinsufficiency disorder 1 (TEST ONLY)", "3", 0.12, 1.0, "HP:0001263|HP:0001250"),
+    "SYNREC1": ("Synthetic autosomal recessive disorder 2 (TEST ONLY)", "30", 0.88, 0.0, "HP:0001263"),
+    "SYNTS1": ("Synthetic triplosensitivity disorder 1 (TEST ONLY)", "1", 0.55, 0.05, "HP:0001249"),
+    "SYNINV1": ("Synthetic autosomal dominant disorder 2 (TEST ONLY)", "2", 0.31, 0.93, "HP:0001250"),
 }
+# ClinGen triplosensitivity scores (0 = no evidence; 3 = sufficient evidence), read only by the CNV points
+TRIPLOSENSITIVITY = {"SYNAD1": "0", "SYNAR1": "0", "SYNMIS1": "0", "SYNXL1": "0", "SYNHI1": "0", "SYNREC1": "0",
+                     "SYNTS1": "3", "SYNINV1": "0"}  # fmt: skip
 ONE_STAR, TWO_STARS, THREE_STARS = (
     "criteria_provided,_single_submitter", "criteria_provided,_multiple_submitters,_no_conflicts",
     "reviewed_by_expert_panel",
@@ -304,12 +312,12 @@ def write_scores(planted: dict[str, dict[str, str]], design: dict, models: dict[
 # --- gene table, manifest, expected -------------------------------------------------------------
 def write_gene_table(design: dict) -> None:
     with open(OUT / "gene_table.tsv", "w") as fh:
-        fh.write("symbol\tgene_id\tmoi\tlof_mechanism\thaploinsufficiency\tloeuf\tpli\tdisease\thpo\n")
+        fh.write("symbol\tgene_id\tmoi\tlof_mechanism\thaploinsufficiency\tloeuf\tpli\tdisease\thpo\ttriplosensitivity\n")
         for g in design["genes"]:
             lof = "LoF" in g["mechanism"] and "not a known mechanism" not in g["mechanism"]
             disease, hi, loeuf, pli, hpo = GENE_FACTS[g["symbol"]]
             fh.write("\t".join([g["symbol"], g["gene_id"], g["inheritance"], str(lof).lower(), hi, f"{loeuf:g}",
-                                f"{pli:g}", disease, hpo]) + "\n")  # fmt: skip
+                                f"{pli:g}", disease, hpo, TRIPLOSENSITIVITY[g["symbol"]]]) + "\n")  # fmt: skip
 
 
 MANIFEST_HEAD = f"""\
@@ -319,7 +327,7 @@ bundle: wgs-east-test
 version: {VERSION}
 build: GRCh38
 synthetic: true
-description: synthetic bundle for the test genome (chr22 slice + chrSYN1/chrX/chrY); never clinical
+description: synthetic bundle for the test genome (chr22 slice + chrSYN1/chrSYN2/chrX/chrY); never clinical
 sources:
 """
 
@@ -338,7 +346,7 @@ def write_manifest() -> None:
          "    score: spliceai\n    columns: {chrom: CHROM, pos: POS, ref: REF, alt: ALT, score: DS_MAX}\n"),
         ("genetable", "gene_table", "gene_table.tsv", "inheritance, mechanism, constraint, disease, HPO of the genes",
          "    columns: {symbol: symbol, moi: moi, loeuf: loeuf, pli: pli, haploinsufficiency: haploinsufficiency,\n"
-         "              disease: disease, lof_mechanism: lof_mechanism}\n"),
+         "              disease: disease, lof_mechanism: lof_mechanism, triplosensitivity: triplosensitivity}\n"),
     ]  # fmt: skip
     text = MANIFEST_HEAD
     for name, kind, path, desc, extra in sources:

@@ -294,7 +294,9 @@ def bundle_genes() -> list[Gene]:
 
 def test_genes_from_models_take_the_ranked_transcript_and_the_scores(bundle_genes: list[Gene]) -> None:
     by = {g.symbol: g for g in bundle_genes}
-    assert set(by) == {"SYNAD1", "SYNAR1", "SYNMIS1", "SYNXL1"}
+    # chrSYN2 carries the genes of the planted SVs (test_data/README.md)
+    assert set(by) == {"SYNAD1", "SYNAR1", "SYNMIS1", "SYNXL1", "SYNHI1", "SYNREC1", "SYNTS1", "SYNINV1"}
+    assert (by["SYNHI1"].hi, by["SYNREC1"].hi, by["SYNTS1"].hi, by["SYNINV1"].hi) == (3, 30, 1, 2)
     assert by["SYNAD1"].model.transcript_id == "ENST90000000001" and by["SYNAD1"].hi == 3
     assert (by["SYNAR1"].hi, by["SYNMIS1"].hi, by["SYNMIS1"].pli, by["SYNAD1"].ts) == (30, 1, 0.12, None)
 

@@ -51,6 +51,7 @@ def good_batch_metrics() -> dict[str, Any]:
     return {
         "variants": {"batch_metrics": {"records": 6000, "ti_tv": 2.05}, "samples": variants},
         "genotypes": {"sites": {"autosomal_snvs": 5000}, "samples": geno_samples, "pairs": pairs},
+        "sv": {"samples": {s: {"sv_calls": 12, "cnv_segments": 3} for s in SEX}},
     }
 
 
@@ -207,7 +208,8 @@ def test_cli_outputs(tmp_path: Path, batch: Batch) -> None:
     assert list(table["sample"]) == batch.sample_ids  # every sample, FAIL included
     assert dict(zip(table["sample"], table["verdict"], strict=True))["KID1"] == "FAIL"
     assert "FAIL coverage: median autosomal depth 6 < 20" in table.set_index("sample").loc["KID1", "reasons"]
-    for col in ("verdict_coverage", "median_depth", "x_ratio", "inferred_sex", "contamination", "ti_tv"):
+    for col in ("verdict_coverage", "median_depth", "x_ratio", "inferred_sex", "contamination", "ti_tv", "sv_calls",
+                "cnv_segments", "verdict_sv"):
         assert col in table
     assert "target_fraction" not in table  # no target BED configured
     data = json.loads((out / "B.qc.json").read_text())
@@ -258,3 +260,18 @@ def test_sex_check_not_assessable_without_sex_chromosomes(batch: Batch) -> None:
     assert any(n.startswith("sex check not assessable: the reference has no sex chromosomes") for n in solo.notes)
     table = V.verdict_table(list(vs.values()))
     assert set(table["verdict_sex"]) == {"NA"}
+
+
+def test_sv_counts_warn_above_the_plausible_maximum(batch: Batch) -> None:
+    def edit(m: dict) -> None:
+        m[("batch", "sv")]["samples"]["SOLO1"] = {"sv_calls": 25_000, "cnv_segments": 600}
+
+    vs = verdict_of(batch, metrics_of(batch, edit))
+    assert vs["KID1"].category_verdict("sv") == "PASS" and vs["KID1"].metrics["sv_calls"] == 12
+    solo = vs["SOLO1"]
+    assert solo.category_verdict("sv") == "WARN"
+    messages = [r["message"] for r in solo.reasons() if r["check"] == "sv"]
+    assert messages == ["SV records 25000 > 20000", "non-neutral copy-number segments 600 > 500"]
+    # without the SV stage's metrics the check is not assessable, not a WARN
+    no_sv = verdict_of(batch, metrics_of(batch, lambda m: m.pop(("batch", "sv"))))
+    assert no_sv["SOLO1"].category_verdict("sv") == V.NOT_ASSESSABLE and no_sv["SOLO1"].verdict == "PASS"

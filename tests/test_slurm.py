@@ -195,11 +195,12 @@ def test_slurm_jobs_per_sample(tmp_path: Path) -> None:
     kinds = slurm["slurm_jobs_by_kind"]
     assert local["snakemake_jobs"] == slurm["snakemake_jobs"]  # same work, packed differently
     assert kinds["group align"] == units
-    assert kinds["group cram"] == kinds["group qc"] == len(batch.samples)
+    assert kinds["group cram"] == kinds["group qc"] == kinds["group sv"] == len(batch.samples)
     assert kinds["group gvcf"] == len(batch.call_groups())
     assert kinds["group prep"] == kinds["group batch"] == 1
     assert kinds["rule check_fastq_pair"] == units
     assert kinds["rule make_ploidy_files"] == len(batch.call_groups())
+    assert kinds["rule sv_genotype_family"] == len(batch.families)  # a job array
     assert not [k for k in kinds if k.startswith("rule") and k.split()[1] in {"map_reads", "trim_reads",
                 "mark_duplicates", "copy_reference", "record_tool_versions", "summarise_reads"}]  # fmt: skip
     assert slurm["slurm_jobs"] < local["snakemake_jobs"] / 2

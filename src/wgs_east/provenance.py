@@ -28,6 +28,8 @@ TOOL_QUERIES: dict[str, tuple[list[str], str]] = {
     "fastp": (["--version"], r"fastp\s+(\S+)"),
     "mosdepth": (["--version"], r"mosdepth\s+(\S+)"),
     "freebayes": (["--version"], r"version:\s*v?(\S+)"),
+    "delly": (["--version"], r"Delly version:\s*v?(\S+)"),
+    "cnvkit": (["version"], r"^(\d\S*)"),
 }
 
 
@@ -35,7 +37,7 @@ def query_tool_version(tool: str) -> str | None:
     """Ask the tool on PATH for its version; None when the tool is not installed."""
     args, pattern = TOOL_QUERIES[tool]
     exe = "bcftools" if tool == "htslib" else tool
-    path = shutil.which(exe)
+    path = shutil.which(exe) or (shutil.which("cnvkit.py") if tool == "cnvkit" else None)  # bioconda: cnvkit.py
     if path is None:
         return None
     try:

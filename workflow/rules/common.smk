@@ -122,8 +122,8 @@ def get_tools_used():
     return tools + list(EXTRA_TOOLS)
 
 
-# tools run by stages beyond calling (QC runs mosdepth)
-EXTRA_TOOLS = ["mosdepth"]
+# tools run by stages beyond calling (QC runs mosdepth; the SV stage delly and cnvkit)
+EXTRA_TOOLS = ["mosdepth"] + (["delly", "cnvkit"] if BATCH.sv.enabled else [])
 
 
 def get_final_outputs():
@@ -142,6 +142,7 @@ def get_final_outputs():
         name=["qc.tsv", "qc.json", "relatedness.tsv"],
     )
     outputs.append("qc/multiqc.html")
+    outputs += get_sv_outputs()  # sv.smk
     if BATCH.resources is not None:  # annotation (annotate.smk)
         outputs += [f"annotated/{BATCH.batch}.vcf.gz", f"annotated/{BATCH.batch}.vcf.gz.tbi"]
         outputs += get_classification_outputs()  # classify.smk
@@ -243,7 +244,7 @@ def get_qc_metrics():
     return per_sample + expand(
         "qc/metrics/{batch}.{kind}.json",
         batch=BATCH.batch,
-        kind=["variants", "genotypes"],
+        kind=["variants", "genotypes"] + (["sv"] if BATCH.sv.enabled else []),
     )
 
 
@@ -506,3 +507,38 @@ def get_clinvar_field_args():
 def get_clinvar_prefilter():
     """`bcftools view --include` keeping the records that may be P/LP (the exact test is in Python)."""
     return f'INFO/{_bundle_source("clinvar").fields.sig}~"athogenic"'
+
+
+# --- structural variants (sv.smk) ---
+import wgs_east.sv
+
+CNVKIT_STEPS = str(Path(wgs_east.sv.__file__).with_name("cnvkit_steps.py"))
+
+
+def get_sv_outputs():
+    if not BATCH.sv.enabled:
+        return []
+    return [f"sv/{BATCH.batch}.sv.vcf.gz", f"sv/{BATCH.batch}.sv.vcf.gz.tbi"] + expand(
+        "sv/{sample}.cnv.tsv", sample=SAMPLES
+    )
+
+
+def get_family_crams(wildcards):
+    members = [s.id for s in BATCH.families[wildcards.family]]
+    return {
+        "crams": expand("alignments/{sample}.cram", sample=members),
+        "crais": expand("alignments/{sample}.cram.crai", sample=members),
+    }
+
+
+def get_cnvkit_sex(wildcards):
+    """cnvkit call --sample-sex: the declared sex (unknown: cnvkit guesses from X/Y coverage)."""
+    sex = BATCH.sample(wildcards.sample).sex.value
+    return [] if sex == "unknown" else ["--sample-sex", sex]
+
+
+def get_sv_merge_args(wildcards, input):
+    return {
+        "cnvkit": [f"{s}=work/sv/cnvkit/{s}.call.cns" for s in SAMPLES],
+        "tsv": [f"{s}=sv/{s}.cnv.tsv" for s in SAMPLES],
+    }

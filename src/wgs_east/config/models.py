@@ -345,6 +345,36 @@ class Classification(Model):
     are not filtered."""
 
 
+class StructuralVariants(Model):
+    """Structural-variant and copy-number calling (README, Structural variants): delly (read pairs and split
+    reads) per sample, sites merged across the batch and genotyped per family; cnvkit (read depth, flat
+    reference) per sample; merged into `sv/{batch}.sv.vcf.gz` and `sv/{sample}.cnv.tsv`."""
+
+    enabled: bool = True
+    """Call SVs and CNVs. `false`: no SV stage (no `sv/` outputs)."""
+    cnv_bin_size: int = Field(default=1_000, ge=100)
+    """Average size in bp of cnvkit's read-depth bins (`--target-avg-size`): smaller bins resolve smaller
+    CNVs and are noisier. The test genome (30x, 380 kb) uses 250."""
+    cnv_segment_p: float = Field(default=0.001, gt=0, lt=1)
+    """Significance threshold of cnvkit's CBS segmentation (`segment -m cbs -t`); cnvkit's default 1e-6
+    called none of the planted events of the test genome, 1e-3 all of those >= 1.3 kb."""
+    cnv_min_bins: int = Field(default=4, ge=1)
+    """Fewest bins of a copy-number segment that no delly event explains for it to become an event of the SV
+    VCF (every segment stays in `sv/{sample}.cnv.tsv`): on the test genome, 2-bin segments at contig ends
+    (reads thin out there) were called losses."""
+    min_overlap: float = Field(default=0.5, gt=0, le=1)
+    """Reciprocal overlap for two calls (delly records, delly and cnvkit, cnvkit segments of several samples)
+    to be one event."""
+    max_breakend_distance: int = Field(default=500, ge=0)
+    """Most distance in bp between the breakends of two delly records of one event (e.g. an inversion's
+    two junctions)."""
+    max_sv_per_sample: int = Field(default=20_000, ge=1)
+    """QC WARN above this many SV records carried by a sample. gnomAD-SV (Collins et al. 2020, Nature
+    581:444) reports a median of 7,439 SVs per short-read genome."""
+    max_cnv_per_sample: int = Field(default=500, ge=1)
+    """QC WARN above this many non-neutral copy-number segments of a sample (a noisy depth profile)."""
+
+
 class Batch(Model):
     batch: Identifier
     """Batch id; names the batch VCF and QC tables."""
@@ -366,6 +396,8 @@ class Batch(Model):
     settings YAML file. Default: ClinGen SVI recommendations."""
     classification: Classification = Classification()
     """What the per-sample classified lists show (gene panel, HPO filter)."""
+    sv: StructuralVariants = StructuralVariants()
+    """Structural-variant and copy-number calling (on by default)."""
 
     # --- derived views (not config fields) -------------------------------------------------------
     def sample(self, sample_id: str) -> Sample:

@@ -27,6 +27,8 @@ TABLE_COLUMNS = {
     "contamination": ("Contamination (est.)", "Estimate from ref reads at hom-alt SNVs (see docs)", "{:,.4f}"),
     "ti_tv": ("Ti/Tv", "Transition/transversion ratio of PASS SNVs", "{:,.2f}"),
     "het_hom_ratio": ("Het/Hom", "Het / hom-alt SNV genotypes", "{:,.2f}"),
+    "sv_calls": ("SVs", "Structural-variant records carried (sv/<batch>.sv.vcf.gz)", "{:,.0f}"),
+    "cnv_segments": ("CNV segments", "Non-neutral copy-number segments (sv/<sample>.cnv.tsv)", "{:,.0f}"),
 }
 
 

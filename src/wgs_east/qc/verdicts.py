@@ -33,7 +33,7 @@ LEVELS = ("PASS", "WARN", "FAIL")
 NOT_ASSESSABLE = "NA"
 """The verdict of a check that cannot be made (the sex check on a reference without sex chromosomes): neither
 PASS nor FAIL, and left out of the sample's verdict."""
-CATEGORIES = ("reads", "alignment", "coverage", "sex", "variants", "contamination", "relatedness")
+CATEGORIES = ("reads", "alignment", "coverage", "sex", "variants", "contamination", "relatedness", "sv")
 
 
 def worst(levels: Sequence[str]) -> str:
@@ -171,6 +171,19 @@ def check_contamination(v: SampleVerdict, geno: dict[str, Any] | None, qc: QcSet
     v.add("contamination", check_limits("estimated contamination", geno["contamination"], qc.contamination))
 
 
+def check_sv(v: SampleVerdict, m: dict[str, Any] | None, batch: Batch) -> None:
+    """SV records carried and non-neutral copy-number segments (`sv/`): WARN above the plausible maxima of
+    `sv.max_sv_per_sample` / `sv.max_cnv_per_sample`. Not assessable without the SV stage."""
+    if m is None:
+        v.not_assessable.add("sv")
+        return
+    v.metrics.update({k: m.get(k) for k in ("sv_calls", "cnv_segments")})
+    sv = batch.sv
+    v.add("sv", check_limits("SV records", m.get("sv_calls"), Limits(warn_above=sv.max_sv_per_sample)))
+    v.add("sv", check_limits("non-neutral copy-number segments", m.get("cnv_segments"),
+                             Limits(warn_above=sv.max_cnv_per_sample)))  # fmt: skip
+
+
 def check_relatedness(verdicts: dict[str, SampleVerdict], pairs: list[dict[str, Any]], batch: Batch) -> None:
     in_vcf = {p["sample_a"] for p in pairs} | {p["sample_b"] for p in pairs}
     for p in pairs:
@@ -196,6 +209,7 @@ METRIC_COLUMNS = (
     ("sex", ("x_het_fraction", "x_het_sites", "inferred_sex")),
     ("variants", ("snvs", "indels", "het_snvs", "hom_alt_snvs", "hemizygous_snvs", "ti_tv", "het_hom_ratio")),
     ("contamination", ("contamination", "contamination_se", "contamination_sites")),
+    ("sv", ("sv_calls", "cnv_segments")),
 )  # fmt: skip
 
 
@@ -207,6 +221,8 @@ def load_metrics(batch: Batch, metrics_dir: Path) -> dict[str, Any]:
     """Read every metric file the verdicts need; all missing files are reported at once."""
     wanted = {("batch", "variants"): metrics_dir / f"{batch.batch}.variants.json",
               ("batch", "genotypes"): metrics_dir / f"{batch.batch}.genotypes.json"}  # fmt: skip
+    if batch.sv.enabled:
+        wanted[("batch", "sv")] = metrics_dir / f"{batch.batch}.sv.json"
     for s in batch.sample_ids:
         for kind in ("reads", "alignment", "coverage"):
             wanted[(s, kind)] = metrics_dir / f"{s}.{kind}.json"
@@ -220,6 +236,7 @@ def assess(batch: Batch, metrics: dict[str, Any]) -> tuple[list[SampleVerdict], 
     qc = batch.qc
     variants = metrics[("batch", "variants")]["samples"]
     genotypes = metrics[("batch", "genotypes")]
+    sv = metrics.get(("batch", "sv"))  # absent without the SV stage
     verdicts: dict[str, SampleVerdict] = {}
     for s in batch.samples:
         v = verdicts[s.id] = SampleVerdict(s)
@@ -239,6 +256,7 @@ def assess(batch: Batch, metrics: dict[str, Any]) -> tuple[list[SampleVerdict], 
         check_sex(v, cov, geno, qc, batch.reference.sex_chromosomes is not None)
         check_variants(v, variants.get(s.id), qc)
         check_contamination(v, geno, qc)
+        check_sv(v, sv["samples"].get(s.id) if sv else None, batch)
     pairs = assess_pairs(batch, genotypes["pairs"])
     check_relatedness(verdicts, pairs, batch)
     return list(verdicts.values()), pairs
