@@ -205,3 +205,57 @@ def test_qc_table_and_multiqc_count_svs_and_cnvs(pipeline_run: Path) -> None:
         assert table[s]["verdict_sv"] == "PASS"
         assert mqc["data"][s]["sv_calls"] == carried and mqc["data"][s]["cnv_segments"] == segments
     assert int(table["PROBAND1"]["sv_calls"]) == 5  # the planted events she carries
+
+
+def _sv_rows(path: Path) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def test_proband_sv_classification_and_report_list_the_de_novo_deletion(pipeline_run: Path) -> None:
+    """The planted de novo deletion of SYNHI1 exons 2-3 in PROBAND1, scored by hand (Riggs et al. 2020, Table 1
+    "copy-number loss"): 1A 0 (contains exons of a protein-coding gene); 2E +0.90 (both breakpoints inside
+    SYNHI1, an established HI gene (HI score 3, test gene table): the deleted CDS is exon 2 (237 bp) + exon 3
+    (188 bp) = 425 bp, 425 mod 3 = 2, a frameshift far from the last exon junction -> NMD -> PVS1 ->
+    0.90); 3A 0 (one gene); 5A +0.15 (de novo confirmed by QC relatedness; the phenotype fit is not known:
+    scored at the 4C level "consistent, not highly specific", 0.15, as README states). Total 1.05 >= 0.99:
+    Pathogenic."""
+    rows = _sv_rows(pipeline_run / "classified" / "PROBAND1.sv.tsv")
+    hits = [r for r in rows if r["chrom"] == "chrSYN2" and r["svtype"] == "DEL" and "SYNHI1" in r["genes"]]
+    assert len(hits) == 1, rows
+    row = hits[0]
+    assert row["genotype"] == "0/1" and row["father_genotype"] == "0/0" and row["mother_genotype"] == "0/0"
+    assert row["inheritance"].startswith("de novo")
+    assert "exons 2-3 of 5" in row["exons"]
+    assert set(row["codes"].split(",")) == {"1A", "2E", "3A", "5A"}
+    assert float(row["section2"]) == pytest.approx(0.90) and float(row["section5"]) == pytest.approx(0.15)
+    assert float(row["total"]) == pytest.approx(1.05)
+    assert row["classification"] == "Pathogenic"
+    assert row["rank"] == "1"
+    # the same headers as the small-variant table (QC verdict, provenance)
+    def keys(name: str) -> set[str]:
+        text = (pipeline_run / "classified" / name).read_text().splitlines()
+        return {ln.split("=", 1)[0] for ln in text if ln.startswith("# ") and "=" in ln}
+
+    assert {"# sample", "# QC_VERDICT", "# parentage"} <= keys("PROBAND1.sv.tsv")
+    assert keys("PROBAND1.tsv") == keys("PROBAND1.sv.tsv")
+    # the sample report's SV section lists it with its points
+    html = (pipeline_run / "reports" / "PROBAND1.html").read_text()
+    section = html[html.rfind("Structural variants and copy-number changes") :]
+    assert "chrSYN2:3720-7895" in section or f"chrSYN2:{row['start']}-{row['end']}" in section
+    assert "2E" in section and "+0.90" in section and "1.05" in section and "Pathogenic" in section
+
+
+def test_singleton_hemizygous_chrx_deletion_is_classified(pipeline_run: Path) -> None:
+    """SINGLETON1 (male, no parents): the planted 2 kb chrX deletion (chrX:50,001-52,001, no gene: SYNXL1 ends
+    at 32,112) is hemizygous (haploid GT 1) and scored by hand (Riggs 2020 Table 1, loss): 1B -0.60 (no
+    protein-coding or functionally important element), 3A 0, 5F 0 (inheritance unknown) = -0.60:
+    uncertain significance (-0.89..0.89)."""
+    rows = _sv_rows(pipeline_run / "classified" / "SINGLETON1.sv.tsv")
+    hits = [r for r in rows if r["chrom"] == "chrX" and r["svtype"] == "DEL"]
+    assert len(hits) == 1, rows
+    assert hits[0]["genotype"] == "1" and hits[0]["zygosity"] == "hemizygous"
+    assert hits[0]["inheritance"].startswith("unknown")
+    assert set(hits[0]["codes"].split(",")) == {"1B", "3A", "5F"}
+    assert float(hits[0]["total"]) == pytest.approx(-0.60)
+    assert hits[0]["classification"] == "Uncertain significance"

@@ -37,6 +37,41 @@ if BATCH.resources is not None:
             " --run-json {input.run:q} --qc {input.qc:q} --resources {input.manifest:q}"
             " --outdir {params.outdir:q} --sample {wildcards.sample:q} > {log:q} 2>&1"
 
+    if BATCH.sv.enabled:
+
+        # Structural variants of one affected sample (wgs_east.cnv.sv): genes and exons, ClinGen HI/TS,
+        # gnomAD-SV frequency, ClinVar SVs, family inheritance, ClinGen CNV points (Riggs et al. 2020)
+        # for losses and gains, gene-breaking inversions/breakends as candidates.
+        rule classify_svs:
+            input:
+                vcf=f"sv/{BATCH.batch}.sv.vcf.gz",
+                tbi=f"sv/{BATCH.batch}.sv.vcf.gz.tbi",
+                cnv="sv/{sample}.cnv.tsv",
+                qc=f"qc/{BATCH.batch}.qc.json",
+                manifest=get_resource_manifest(),
+                batch=config["batch_json"],
+                run=config["run_json"],
+            output:
+                tsv="classified/{sample}.sv.tsv",
+                json="classified/{sample}.sv.json",
+            wildcard_constraints:
+                sample=get_affected_constraint(),
+            log:
+                "logs/classify/classify_svs/{sample}.log",
+            benchmark:
+                "benchmarks/classify/classify_svs/{sample}.tsv"
+            conda:
+                "../envs/classify.yaml"
+            threads: 1
+            resources:
+                mem_mb=scaled_mem(1000),
+                runtime=30,
+            shell:
+                "python -m wgs_east.cnv.sv --vcf {input.vcf:q} --sample {wildcards.sample:q}"
+                " --batch-json {input.batch:q} --run-json {input.run:q} --qc {input.qc:q}"
+                " --resources {input.manifest:q} --cnv {input.cnv:q}"
+                " --out-tsv {output.tsv:q} --out-json {output.json:q} > {log:q} 2>&1"
+
     if DERIVED_FROM is not None:
 
         rule compare_classifications:

@@ -327,7 +327,7 @@ def get_classification_outputs():
     return expand(
         "classified/{sample}.{ext}",
         sample=AFFECTED,
-        ext=["tsv", "json", "vcf.gz", "vcf.gz.tbi"],
+        ext=["tsv", "json", "vcf.gz", "vcf.gz.tbi"] + (["sv.tsv", "sv.json"] if BATCH.sv.enabled else []),
     )
 
 
@@ -369,6 +369,8 @@ def get_sample_report_inputs(wildcards):
     classified = get_report_classified(wildcards.sample)
     if classified is not None:
         inputs["classified"] = classified
+        if BATCH.sv.enabled:
+            inputs["sv"] = f"classified/{wildcards.sample}.sv.json"
     if get_report_manifest() is not None:
         inputs["manifest"] = get_report_manifest()
     return inputs
@@ -381,6 +383,8 @@ def get_sample_report_args(wildcards, input):
         args += ["--classified", input.classified]
     if "manifest" in input.keys():
         args += ["--resources", input.manifest]
+    if "sv" in input.keys():
+        args += ["--sv", input.sv]
     return args
 
 
