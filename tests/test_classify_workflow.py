@@ -48,7 +48,7 @@ def vcf_calls(path: Path) -> dict[str, dict]:
 def test_only_affected_samples_are_classified(pipeline_run):
     files = sorted(p.name for p in (pipeline_run / "classified").iterdir())
     assert files == sorted(f"{s}.{e}" for s in AFFECTED
-                           for e in ("tsv", "json", "vcf.gz", "vcf.gz.tbi", "benign.tsv.gz"))  # fmt: skip
+                           for e in ("tsv", "json", "vcf.gz", "vcf.gz.tbi", "benign.tsv.gz", "sv.tsv", "sv.json"))  # fmt: skip
 
 
 def test_benign_audit_and_planted_diagnoses_in_the_first_rows(pipeline_run):

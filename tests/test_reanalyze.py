@@ -274,7 +274,10 @@ def test_reanalysis_with_new_phenotypes_and_panel_reclassifies_only(pipeline_run
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert _ran_rules(new) == {"classify_variants", "render_sample_report", "compare_classifications"}
+    # the SV classification runs again too (its inputs: the earlier run's SV calls, hard-linked, not re-called)
+    assert _ran_rules(new) == {"classify_variants", "classify_svs", "render_sample_report", "compare_classifications"}
+    assert (new / "sv" / "B001.sv.vcf.gz").stat().st_ino == (pipeline_run / "sv" / "B001.sv.vcf.gz").stat().st_ino
+    assert (new / "classified" / "PROBAND1.sv.tsv").is_file()
     header = (new / "classified" / "PROBAND1.tsv").read_text().splitlines()[0]
     assert "phenotypes=HP:0001249" in header
     now = read_classified(new / "classified" / "PROBAND1.tsv")
@@ -306,3 +309,20 @@ def test_a_reanalysis_directory_is_resumed_only_with_the_same_options(pipeline_r
     assert "holds another run" in _refusal(["--from", str(pipeline_run), "--sample", "SINGLETON1",
                                             "--outdir", str(new)]).stderr  # fmt: skip
     assert _tree(new) == before
+
+
+@pytest.mark.slow
+def test_reanalysis_of_a_run_without_sv_calls_turns_the_sv_stage_off(pipeline_run: Path, tmp_path: Path) -> None:
+    """An earlier run without sv/{batch}.sv.vcf.gz (SV stage off, or made before it existed): the derived batch
+    has `sv.enabled: false` (a reanalysis cannot call SVs), nothing under sv/ is reused; with the SV calls
+    present they are reused and the stage stays on."""
+    from wgs_east.reanalyze import derived_batch_data, load_previous_run, reused_files
+
+    batch, _ = load_previous_run(pipeline_run)
+    assert derived_batch_data(pipeline_run, batch, "PROBAND1", None, None, None)["sv"]["enabled"] is True
+    assert "sv/B001.sv.vcf.gz" in reused_files(pipeline_run, batch, True)
+    old = tmp_path / "old"
+    shutil.copytree(pipeline_run / ".wgs-east", old / ".wgs-east")
+    shutil.copy2(pipeline_run / "provenance.json", old / "provenance.json")
+    assert derived_batch_data(old, batch, "PROBAND1", None, None, None)["sv"]["enabled"] is False
+    assert not [r for r in reused_files(old, batch, True) if r.startswith("sv/")]

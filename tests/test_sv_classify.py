@@ -248,8 +248,9 @@ def test_clinvar_without_sv_records_is_not_available(work: dict[str, Path]) -> N
     rows, _, doc = classify(work, "PROBAND1", manifest=RES / "manifest.yaml")
     assert rows["DEL_DENOVO"]["clinvar"].startswith("not available: the bundle's ClinVar (clinvar test-2026.11) holds no")
     assert rows["DEL_DENOVO"]["population_match"] == "not available: the bundle has no sv_population source"
-    assert rows["DEL_DENOVO"]["dosage"] == "SYNAD1 HI 3 TS ."
-    # without a TS score the whole-gene duplication of SYNMIS1 (HI 1) gets no section-2 points
+    # the committed gene table's triplosensitivity column: SYNAD1 TS 0 (no evidence)
+    assert rows["DEL_DENOVO"]["dosage"] == "SYNAD1 HI 3 TS 0"
+    # with TS 0 (not established) the whole-gene duplication of SYNMIS1 (HI 1) gets no section-2 points
     assert (rows["DUP_WHOLE"]["codes"], rows["DUP_WHOLE"]["total"]) == ("1A,3A,5C", "-0.15")
 
 

@@ -6,7 +6,8 @@ The reanalysis is a new run directory (never the earlier one) driven by the same
   must match the earlier run's checksums.sha256;
 - the derived batch is the earlier run's validated batch with the changes asked for (resource bundle,
   the sample's phenotypes, gene panel), written to NEWDIR/.wgs-east/reanalysis.yaml;
-- the files it reuses (batch VCF, QC, reference copy, tool versions; the annotated VCF too when the bundle
+- the files it reuses (batch VCF, QC, reference copy, tool versions, the SV calls when the run has them;
+  the annotated VCF too when the bundle
   is unchanged) are hard-linked into NEWDIR (copied where DIR is on another file system);
 - Snakemake runs with the sample's classification, report and changes.tsv as targets and only the
   annotation, classification and report rules allowed (``--allowed-rules``), so no alignment or calling
@@ -81,7 +82,17 @@ def derived_batch_data(
     if panel is not None:
         data["classification"]["panel_file"] = str(panel.resolve())
         data["classification"]["panel"] = []  # the new panel replaces the earlier one
+    if not has_sv_calls(prev, batch):
+        # an earlier run without SV calls (stage off, or made before it existed): the reanalysis cannot call
+        # them (no alignment or calling rule runs), so it classifies small variants only and the report says
+        # that SV calling was not run
+        data.setdefault("sv", {})["enabled"] = False
     return data
+
+
+def has_sv_calls(prev: Path, batch: Batch) -> bool:
+    """Whether the earlier run holds the batch SV VCF that the SV classification reads."""
+    return (prev / "sv" / f"{batch.batch}.sv.vcf.gz").is_file()
 
 
 def family_files(batch: Batch, sample: str) -> list[str]:
@@ -99,6 +110,9 @@ def reused_files(prev: Path, batch: Batch, same_resources: bool) -> list[str]:
     rels = [f"variants/{name}.vcf.gz", f"variants/{name}.vcf.gz.tbi", "provenance/tools.json"]
     rels += ["reference/genome.fa", "reference/genome.fa.fai"]
     rels += sorted(r for r in listed if r.startswith(("reference/chunks/", "qc/")))
+    if has_sv_calls(prev, batch):
+        rels += [f"sv/{name}.sv.vcf.gz", f"sv/{name}.sv.vcf.gz.tbi"]
+        rels += [f"sv/{s.id}.cnv.tsv" for s in batch.samples]
     if same_resources:
         rels += [f"annotated/{name}.vcf.gz", f"annotated/{name}.vcf.gz.tbi"]
     return rels
@@ -220,6 +234,8 @@ def _reanalyze_into(
             _link_or_copy(prev / rel, outdir / rel)
 
     targets = [f"classified/{sample}.{ext}" for ext in ("tsv", "json", "vcf.gz", "vcf.gz.tbi")]
+    if batch.sv.enabled:
+        targets += [f"classified/{sample}.sv.tsv", f"classified/{sample}.sv.json"]
     targets += [f"reports/{sample}.html", "changes.tsv"]
     code = runner.run(
         config, new, cores=cores, dry_run=dry_run, batch=batch, derived_from=derived_from,
