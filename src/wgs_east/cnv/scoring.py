@@ -242,7 +242,8 @@ def genes_from_models(
 
 
 # --- geometry -----------------------------------------------------------------------------------
-def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
+def overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
+    """Closed intervals [a0, a1] and [b0, b1] share at least one position."""
     return a0 <= b1 and b0 <= a1
 
 
@@ -306,8 +307,8 @@ def _score_label(score: int | None) -> str:
 
 # --- sections -----------------------------------------------------------------------------------
 def _section1(cnv: Cnv, genes: Sequence[Gene], regions: Sequence[Region]) -> Evidence:
-    hit = [g.symbol for g in genes if g.protein_coding and any(_overlaps(cnv.start, cnv.end, s, e) for s, e in g.model.exons)]
-    dosage = [r.name for r in regions if ESTABLISHED in (r.hi, r.ts) and _overlaps(cnv.start, cnv.end, r.start, r.end)]
+    hit = [g.symbol for g in genes if g.protein_coding and any(overlaps(cnv.start, cnv.end, s, e) for s, e in g.model.exons)]
+    dosage = [r.name for r in regions if ESTABLISHED in (r.hi, r.ts) and overlaps(cnv.start, cnv.end, r.start, r.end)]
     if hit or dosage:
         return Evidence("1A", 0.0, "contains exons of protein-coding genes or an established dosage region: "
                         + ", ".join(hit + dosage))  # fmt: skip
@@ -341,9 +342,9 @@ def _loss_gene(g: Gene, cnv: Cnv) -> Evidence:
 
 def _benign_gain(cnv: Cnv, r: Region, genes: Sequence[Gene]) -> Evidence:
     coding = [g for g in genes if g.protein_coding]
-    in_cnv = {g.symbol for g in coding if _overlaps(cnv.start, cnv.end, g.start, g.end)}
-    in_region = {g.symbol for g in coding if _overlaps(r.start, r.end, g.start, g.end)}
-    interrupts = [g.symbol for g in coding if _overlaps(cnv.start, cnv.end, g.start, g.end)
+    in_cnv = {g.symbol for g in coding if overlaps(cnv.start, cnv.end, g.start, g.end)}
+    in_region = {g.symbol for g in coding if overlaps(r.start, r.end, g.start, g.end)}
+    interrupts = [g.symbol for g in coding if overlaps(cnv.start, cnv.end, g.start, g.end)
                   and not _contains(cnv.start, cnv.end, g.start, g.end)]  # fmt: skip
     name = f"benign gain region {r.name}"
     if in_cnv == in_region and not interrupts:
@@ -359,11 +360,11 @@ def _benign_gain(cnv: Cnv, r: Region, genes: Sequence[Gene]) -> Evidence:
 
 def _section2(cnv: Cnv, genes: Sequence[Gene], regions: Sequence[Region]) -> list[Evidence]:
     out: list[Evidence] = []
-    near = [g for g in genes if _overlaps(cnv.start, cnv.end, g.start, g.end)]
+    near = [g for g in genes if overlaps(cnv.start, cnv.end, g.start, g.end)]
     if cnv.type == CnvType.loss:
         out += [_loss_gene(g, cnv) for g in near if _hi_established(g, cnv)]
         for r in regions:
-            if not _overlaps(cnv.start, cnv.end, r.start, r.end):
+            if not overlaps(cnv.start, cnv.end, r.start, r.end):
                 continue
             if r.hi == ESTABLISHED:
                 full = _contains(cnv.start, cnv.end, r.start, r.end)
@@ -399,7 +400,7 @@ def _section2(cnv: Cnv, genes: Sequence[Gene], regions: Sequence[Region]) -> lis
         elif not whole and g.protein_coding and g.ts != ESTABLISHED:
             out.append(Evidence("2L", 0.0, f"breakpoint within {g.symbol}, no established dosage sensitivity"))
     for r in regions:
-        if not _overlaps(cnv.start, cnv.end, r.start, r.end):
+        if not overlaps(cnv.start, cnv.end, r.start, r.end):
             continue
         if r.ts == ESTABLISHED:
             full = _contains(cnv.start, cnv.end, r.start, r.end)
@@ -420,7 +421,7 @@ def _count_section2(items: list[Evidence]) -> tuple[list[Evidence], float]:
 
 
 def _section3(cnv: Cnv, genes: Sequence[Gene]) -> Evidence:
-    n = sum(1 for g in genes if g.protein_coding and _overlaps(cnv.start, cnv.end, g.start, g.end))
+    n = sum(1 for g in genes if g.protein_coding and overlaps(cnv.start, cnv.end, g.start, g.end))
     bands = LOSS_GENE_BANDS if cnv.type == CnvType.loss else GAIN_GENE_BANDS
     for low, code, pts in bands:
         if n >= low:

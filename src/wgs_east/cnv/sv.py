@@ -46,7 +46,7 @@ from wgs_east.classify.run import acmg_settings, provenance_record
 from wgs_east.cnv.classify import bundle_genes
 from wgs_east.cnv.events import Segment, SvCall, informative_parents, inheritance, read_calls, read_segments
 from wgs_east.cnv.population import population_frequency, read_region, reciprocal_overlap
-from wgs_east.cnv.scoring import CLASS_ORDER, Cnv, CnvScore, CnvType, Gene, score_cnv
+from wgs_east.cnv.scoring import CLASS_ORDER, Cnv, CnvScore, CnvType, Gene, overlaps, score_cnv
 from wgs_east.config.load import file_sha256
 from wgs_east.config.models import Batch
 from wgs_east.errors import InputError, Problem
@@ -78,10 +78,6 @@ SV_COLUMNS: tuple[str, ...] = (
 
 
 # --- annotation ---------------------------------------------------------------------------------------
-def _overlaps(a0: int, a1: int, b0: int, b1: int) -> bool:
-    return a0 <= b1 and b0 <= a1
-
-
 def _ranges(numbers: Sequence[int]) -> str:
     out: list[str] = []
     for n in numbers:
@@ -94,7 +90,7 @@ def _ranges(numbers: Sequence[int]) -> str:
 
 def exons_hit(g: Gene, start: int, end: int) -> str:
     """``SYNAD1 ENST..: exons 2-5 of 6`` (transcript order), or ``... intronic``."""
-    hit = [i for i, (s, e) in enumerate(g.model.exons, start=1) if _overlaps(start, end, s, e)]
+    hit = [i for i, (s, e) in enumerate(g.model.exons, start=1) if overlaps(start, end, s, e)]
     n = len(g.model.exons)
     what = (f"all {n} exons" if len(hit) == n else f"exon{'s' if len(hit) > 1 else ''} {_ranges(hit)} of {n}") if hit else "no exon (intronic)"
     return f"{g.symbol} {g.model.transcript_id}: {what}"
@@ -149,7 +145,7 @@ class ClinvarSvs:
             return self.why
         hits = []
         for rec, (r_start, r_end, r_kind) in _sv_records(self.path, chrom, start, end):
-            if r_kind != kind or not _overlaps(start, end, r_start, r_end):
+            if r_kind != kind or not overlaps(start, end, r_start, r_end):
                 continue
             sig = rec.info.get("CLNSIG") or ("",)
             rev = rec.info.get("CLNREVSTAT") or ("",)
@@ -267,7 +263,7 @@ def classify_call(call: SvCall, ctx: Context) -> dict[str, Any]:
     expected = expected_copies(roles)
     kind = cnv_kind(call, expected)
     genes = ctx.genes.get(call.chrom, [])
-    near = [g for g in genes if _overlaps(call.start, call.end, g.start, g.end)] if call.svtype not in ("BND", "INS") else []
+    near = [g for g in genes if overlaps(call.start, call.end, g.start, g.end)] if call.svtype not in ("BND", "INS") else []
     junctions = [call.pos, call.end] if call.svtype in ("DEL", "DUP", "CNV", "INV") else [call.pos]
     broken = []
     for j in junctions:

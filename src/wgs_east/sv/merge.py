@@ -39,6 +39,7 @@ from typing import Any
 
 import pysam
 
+from wgs_east.annotate.io import write_text_atomic
 from wgs_east.cnv.population import reciprocal_overlap
 from wgs_east.config.models import Batch, Sex
 from wgs_east.ploidy import read_fai
@@ -152,7 +153,7 @@ def write_cnv_table(
     lines += [
         f"{s.chrom}\t{s.start + 1}\t{s.end}\t{s.cn}\t{s.log2:.4f}\t{s.bins}\t{s.call}\tcnvkit" for s in rows
     ]
-    _write_atomic(path, "\n".join(lines) + "\n")
+    write_text_atomic(path, "\n".join(lines) + "\n")
 
 
 # --- delly ---------------------------------------------------------------------------------------
@@ -358,12 +359,6 @@ def sample_counts(lines: list[str], samples: list[str], segments: dict[str, list
     return {"samples": out}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def write_vcf(path: Path, lines: list[str], header: str) -> None:
     """bgzip + tabix, written under temporary names and renamed (index first, then the VCF)."""
     plain = path.with_name(f".{path.name}.tmp.vcf")
@@ -425,7 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     write_vcf(args.vcf, lines, header)
     if args.metrics:
-        _write_atomic(args.metrics, json.dumps(sample_counts(lines, samples, segments), indent=1) + "\n")
+        write_text_atomic(args.metrics, json.dumps(sample_counts(lines, samples, segments), indent=1) + "\n")
     return 0
 
 
