@@ -314,6 +314,17 @@ def test_compound_heterozygous_phased_unphased_and_cis():
     assert ph.partners.tolist() == ["g2", "g1", "", "", "k2", "k1"]  # H: both paternal = in cis, no candidate
 
 
+def _stream(clf, variants: pd.DataFrame, gts: dict, dp: dict, settings: AcmgSettings) -> pd.DataFrame:
+    """Feed the classifier the trio in chunks of 41 sites (as the streaming reader does), return its rows."""
+    for start in range(0, len(variants), 41):
+        sl = slice(start, start + 41)
+        sites = variants.iloc[sl].reset_index(drop=True)
+        chunk = Chunk(sites, np.full(len(sites), "PASS", dtype=object), {s: g[sl] for s, g in gts.items()},
+                      {s: d[sl] for s, d in dp.items()})  # fmt: skip
+        clf.add(chunk, classify_frame(sites, settings, trail="none"))
+    return pd.concat(list(clf.results()), ignore_index=True)
+
+
 def _random_trio(n: int, seed: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     rng = np.random.default_rng(seed)
     csq = rng.choice(["missense", "stop_gained", "frameshift", "synonymous", "intron", "inframe_deletion"], n,
@@ -361,13 +372,7 @@ def test_streamed_phase_on_the_x_equals_classify_family(male):
     settings = AcmgSettings()
     clf = ProbandClassifier(proband(male=male), settings, Context("chrX"))
     try:
-        for start in range(0, n, 41):
-            sl = slice(start, start + 41)
-            sites = variants.iloc[sl].reset_index(drop=True)
-            chunk = Chunk(sites, np.full(len(sites), "PASS", dtype=object), {s: g[sl] for s, g in gts.items()},
-                          {s: d[sl] for s, d in dp.items()})  # fmt: skip
-            clf.add(chunk, classify_frame(sites, settings, trail="none"))
-        got = pd.concat(list(clf.results()), ignore_index=True)
+        got = _stream(clf, variants, gts, dp, settings)
     finally:
         clf.close()
     kid, _ = parse_genotypes(gts["KID"])
@@ -399,13 +404,7 @@ def test_streamed_classification_equals_classify_family(confirmed, memory_rows):
     settings = AcmgSettings()
     clf = ProbandClassifier(proband(confirmed=confirmed), settings, Context("chrX"), memory_rows=memory_rows)
     try:
-        for start in range(0, n, 41):
-            sl = slice(start, start + 41)
-            sites = variants.iloc[sl].reset_index(drop=True)
-            chunk = Chunk(sites, np.full(len(sites), "PASS", dtype=object), {s: g[sl] for s, g in gts.items()},
-                          {s: d[sl] for s, d in dp.items()})  # fmt: skip
-            clf.add(chunk, classify_frame(sites, settings, trail="none"))
-        got = pd.concat(list(clf.results()), ignore_index=True)
+        got = _stream(clf, variants, gts, dp, settings)
         spooled = clf._spool
         on_disk = [isinstance(x, Path) for x in spooled]
         assert all(on_disk) if memory_rows == 0 else not on_disk[0]
