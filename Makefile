@@ -16,7 +16,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=30
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

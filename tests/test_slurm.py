@@ -259,6 +259,10 @@ def singleton_config(path: Path) -> Path:
     family = next(s["family"] for s in data["samples"] if s["id"] == SLURM_SAMPLE)
     data["samples"] = [s for s in data["samples"] if s["family"] == family]
     assert [s["id"] for s in data["samples"]] == [SLURM_SAMPLE]
+    # two region chunks (the 200 kb chr22 slice; the four short contigs packed together) instead of the test
+    # config's ten: scatter-gather still goes through SLURM (a 2-task calling array, two annotation group
+    # jobs) with 16 fewer jobs to schedule; the local run covers the ten-chunk plan
+    data["calling"]["chunk_size"] = 200_001
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
@@ -298,10 +302,18 @@ def submitted_job_ids(log: str) -> set[str]:
     return ids
 
 
+def local_run(request: pytest.FixtureRequest) -> Path:
+    """The local run of the whole batch (conftest's session fixture), asked for only after the SLURM run: as
+    a session fixture named in the signature it would be set up first, delaying the SLURM run (the longest
+    item of the suite) by the local run's time."""
+    return request.getfixturevalue("pipeline_run")
+
+
 @pytest.mark.slow
-def test_slurm_run_makes_every_deliverable(slurm_run: dict, pipeline_run: Path) -> None:
+def test_slurm_run_makes_every_deliverable(slurm_run: dict, request: pytest.FixtureRequest) -> None:
     """Every stage ran through SLURM: the run is complete and holds the deliverables the local run has for
     the sample (alignments, gVCF, batch VCF, QC, annotated VCF, classification, reports, provenance)."""
+    pipeline_run = local_run(request)
     proc = slurm_run["proc"]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
     out, s = slurm_run["outdir"], SLURM_SAMPLE
@@ -382,11 +394,12 @@ def vcf_records(path: Path) -> list[tuple]:
 
 
 @pytest.mark.slow
-def test_slurm_variants_equal_local_run(slurm_run: dict, pipeline_run: Path) -> None:
+def test_slurm_variants_equal_local_run(slurm_run: dict, request: pytest.FixtureRequest) -> None:
     """The sample's variant calls through SLURM are the local run's. The SLURM batch is the singleton's family
     alone while the local batch is called jointly (issue 23: the whole batch is one joint-calling group), so
     the gVCFs' hom-ref blocks differ and the joint call may add a call the family alone lacks (measured: one
     hemizygous chrX site of 459); every call of the SLURM run must be in the local run with the same genotype."""
+    pipeline_run = local_run(request)
     assert slurm_run["proc"].returncode == 0
     rel = f"gvcf/{SLURM_SAMPLE}.g.vcf.gz"
 
