@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -223,13 +222,3 @@ def test_prepare_cli_gene_models(tmp_path: Path) -> None:
 @pytest.mark.parametrize("script", sorted(p.name for p in (REPO / "resources").glob("*.sh")))
 def test_resource_scripts_are_valid_bash(script: str) -> None:
     subprocess.run(["bash", "-n", str(REPO / "resources" / script)], check=True)
-
-
-def test_test_bundle_is_reproducible(tmp_path: Path) -> None:
-    """scripts/make_test_resources.py rebuilds the committed bundle byte for byte."""
-    subprocess.run([sys.executable, str(REPO / "scripts" / "make_test_resources.py"), "--outdir", str(tmp_path)],
-                   check=True, capture_output=True)  # fmt: skip
-    committed = REPO / "test_data" / "resources"
-    for made in sorted(tmp_path.iterdir()):
-        assert made.read_bytes() == (committed / made.name).read_bytes(), made.name
-    assert (committed / "genes.gff3").read_bytes() == (REPO / "test_data" / "genes" / "genes.gff3").read_bytes()

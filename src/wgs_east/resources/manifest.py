@@ -177,7 +177,7 @@ class GeneColumns(Model):
     """Modes of the gene-disease pairs whose mechanism is loss of function (`lof_moi` in a prepared table)."""
     triplosensitivity: Column | None = None
     """ClinGen triplosensitivity score (0-3, 40 = unlikely), read by the CNV points (`wgs_east.cnv`);
-    unset by default (the prepared gene table has no such column yet)."""
+    unset by default (`prepare gene-table` writes it from ClinGen dosage and sets it in the manifest)."""
 
 
 class GeneTable(SourceBase):
