@@ -518,7 +518,8 @@ def workflow_config(gnomad_chroms: list[str]) -> dict[str, object]:
     sources = list(DESCRIPTIONS)
     return {
         "chroms": list(CONTIGS), "contigs": list(CONTIGS), "non_par": [f"{c}:1-{n}" for c, n in NON_PAR_TEST],
-        "gnomad_datasets": ["genomes"], "gnomad_chroms": {"genomes": gnomad_chroms}, "g2p": ["G2P_DD.csv"],
+        "gnomad_datasets": ["genomes"], "gnomad_chroms": {"genomes": gnomad_chroms}, "gnomad_mito": "",
+        "g2p": ["G2P_DD.csv"],
         "version": dict.fromkeys(sources, VERSION), "release_date": dict.fromkeys(sources, RELEASE),
         "url": dict.fromkeys(sources, "test_data/resources/upstream (synthetic; made by scripts/make_test_resources.py)"),
         "description": {k: f"SYNTHETIC - {v}" for k, v in DESCRIPTIONS.items()},
@@ -605,9 +606,10 @@ def check_gene_table(path: Path, design: dict) -> None:
 
 def write_upstream(design: dict, planted: dict[str, dict[str, str]], pool: list[dict[str, str]]) -> tuple:
     """Every synthetic upstream file (``UP``) and ``bundle.yaml``; returns what ``write_expected`` needs."""
-    if UP.exists():
-        shutil.rmtree(UP)
-    UP.mkdir(parents=True)
+    UP.mkdir(parents=True, exist_ok=True)
+    for old in UP.iterdir():  # everything but the README is written below
+        if old.name != "README.md":
+            old.unlink()
     with open(TD / "genes" / "genes.gff3") as fh:
         transcripts = parse_gff3(fh)
     models = {t.gene: (t.chrom, t.model) for t in transcripts if t.rank == 1}

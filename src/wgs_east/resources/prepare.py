@@ -391,6 +391,29 @@ def _header_info(vcf: Path) -> set[str]:
             if line.startswith("##INFO=<ID=")}  # fmt: skip
 
 
+GNOMAD_MITO_INFO = ("AN", "AC_hom", "AC_het", "AF_hom", "AF_het", "max_hl")
+"""INFO tags kept from gnomAD's mitochondrial release (``gnomad.genomes.v3.1.sites.chrM.vcf.bgz``; its
+header: AN = individuals with a non-missing genotype, AC_hom / AF_hom = heteroplasmy level >= 0.95
+(homoplasmic), AC_het / AF_het = level >= 0.10 and < 0.95 (heteroplasmic), max_hl = highest level seen).
+That release has no AC / AF / nhomalt; FILTER: PASS, artifact_prone_site, indel_stack, npg."""
+GNOMAD_MITO_HEADER = (
+    '##INFO=<ID=AC,Number=A,Type=Integer,Description="chrM (gnomAD mitochondrial release): AC_hom + AC_het, '
+    'individuals carrying the variant at a heteroplasmy level >= 0.10 (derived by prepare gnomad-part)">\n'
+    '##INFO=<ID=AF,Number=A,Type=Float,Description="chrM (gnomAD mitochondrial release): AC / AN, the share of '
+    'individuals carrying the variant at a heteroplasmy level >= 0.10 (derived by prepare gnomad-part)">\n'
+)
+# awk over `CHROM POS REF ALT FILTER AN AC_hom AC_het`: FILTER with `,` for `;`, AC = AC_hom + AC_het, AF = AC / AN
+_MITO_AWK = (
+    'BEGIN{OFS="\\t"} {gsub(/;/, ",", $5); ac = ($7 == "." ? 0 : $7) + ($8 == "." ? 0 : $8);'
+    ' af = ($6 == "." || $6 == 0) ? "." : sprintf("%.6g", ac / $6); print $1, $2, $3, $4, $5, ac, af}'
+)
+
+
+def is_gnomad_mito(present: set[str]) -> bool:
+    """The INFO tags of gnomAD's mitochondrial release (no AF; AF_hom, AF_het ...)."""
+    return "AF" not in present and set(GNOMAD_MITO_INFO) <= present
+
+
 def gnomad_part(vcf: Path, out: Path, regions: str | None = None,
                 non_par: Sequence[tuple[str, int, int]] | None = None) -> None:  # fmt: skip
     """One gnomAD v4 sites VCF (genomes or exomes; one chromosome, or ``regions`` of it) -> a slim,
@@ -401,6 +424,9 @@ def gnomad_part(vcf: Path, out: Path, regions: str | None = None,
     but the first, which drops the other INFO tags before anything else); memory and open files do not
     grow with the input."""
     present = _header_info(vcf)
+    if is_gnomad_mito(present):
+        gnomad_mito_part(vcf, out, regions)
+        return
     missing = [t for t in ("AC", "AN", "AF") if t not in present]
     if missing:
         raise InputError(vcf, [Problem("INFO", f"not a gnomAD sites VCF: INFO tags missing: {', '.join(missing)}")])
@@ -428,6 +454,34 @@ def gnomad_part(vcf: Path, out: Path, regions: str | None = None,
            f" && mv {_q(out)}.tmp.bcf {_q(out)}")  # fmt: skip
     shutil.rmtree(work)
 
+
+def gnomad_mito_part(vcf: Path, out: Path, regions: str | None = None) -> None:
+    """gnomAD's mitochondrial sites VCF -> a slim, indexed BCF of every site: ``GNOMAD_MITO_INFO`` (homoplasmic
+    and heteroplasmic counts and frequencies, the highest heteroplasmy level), ``filters`` (the FILTER, as for
+    the nuclear parts) and, so that the pipeline's ``POP_AF`` does not call a variant gnomAD saw absent,
+    ``AC`` = AC_hom + AC_het and ``AF`` = AC / AN (individuals carrying it at a heteroplasmy level >= 0.10)."""
+    keep = ",".join(f"INFO/{t}" for t in GNOMAD_MITO_INFO)
+    work = out.parent / f".{out.name}.work"
+    work.mkdir(parents=True, exist_ok=True)
+    renames, slim, tab, header = work / "rename.txt", work / "slim.bcf", work / "extra.tsv.gz", work / "extra.hdr"
+    rename_chrs_file(_vcf_contigs(vcf), renames)
+    header.write_text(GNOMAD_EXTRA_HEADER.split("\n")[0] + "\n" + GNOMAD_MITO_HEADER)
+    where = f"--regions {_q(regions)} " if regions else ""
+    query = "%CHROM\\t%POS\\t%REF\\t%ALT\\t%FILTER\\t%INFO/AN\\t%INFO/AC_hom\\t%INFO/AC_het\\n"
+    _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
+           f" | bcftools view --no-version --targets {','.join(CONTIGS)} --output-type b --output {_q(slim)}"
+           f" && bcftools index --force {_q(slim)}"
+           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_MITO_AWK)} | bgzip > {_q(tab)}"
+           f" && tabix -f -s1 -b2 -e2 {_q(tab)}"
+           f" && bcftools annotate --no-version --header-lines {_q(header)} --annotations {_q(tab)}"
+           f" --columns CHROM,POS,REF,ALT,INFO/{FILTERS_TAG},INFO/AC,INFO/AF --output-type b --output {_q(out)}.tmp.bcf"
+           f" {_q(slim)} && bcftools index --force {_q(out)}.tmp.bcf && mv {_q(out)}.tmp.bcf.csi {_q(out)}.csi"
+           f" && mv {_q(out)}.tmp.bcf {_q(out)}")  # fmt: skip
+    shutil.rmtree(work)
+
+
+GNOMAD_MITO_FIELDS = {"af_hom": "AF_hom", "af_het": "AF_het", "max_hl": "max_hl"}
+"""Added to the manifest's ``fields:`` when the prepared file has chrM records from the mitochondrial release."""
 
 GNOMAD_FIELDS = {
     "af": "AF", "an": "AN", "ac": "AC", "nhom": "nhomalt", "nhemi": NHEMI_TAG, "popmax_af": "AF_grpmax",
@@ -604,7 +658,8 @@ def main(argv: list[str] | None = None) -> int:
             prepare_gnomad(args.vcf, out, args.non_par)
         else:
             concat_vcfs(args.parts, out)
-        entry = _entry(args, "population", out.name, dataset=args.dataset, fields=GNOMAD_FIELDS)
+        mito = GNOMAD_MITO_FIELDS if set(GNOMAD_MITO_INFO) <= _header_info(out) else {}
+        entry = _entry(args, "population", out.name, dataset=args.dataset, fields={**GNOMAD_FIELDS, **mito})
     elif args.command == "gnomad-sv":
         out = bundle / "gnomad_sv.sites.vcf.gz"
         prepare_gnomad_sv(args.vcf, out)
