@@ -105,6 +105,74 @@ def spliceai_vcf(path: Path, chrom: str, positions: int, *, indel: bool = False,
     return path
 
 
+GNOMAD_MITO_HEADER = (
+    # header lines as gnomAD's mitochondrial release writes them (gnomad.genomes.v3.1.sites.chrM.vcf.bgz; copied
+    # from a real excerpt, varfish-org/annonars tests/gnomad-mtdna), the tags used by the records below
+    "##fileformat=VCFv4.2\n##hailversion=0.2.61-3c86d3ba497a\n"
+    '##FILTER=<ID=artifact_prone_site,Description="Variant overlaps site that is commonly reported in literature to '
+    'be artifact prone">\n'
+    '##FILTER=<ID=indel_stack,Description="Allele where all samples with the variant call had at least 2 different '
+    'heteroplasmic indels called at the position">\n'
+    '##FILTER=<ID=npg,Description="No-pass-genotypes site (no individuals were PASS for the variant)">\n'
+    '##INFO=<ID=filters,Number=.,Type=String,Description="Site-level filters">\n'
+    '##INFO=<ID=variant_collapsed,Number=1,Type=String,Description="Variant in format of RefPosAlt">\n'
+    '##INFO=<ID=excluded_AC,Number=1,Type=Integer,Description="Excluded allele count (number of individuals in '
+    'which the variant was filtered out)">\n'
+    '##INFO=<ID=AN,Number=1,Type=Integer,Description="Overall allele number (number of samples with non-missing '
+    'genotype)">\n'
+    '##INFO=<ID=AC_hom,Number=1,Type=Integer,Description="Allele count restricted to variants with a heteroplasmy '
+    'level >= 0.95">\n'
+    '##INFO=<ID=AC_het,Number=1,Type=Integer,Description="Allele count restricted to variants with a heteroplasmy '
+    'level >= 0.10 and < 0.95">\n'
+    '##INFO=<ID=hl_hist,Number=1,Type=String,Description="Histogram of heteroplasmy levels; bin edges are: [0.0, '
+    '0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001, 0.8, 0.9, 1.0]">\n'
+    '##INFO=<ID=dp_mean,Number=1,Type=Float,Description="Mean depth across all individuals for the site">\n'
+    '##INFO=<ID=AF_hom,Number=1,Type=Float,Description="Allele frequency restricted to variants with a heteroplasmy '
+    'level >= 0.95">\n'
+    '##INFO=<ID=AF_het,Number=1,Type=Float,Description="Allele frequency restricted to variants with a heteroplasmy '
+    'level >= 0.10 and < 0.95">\n'
+    '##INFO=<ID=max_hl,Number=1,Type=Float,Description="Maximum heteroplasmy level observed among all samples for '
+    'that variant">\n'
+    '##INFO=<ID=hapmax_AF_hom,Number=1,Type=String,Description="Haplogroup with maximum AF_hom">\n'
+    '##INFO=<ID=faf_hapmax_hom,Number=1,Type=Float,Description="Maximum filtering allele frequency across '
+    'haplogroups restricted to homoplasmic variants">\n'
+    "##VEP version=v101\n##dbSNP version=b154\n"
+    "##contig=<ID=chrM,length=16569,assembly=GRCh38>\n"
+    "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+)
+MITO_FILTERS = ("PASS", "PASS", "PASS", "npg", "artifact_prone_site", "indel_stack", "artifact_prone_site;npg")
+
+
+def gnomad_mito_vcf(path: Path, records: int, seed: int = 4) -> Path:
+    """``path`` (+ ``.tbi``): gnomAD's mitochondrial sites VCF format (``AN``, ``AC_hom``, ``AC_het``,
+    ``AF_hom``, ``AF_het``, ``max_hl``; FILTER PASS / npg / artifact_prone_site / indel_stack, repeated in
+    INFO ``filters`` as gnomAD does; no AC / AF), random values, ~ 56,000 individuals as in v3.1."""
+    rng = random.Random(seed)
+    plain = path.with_name(path.name.removesuffix(".bgz").removesuffix(".gz"))
+    pos = 0
+    with open(plain, "w") as fh:
+        fh.write(GNOMAD_MITO_HEADER)
+        for i in range(records):
+            pos += rng.randint(1, 40)
+            ref = rng.choice(BASES)
+            alt = rng.choice([b for b in BASES if b != ref]) if i % 5 else ref + rng.choice(BASES)
+            filt = MITO_FILTERS[i % len(MITO_FILTERS)]
+            an = 56_434 - rng.randint(0, 5)
+            hom, het = (0, 0) if filt == "npg" else (rng.randint(0, 400) ** 2 // 100, rng.randint(0, 30))
+            info = ([f"filters={filt.replace(';', ',')}"] if filt != "PASS" else []) + [
+                f"variant_collapsed={ref}{pos}{alt}", f"excluded_AC={rng.randint(0, 3)}", f"AN={an}",
+                f"AC_hom={hom}", f"AC_het={het}", "hl_hist=0|0|0|0|0|0|0|0|0|0", f"dp_mean={rng.uniform(2000, 3000):.2f}",
+                f"AF_hom={hom / an:.6g}", f"AF_het={het / an:.6g}",
+                f"max_hl={0.997 if hom else (rng.uniform(0.1, 0.9) if het else 0):.6f}", "hapmax_AF_hom=H",
+                f"faf_hapmax_hom={hom / an / 2:.6g}",
+            ]  # fmt: skip
+            fh.write(f"chrM\t{pos}\t.\t{ref}\t{alt}\t.\t{filt}\t{';'.join(info)}\n")
+    gz = _bgzip_index(plain, vcf=True)
+    gz.rename(path)
+    Path(f"{gz}.tbi").rename(f"{path}.tbi")
+    return path
+
+
 def revel_csv(path: Path, chrom: str, rows: int, seed: int = 3) -> Path:
     """REVEL CSV rows of one chromosome, GRCh38 positions locally out of order (the file is in hg19 order)."""
     rng = random.Random(seed)

@@ -1,45 +1,58 @@
 #!/usr/bin/env python3
-"""Build the SYNTHETIC annotation resource bundle of the test genome: ``test_data/resources/``.
+"""Build the SYNTHETIC annotation resource bundle of the test genome, ``test_data/resources/``, the way a
+real GRCh38 bundle is built: synthetic upstream files in the real formats, then the bundle workflow.
 
-    python scripts/make_test_resources.py [--outdir DIR]   # developers only; outputs are committed
+    python scripts/make_test_resources.py [--outdir DIR] [--upstream DIR] [--upstream-only]   # outputs committed
 
 Deterministic (values from crc32 of names, no randomness, no clock). Reads only committed design
 files (``test_data/truth/{population_pool.tsv,planted.tsv,haplotype_design.json}``,
-``test_data/genes/genes.gff3``, ``test_data/reference/genome.fa``) and writes:
+``test_data/genes/genes.gff3``, ``test_data/reference/genome.fa``).
 
-* ``genes.gff3``: copy of the designed gene models;
-* ``population.vcf.gz`` (+ ``.tbi``): gnomAD-v4-style sites VCF of the population pool (AN 150,000);
-* ``clinvar.vcf.gz`` (+ ``.tbi``): ClinVar-style VCF of six designated records;
-* ``revel.tsv.gz``, ``spliceai.tsv.gz`` (+ ``.tbi``): REVEL for every possible missense SNV of the MANE
-  transcripts, SpliceAI around every splice junction, planted variants at designed values;
-* ``gene_table.tsv``: inheritance, mechanism, constraint, disease, HPO terms of the four genes;
-* ``manifest.yaml`` (with sha256 of every file) and ``expected_annotations.tsv`` (what the pipeline
-  must write for each planted variant; asserted by ``tests/test_annotate_workflow.py``).
+1. Writes into ``test_data/resources/upstream/`` (README there) the upstream files under their real names
+   and in their real formats: gnomAD v4 sites VCFs per chromosome (the population pool, AN 150,000), the
+   ClinVar VCF (six designated records), SpliceAI masked SNV / indel VCFs (around every junction, planted
+   variants at designed values), the REVEL v1.3 zip (every missense SNV of the MANE transcripts), an
+   Ensembl GFF3 (the designed gene models), gnomAD constraint, GenCC, ClinGen dosage and a Gene2Phenotype
+   CSV (inheritance, mechanism, HI / TS, constraint, disease, HPO terms of the genes), and ``bundle.yaml``,
+   the workflow's config for the test genome.
+2. Runs ``resources/Snakefile`` (the venv's snakemake) on copies of them and copies the bundle (manifest,
+   sources, indexes, ``gene_disease.tsv``) into ``test_data/resources/``, after checking the gene table
+   against the design; writes ``expected_annotations.tsv`` (what the pipeline must write for each planted
+   variant; asserted by ``tests/test_annotate_workflow.py``).
+
+``tests/test_resources_test_bundle.py`` rebuilds both and compares them with the committed files.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import gzip
+import io
 import json
 import shutil
+import subprocess
 import sys
+import tempfile
+import zipfile
 import zlib
 from pathlib import Path
 
 import pysam
+import yaml
 
 from wgs_east.annotate.hgvs import CODON_TABLE, TranscriptModel, complement, describe
 from wgs_east.annotate.transcripts import parse_gff3
-from wgs_east.resources.check import sha256_of
 
 REPO = Path(__file__).resolve().parents[1]
 TD = REPO / "test_data"
 OUT = TD / "resources"
+UP = OUT / "upstream"
 VERSION = "test-2026.11"
 RELEASE = "2026-11-01"
 CONTIGS = ("chr22_16600000_16800000", "chrSYN1", "chrSYN2", "chrX", "chrY")
 X, Y = "chrX", "chrY"
+NON_PAR_TEST = (("chrX", 60_000), ("chrY", 20_000))  # the synthetic chrX / chrY have no pseudo-autosomal region
 
 # gnomAD-style population: 75,000 individuals, half XX, half XY; grpmax groups and their autosomal AN
 N_XX = N_XY = 37_500
@@ -102,58 +115,108 @@ def bgzip_index(plain: Path, *, vcf: bool) -> Path:
     return Path(out)
 
 
-def contig_lines() -> list[str]:
+def bare(chrom: str) -> str:
+    """The contig as Ensembl, NCBI (ClinVar), REVEL and SpliceAI name it: ``chrSYN1`` -> ``SYN1``."""
+    return chrom.removeprefix("chr")
+
+
+def contig_lines(*, chr_prefix: bool) -> list[str]:
     fai = (TD / "reference" / "genome.fa.fai").read_text().splitlines()
-    return [f"##contig=<ID={f.split()[0]},length={f.split()[1]}>" for f in fai]
+    return [f"##contig=<ID={f.split()[0] if chr_prefix else bare(f.split()[0])},length={f.split()[1]}>" for f in fai]
 
 
-# --- population --------------------------------------------------------------------------------
+def gzip_plain(text: str, path: Path) -> None:
+    """gzip without a file name or time in the header (the same bytes on every run)."""
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as fh:
+        fh.write(text.encode())
+
+
+SPLICEAI_HEADER = (
+    "##fileformat=VCFv4.0\n"
+    '##INFO=<ID=SpliceAI,Number=.,Type=String,Description="SpliceAIv1.3 variant annotation. These include delta '
+    "scores (DS) and delta positions (DP) for acceptor gain (AG), acceptor loss (AL), donor gain (DG), and donor "
+    'loss (DL). Format: ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL">\n'
+    f"##source=SpliceAI-format SYNTHETIC scores of the wgs-east test genome ({VERSION}); NOT real SpliceAI\n"
+    + "".join(f"{line}\n" for line in contig_lines(chr_prefix=False))
+    + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+)
+
+
+# --- population: gnomAD v4 sites VCFs, one per chromosome ---------------------------------------
 def population_record(chrom: str, pos: int, ref: str, alt: str, af: float) -> dict[str, object]:
+    """The designed gnomAD-v4 INFO of one pool site (75,000 individuals, half XX, half XY; the test genome's
+    chrX / chrY have no pseudo-autosomal region, so XY genotypes are haploid on all of them)."""
     if chrom == X:
-        an, n_hom_base, n_hemi = 2 * N_XX + N_XY, N_XX, N_XY
+        an, an_xy, n_hom_base, n_hemi = 2 * N_XX + N_XY, N_XY, N_XX, N_XY
     elif chrom == Y:
-        an, n_hom_base, n_hemi = N_XY, 0, N_XY
+        an, an_xy, n_hom_base, n_hemi = N_XY, N_XY, 0, N_XY
     else:
-        an, n_hom_base, n_hemi = 2 * (N_XX + N_XY), N_XX + N_XY, 0
+        an, an_xy, n_hom_base, n_hemi = 2 * (N_XX + N_XY), 2 * N_XY, N_XX + N_XY, 0
     scale = an / (2 * (N_XX + N_XY))
     group = sorted(GROUPS)[zlib.crc32(f"{chrom}:{pos}:{ref}:{alt}".encode()) % len(GROUPS)]
     popmax_af = min(1.0, float(f"{af * (1 + unit('grpmax', chrom, pos, alt)):.4g}"))
+    ac = round(af * an)
+    nhom = round(n_hom_base * af * af)  # XX homozygotes on chrX (nhomalt_XX), everyone on autosomes
+    ac_xy = round(n_hemi * af) if n_hemi else round(ac * N_XY / (N_XX + N_XY))  # autosomes: XY share of AC
     return {
-        "AC": round(af * an), "AN": an, "AF": af, "nhomalt": round(n_hom_base * af * af), "nhemi": round(n_hemi * af),
+        "AC": ac, "AN": an, "AF": af, "AC_XX": ac - ac_xy, "AN_XX": an - an_xy, "AC_XY": ac_xy, "AN_XY": an_xy,
+        "nhomalt_XX": nhom if chrom != Y else 0, "nhomalt": nhom + (ac_xy if n_hemi else 0),
         "AF_grpmax": popmax_af, "AN_grpmax": round(GROUPS[group] * scale), "grpmax": group,
         "fafmax_faf95_max": float(f"{popmax_af * 0.85:.4g}"), "fafmax_faf95_max_gen_anc": group,
+        # what the prepared bundle carries (prepare gnomad-part): nhomalt_XX / AC_XY on chrX / chrY
+        "_nhom": nhom, "_nhemi": ac_xy if n_hemi else None,
     }  # fmt: skip
 
 
+GNOMAD_INFO_HEADER = [  # as gnomAD v4 writes them (gnomad.genomes.v4.0.sites.*.vcf.bgz)
+    '##INFO=<ID=AC,Number=A,Type=Integer,Description="Alternate allele count">',
+    '##INFO=<ID=AN,Number=1,Type=Integer,Description="Total number of alleles">',
+    '##INFO=<ID=AF,Number=A,Type=Float,Description="Alternate allele frequency">',
+    '##INFO=<ID=AC_XX,Number=A,Type=Integer,Description="Alternate allele count for XX samples">',
+    '##INFO=<ID=AN_XX,Number=1,Type=Integer,Description="Total number of alleles in XX samples">',
+    '##INFO=<ID=AC_XY,Number=A,Type=Integer,Description="Alternate allele count for XY samples">',
+    '##INFO=<ID=AN_XY,Number=1,Type=Integer,Description="Total number of alleles in XY samples">',
+    '##INFO=<ID=nhomalt_XX,Number=A,Type=Integer,Description="Count of homozygous individuals in XX samples">',
+    '##INFO=<ID=nhomalt,Number=A,Type=Integer,Description="Count of homozygous individuals">',
+    '##INFO=<ID=AF_grpmax,Number=A,Type=Float,Description="Maximum allele frequency across genetic ancestry groups">',
+    '##INFO=<ID=AN_grpmax,Number=A,Type=Integer,Description="Total number of alleles in the genetic ancestry group '
+    'with the maximum allele frequency">',
+    '##INFO=<ID=grpmax,Number=A,Type=String,Description="Genetic ancestry group with the maximum allele frequency">',
+    '##INFO=<ID=fafmax_faf95_max,Number=A,Type=Float,Description="Maximum filtering allele frequency (using Poisson '
+    '95% CI) across genetic_ancestry groups">',
+    '##INFO=<ID=fafmax_faf95_max_gen_anc,Number=A,Type=String,Description="Genetic ancestry group with maximum '
+    'filtering allele frequency (using Poisson 95% CI)">',
+]  # fmt: skip
+
+
 def write_population(pool: list[dict[str, str]]) -> dict[tuple[str, int, str, str], dict[str, object]]:
+    """``gnomad.genomes.v4.1.sites.{chrom}.vcf.bgz`` (+ ``.tbi``) for each contig with pool sites."""
     header = [
         "##fileformat=VCFv4.2",
-        f"##source=SYNTHETIC gnomAD-v4-style sites of the wgs-east test genome ({VERSION}); NOT real data",
-        "##reference=test_data/reference/genome.fa",
-        *contig_lines(),
-        '##INFO=<ID=AC,Number=A,Type=Integer,Description="Alternate allele count">',
-        '##INFO=<ID=AN,Number=1,Type=Integer,Description="Total number of alleles">',
-        '##INFO=<ID=AF,Number=A,Type=Float,Description="Alternate allele frequency">',
-        '##INFO=<ID=nhomalt,Number=A,Type=Integer,Description="Count of homozygous individuals">',
-        '##INFO=<ID=nhemi,Number=A,Type=Integer,Description="Count of hemizygous individuals (XY, non-PAR X/Y)">',
-        '##INFO=<ID=AF_grpmax,Number=A,Type=Float,Description="Maximum allele frequency across genetic ancestry groups">',
-        '##INFO=<ID=AN_grpmax,Number=A,Type=Integer,Description="Allele number of the group with the maximum AF">',
-        '##INFO=<ID=grpmax,Number=A,Type=String,Description="Genetic ancestry group with the maximum AF">',
-        '##INFO=<ID=fafmax_faf95_max,Number=A,Type=Float,Description="Maximum filtering allele frequency (95% CI)">',
-        '##INFO=<ID=fafmax_faf95_max_gen_anc,Number=A,Type=String,Description="Group of fafmax_faf95_max">',
+        '##FILTER=<ID=AC0,Description="Allele count is zero after filtering out low-confidence genotypes (GQ < 20; '
+        'DP < 10; and AB < 0.2 for het calls)">',
+        '##FILTER=<ID=AS_VQSR,Description="Failed VQSR filtering thresholds">',
+        '##FILTER=<ID=InbreedingCoeff,Description="Inbreeding coefficient < -0.3">',
+        '##FILTER=<ID=PASS,Description="Passed all variant filters">',
+        f"##source=SYNTHETIC gnomAD-v4-format sites of the wgs-east test genome ({VERSION}); NOT real data",
+        *contig_lines(chr_prefix=True),
+        *GNOMAD_INFO_HEADER,
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
-    ]
+    ]  # fmt: skip
     out: dict[tuple[str, int, str, str], dict[str, object]] = {}
-    lines = []
+    lines: dict[str, list[str]] = {}
     for row in sorted(pool, key=lambda r: key(r["chrom"], int(r["pos"]))):
         chrom, pos, ref, alt, af = row["chrom"], int(row["pos"]), row["ref"], row["alt"], float(row["af"])
         rec = population_record(chrom, pos, ref, alt, af)
         out[(chrom, pos, ref, alt)] = rec
-        info = ";".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items())
-        lines.append(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\t{info}")
-    path = OUT / "population.vcf"
-    path.write_text("\n".join(header + lines) + "\n")
-    bgzip_index(path, vcf=True)
+        info = ";".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items() if k[0] != "_")
+        lines.setdefault(chrom, []).append(f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\t{info}")
+    for chrom, body in lines.items():
+        path = UP / f"gnomad.genomes.v4.1.sites.{chrom}.vcf"
+        path.write_text("\n".join(header + body) + "\n")
+        gz = bgzip_index(path, vcf=True)
+        gz.rename(gz.with_suffix(".bgz"))
+        Path(f"{gz}.tbi").rename(f"{gz.with_suffix('.bgz')}.tbi")
     return out
 
 
@@ -186,30 +249,34 @@ def clinvar_records(planted: dict[str, dict[str, str]], design: dict, tx: dict[s
 
 
 def write_clinvar(recs: list[dict[str, object]]) -> None:
+    """``clinvar.vcf.gz`` as NCBI writes it: contigs named ``1``.. (here ``SYN1``, ``X``), no lengths."""
     header = [
         "##fileformat=VCFv4.1",
-        f"##fileDate={RELEASE.replace('-', '')}",
-        f"##source=ClinVar-style SYNTHETIC records of the wgs-east test genome ({VERSION}); NOT real ClinVar",
-        "##reference=test_data/reference/genome.fa",
+        '##FILTER=<ID=PASS,Description="All filters passed">',
+        f"##fileDate={RELEASE}",
+        f"##source=ClinVar-format SYNTHETIC records of the wgs-east test genome ({VERSION}); NOT real ClinVar",
+        "##reference=GRCh38",
         '##ID=<Description="ClinVar Variation ID">',
         '##INFO=<ID=ALLELEID,Number=1,Type=Integer,Description="the ClinVar Allele ID">',
-        '##INFO=<ID=CLNDN,Number=.,Type=String,Description="ClinVar\'s preferred disease name">',
-        '##INFO=<ID=CLNHGVS,Number=.,Type=String,Description="Top-level (primary assembly) HGVS expression">',
+        '##INFO=<ID=CLNDN,Number=.,Type=String,Description="ClinVar\'s preferred disease name for the concept specified '
+        'by disease identifiers in CLNDISDB">',
+        '##INFO=<ID=CLNHGVS,Number=.,Type=String,Description="Top-level (primary assembly, alt, or patch) HGVS expression.">',
         '##INFO=<ID=CLNREVSTAT,Number=.,Type=String,Description="ClinVar review status for the Variation ID">',
         '##INFO=<ID=CLNSIG,Number=.,Type=String,Description="Clinical significance for this single variant">',
         '##INFO=<ID=CLNVC,Number=1,Type=String,Description="Variant type">',
-        '##INFO=<ID=GENEINFO,Number=1,Type=String,Description="Gene(s) for the variant reported as gene symbol:gene id">',
-        *contig_lines(),
+        '##INFO=<ID=GENEINFO,Number=1,Type=String,Description="Gene(s) for the variant reported as gene symbol:gene id. '
+        'The gene symbol and id are delimited by a colon (:) and each pair is delimited by a vertical bar (|)">',
+        *(f"##contig=<ID={bare(c)}>" for c in CONTIGS),
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
-    ]
+    ]  # fmt: skip
     lines = []
     for r in recs:
         disease = GENE_FACTS[str(r["gene"])][0].split(" (")[0].replace(" ", "_")
         info = (f"ALLELEID={int(str(r['id'])) + 100_000};CLNDN={disease};"
-                f"CLNHGVS={r['chrom']}:g.{r['pos']}{r['ref']}>{r['alt']};CLNREVSTAT={r['revstat']};CLNSIG={r['sig']};"
-                f"CLNVC=single_nucleotide_variant;GENEINFO={r['gene']}:9{str(r['id'])[-5:]}")  # fmt: skip
-        lines.append(f"{r['chrom']}\t{r['pos']}\t{r['id']}\t{r['ref']}\t{r['alt']}\t.\t.\t{info}")
-    path = OUT / "clinvar.vcf"
+                f"CLNHGVS={bare(str(r['chrom']))}:g.{r['pos']}{r['ref']}>{r['alt']};CLNREVSTAT={r['revstat']};"
+                f"CLNSIG={r['sig']};CLNVC=single_nucleotide_variant;GENEINFO={r['gene']}:9{str(r['id'])[-5:]}")  # fmt: skip
+        lines.append(f"{bare(str(r['chrom']))}\t{r['pos']}\t{r['id']}\t{r['ref']}\t{r['alt']}\t.\t.\t{info}")
+    path = UP / "clinvar.vcf"
     path.write_text("\n".join(header + lines) + "\n")
     bgzip_index(path, vcf=True)
 
@@ -291,68 +358,196 @@ def write_scores(planted: dict[str, dict[str, str]], design: dict, models: dict[
     revel_found = {pid: s for (c, g, r, a, _, _, s, _) in revel_rows if (pid := by_allele.get((c, g, r, a)))}
     missing = [pid for pid in revel_designed if pid not in revel_found]
     assert not missing, f"designed REVEL for non-missense variants: {missing}"
-    path = OUT / "revel.tsv"
-    with open(path, "w") as fh:
-        fh.write("#chr\tpos\tref\talt\taaref\taaalt\tREVEL\tEnsembl_transcriptid\n")
-        for r in sorted(revel_rows, key=lambda r: (*key(r[0], r[1]), r[3])):
-            fh.write("\t".join(str(x) for x in r) + "\n")
-    bgzip_index(path, vcf=False)
-    path = OUT / "spliceai.tsv"
-    with open(path, "w") as fh:
-        fh.write(f"## SpliceAI-style SYNTHETIC precomputed scores ({VERSION}); NOT real SpliceAI\n")
-        fh.write("#CHROM\tPOS\tREF\tALT\tSYMBOL\tDS_AG\tDS_AL\tDS_DG\tDS_DL\tDS_MAX\n")
-        for (chrom, g, ref, alt), (gene, comp, score) in sorted(splice_rows.items(), key=lambda kv: (*key(*kv[0][:2]), kv[0][2], kv[0][3])):
-            ds = {c: round(score * 0.3 * unit("ds", c, g, alt), 2) for c in ("DS_AG", "DS_AL", "DS_DG", "DS_DL")}
-            ds[comp] = score
-            fh.write("\t".join([chrom, str(g), ref, alt, gene, *(f"{ds[c]:.2f}" for c in ds), f"{max(ds.values()):.2f}"]) + "\n")
-    bgzip_index(path, vcf=False)
+    # REVEL v1.3: revel_with_transcript_ids (CSV, contigs named 1.., hg19 and GRCh38 positions) in its zip
+    csv_text = "chr,hg19_pos,grch38_pos,ref,alt,aaref,aaalt,REVEL,Ensembl_transcriptid\n" + "".join(
+        f"{bare(c)},{g},{g},{r},{a},{aa},{new},{score},{tx}\n"
+        for c, g, r, a, aa, new, score, tx in sorted(revel_rows, key=lambda r: (*key(r[0], r[1]), r[3])))  # fmt: skip
+    info = zipfile.ZipInfo("revel_with_transcript_ids", date_time=(2021, 5, 3, 0, 0, 0))
+    info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+    with zipfile.ZipFile(UP / "revel-v1.3_all_chromosomes.zip", "w") as zf:
+        zf.writestr(info, csv_text)
+    # SpliceAI masked precomputed VCFs: SNVs and indels, SpliceAI=ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_*
+    body: dict[str, list[str]] = {"snv": [], "indel": []}
+    for (chrom, g, ref, alt), (gene, comp, score) in sorted(splice_rows.items(), key=lambda kv: (*key(*kv[0][:2]), kv[0][2], kv[0][3])):
+        ds = {c: round(score * 0.3 * unit("ds", c, g, alt), 2) for c in ("DS_AG", "DS_AL", "DS_DG", "DS_DL")}
+        ds[comp] = score
+        dp = [str(int(100 * unit("dp", c, g, alt)) - 50) for c in ("AG", "AL", "DG", "DL")]
+        entry = "|".join([alt, gene, *(f"{v:.2f}" for v in ds.values()), *dp])
+        kind = "snv" if len(ref) == len(alt) == 1 else "indel"
+        body[kind].append(f"{bare(chrom)}\t{g}\t.\t{ref}\t{alt}\t.\t.\tSpliceAI={entry}")
+    for kind, lines in body.items():
+        path = UP / f"spliceai_scores.masked.{kind}.hg38.vcf"
+        path.write_text(SPLICEAI_HEADER + "\n".join(lines) + "\n")
+        bgzip_index(path, vcf=True)
     return revel_found, {pid: SPLICEAI[pid] for pid in planted}
 
 
 # --- gene table, manifest, expected -------------------------------------------------------------
-def write_gene_table(design: dict) -> None:
-    with open(OUT / "gene_table.tsv", "w") as fh:
-        fh.write("symbol\tgene_id\tmoi\tlof_mechanism\thaploinsufficiency\tloeuf\tpli\tdisease\thpo\ttriplosensitivity\n")
-        for g in design["genes"]:
-            lof = "LoF" in g["mechanism"] and "not a known mechanism" not in g["mechanism"]
-            disease, hi, loeuf, pli, hpo = GENE_FACTS[g["symbol"]]
-            fh.write("\t".join([g["symbol"], g["gene_id"], g["inheritance"], str(lof).lower(), hi, f"{loeuf:g}",
-                                f"{pli:g}", disease, hpo, TRIPLOSENSITIVITY[g["symbol"]]]) + "\n")  # fmt: skip
+# --- gene table sources: gnomAD constraint, GenCC, ClinGen dosage, Gene2Phenotype -----------------
+MOI_TERMS = {"AD": ("HP:0000006", "Autosomal dominant"), "AR": ("HP:0000007", "Autosomal recessive"),
+             "XLR": ("HP:0001419", "X-linked recessive")}  # fmt: skip
+G2P_REQUIREMENT = {"AD": "monoallelic_autosomal", "AR": "biallelic_autosomal", "XLR": "monoallelic_X_hemizygous"}
+CONSTRAINT_COLUMNS = ("gene", "gene_id", "transcript", "canonical", "mane_select", "transcript_version",
+                      "transcript_type", "chromosome", "start_position", "end_position", "cds_length",
+                      "num_coding_exons", "constraint_flags", "lof.obs", "lof.exp", "lof.oe", "lof.oe_ci.lower",
+                      "lof.oe_ci.upper", "lof.pLI", "lof.pNull", "lof.pRec", "mis.z_score", "syn.z_score")  # fmt: skip
+GENCC_COLUMNS = ("sgc_id", "version_number", "gene_curie", "gene_symbol", "disease_curie", "disease_title",
+                 "disease_original_curie", "disease_original_title", "classification_curie", "classification_title",
+                 "moi_curie", "moi_title", "submitter_curie", "submitter_title", "submitted_as_hgnc_id",
+                 "submitted_as_hgnc_symbol", "submitted_as_disease_id", "submitted_as_disease_name",
+                 "submitted_as_moi_id", "submitted_as_moi_name", "submitted_as_submitter_id",
+                 "submitted_as_submitter_name", "submitted_as_classification_id", "submitted_as_classification_name",
+                 "submitted_as_date", "submitted_as_public_report_url", "submitted_as_notes", "submitted_as_pmids",
+                 "submitted_as_assertion_criteria_url", "submitted_as_submission_id", "submitted_run_date")  # fmt: skip
+CLINGEN_COLUMNS = ("#Gene Symbol", "Gene ID", "cytoBand", "Genomic Location", "Haploinsufficiency Score",
+                   "Haploinsufficiency Description", *(f"Haploinsufficiency PMID{i}" for i in range(1, 7)),
+                   "Triplosensitivity Score", "Triplosensitivity Description",
+                   *(f"Triplosensitivity PMID{i}" for i in range(1, 7)), "Date Last Evaluated",
+                   "Haploinsufficiency Disease ID", "Triplosensitivity Disease ID")  # fmt: skip
+G2P_COLUMNS = ("g2p id", "gene symbol", "gene mim", "hgnc id", "previous gene symbols", "disease name", "disease mim",
+               "disease MONDO", "allelic requirement", "cross cutting modifier", "confidence", "variant consequence",
+               "variant types", "molecular mechanism", "molecular mechanism categorisation",
+               "molecular mechanism evidence", "phenotypes", "publications", "panel", "comments",
+               "date of last review")  # fmt: skip
+DOSAGE_TEXT = {"0": "No Evidence", "1": "Little Evidence", "2": "Emerging Evidence", "3": "Sufficient Evidence",
+               "30": "Gene Associated with Autosomal Recessive Phenotype"}  # fmt: skip
 
 
-MANIFEST_HEAD = f"""\
-# SYNTHETIC resource bundle of the wgs-east test genome: every value is invented for tests.
-# Made by `python scripts/make_test_resources.py` (see README.md here). NOT for clinical use.
-bundle: wgs-east-test
-version: {VERSION}
-build: GRCh38
-synthetic: true
-description: synthetic bundle for the test genome (chr22 slice + chrSYN1/chrSYN2/chrX/chrY); never clinical
-sources:
-"""
+def _table(columns: tuple[str, ...], rows: list[dict[str, str]], sep: str = "\t", preamble: str = "") -> str:
+    out = io.StringIO()
+    out.write(preamble)
+    w = csv.DictWriter(out, fieldnames=columns, delimiter=sep, lineterminator="\n", restval="",
+                       quoting=csv.QUOTE_MINIMAL if sep == "\t" else csv.QUOTE_ALL)  # fmt: skip
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue()
 
 
-def write_manifest() -> None:
-    sources = [
-        ("genes", "gene_models", "genes.gff3", "Ensembl-style GFF3 of the designed genes (copy of test_data/genes)", ""),
-        ("gnomad", "population", "population.vcf.gz", "gnomAD-v4-style sites of the population pool",
-         "    fields: {af: AF, an: AN, ac: AC, nhom: nhomalt, nhemi: nhemi, popmax_af: AF_grpmax, popmax_an: AN_grpmax,\n"
-         "             popmax_pop: grpmax, faf: fafmax_faf95_max, faf_pop: fafmax_faf95_max_gen_anc}\n"),
-        ("clinvar", "clinvar", "clinvar.vcf.gz", "ClinVar-style records designated by the truth design",
-         "    fields: {sig: CLNSIG, revstat: CLNREVSTAT}\n"),
-        ("revel", "insilico", "revel.tsv.gz", "REVEL-style scores of every missense SNV of the MANE transcripts",
-         "    score: revel\n    columns: {chrom: chr, pos: pos, ref: ref, alt: alt, score: REVEL}\n"),
-        ("spliceai", "insilico", "spliceai.tsv.gz", "SpliceAI-style max delta scores around every junction",
-         "    score: spliceai\n    columns: {chrom: CHROM, pos: POS, ref: REF, alt: ALT, score: DS_MAX}\n"),
-        ("genetable", "gene_table", "gene_table.tsv", "inheritance, mechanism, constraint, disease, HPO of the genes",
-         "    columns: {symbol: symbol, moi: moi, loeuf: loeuf, pli: pli, haploinsufficiency: haploinsufficiency,\n"
-         "              disease: disease, lof_mechanism: lof_mechanism, triplosensitivity: triplosensitivity}\n"),
-    ]  # fmt: skip
-    text = MANIFEST_HEAD
-    for name, kind, path, desc, extra in sources:
-        text += (f"  {name}:\n    kind: {kind}\n    path: {path}\n    version: {VERSION}\n    release_date: {RELEASE}\n"
-                 f"    build: GRCh38\n    sha256: {sha256_of(OUT / path)}\n    description: SYNTHETIC - {desc}\n{extra}")  # fmt: skip
-    (OUT / "manifest.yaml").write_text(text)
+def write_gene_sources(design: dict, transcripts: dict[str, tuple[str, TranscriptModel, str]]) -> None:
+    """The gene table's upstream files, one gene-disease pair per gene: inheritance from GenCC (HPO mode
+    terms) and G2P, the LoF mechanism from ClinGen dosage (HI 3 / 30) or G2P's molecular mechanism, HPO
+    terms from G2P's phenotypes, LOEUF / pLI of the MANE transcript from the gnomAD constraint table."""
+    constraint, gencc, clingen, g2p = [], [], [], []
+    for i, g in enumerate(design["genes"], start=1):
+        sym, moi = g["symbol"], g["inheritance"]
+        disease, hi, loeuf, pli, hpo = GENE_FACTS[sym]
+        lof = "LoF" in g["mechanism"] and "not a known mechanism" not in g["mechanism"]
+        chrom, model, tx_id = transcripts[sym]
+        mondo, omim, hgnc = f"MONDO:9{i:06d}", f"OMIM:9{i:05d}", f"HGNC:9{i:04d}"
+        constraint.append({
+            "gene": sym, "gene_id": g["gene_id"], "transcript": tx_id, "canonical": "true", "mane_select": "true",
+            "transcript_version": "1", "transcript_type": "protein_coding", "chromosome": chrom,
+            "start_position": str(model.start), "end_position": str(model.end), "cds_length": "NA",
+            "num_coding_exons": str(len(model.exons)), "constraint_flags": "[]", "lof.obs": "NA", "lof.exp": "NA",
+            "lof.oe": "NA", "lof.oe_ci.lower": "NA", "lof.oe_ci.upper": f"{loeuf:g}", "lof.pLI": f"{pli:g}",
+            "lof.pNull": "NA", "lof.pRec": "NA", "mis.z_score": "NA", "syn.z_score": "NA",
+        })  # fmt: skip
+        term, title = MOI_TERMS[moi]
+        gencc.append({
+            "sgc_id": f"SGC-9{i:05d}", "version_number": "1", "gene_curie": hgnc, "gene_symbol": sym,
+            "disease_curie": mondo, "disease_title": disease, "disease_original_curie": omim,
+            "disease_original_title": disease.upper(), "classification_curie": "GENCC:100001",
+            "classification_title": "Definitive", "moi_curie": term, "moi_title": title,
+            "submitter_curie": "GENCC:999999", "submitter_title": "wgs-east synthetic (TEST ONLY)",
+            "submitted_as_hgnc_id": hgnc, "submitted_as_hgnc_symbol": sym, "submitted_as_disease_id": omim,
+            "submitted_as_disease_name": disease, "submitted_as_moi_id": term, "submitted_as_moi_name": f"{title} inheritance",
+            "submitted_as_submitter_id": "GENCC:999999", "submitted_as_submitter_name": "wgs-east synthetic (TEST ONLY)",
+            "submitted_as_classification_id": "GENCC:100001", "submitted_as_classification_name": "Definitive",
+            "submitted_as_date": f"{RELEASE} 00:00:00", "submitted_run_date": RELEASE,
+        })  # fmt: skip
+        ts = TRIPLOSENSITIVITY[sym]
+        clingen.append({
+            "#Gene Symbol": sym, "Gene ID": str(90_000 + i), "cytoBand": "", "Genomic Location":
+            f"{chrom}:{model.start}-{model.end}", "Haploinsufficiency Score": hi,
+            "Haploinsufficiency Description": DOSAGE_TEXT[hi], "Triplosensitivity Score": ts,
+            "Triplosensitivity Description": DOSAGE_TEXT[ts], "Date Last Evaluated": RELEASE,
+            "Haploinsufficiency Disease ID": mondo if hi in ("3", "30") else "",
+            "Triplosensitivity Disease ID": mondo if ts == "3" else "",
+        })  # fmt: skip
+        mechanism = "loss of function" if lof else ("dominant negative" if "dominant negative" in g["mechanism"]
+                                                     else "gain of function")  # fmt: skip
+        g2p.append({
+            "g2p id": f"G2P9{i:04d}", "gene symbol": sym, "gene mim": "", "hgnc id": hgnc.split(":")[1],
+            "disease name": disease, "disease mim": omim.split(":")[1], "disease MONDO": mondo,
+            "allelic requirement": G2P_REQUIREMENT[moi], "confidence": "definitive",
+            "variant consequence": "absent gene product" if lof else "altered gene product structure",
+            "molecular mechanism": mechanism, "molecular mechanism categorisation": "inferred",
+            "phenotypes": "; ".join(hpo.split("|")), "panel": "DD", "date of last review": RELEASE,
+        })  # fmt: skip
+    (UP / "gnomad.v4.1.constraint_metrics.tsv").write_text(_table(CONSTRAINT_COLUMNS, constraint))
+    (UP / "gencc-submissions.tsv").write_text(_table(GENCC_COLUMNS, gencc))
+    preamble = (f"#ClinGen Gene Curation Results\n#{RELEASE}\n#SYNTHETIC dosage scores of the wgs-east test genome "
+                "(TEST ONLY)\n#Genomic Locations are reported on the test genome\n")  # fmt: skip
+    (UP / "ClinGen_gene_curation_list_GRCh38.tsv").write_text(_table(CLINGEN_COLUMNS, clingen, preamble=preamble))
+    (UP / "G2P_DD.csv").write_text(_table(G2P_COLUMNS, g2p, sep=","))
+
+
+def write_gene_models() -> None:
+    """``Homo_sapiens.GRCh38.113.gff3.gz`` as Ensembl writes it (contigs ``SYN1``, ``X``): the designed gene
+    models of ``test_data/genes/genes.gff3``, renamed back to ``chr`` names by the workflow."""
+    out = []
+    for line in (TD / "genes" / "genes.gff3").read_text().splitlines(keepends=True):
+        if line.startswith("##sequence-region"):
+            f = line.split()
+            out.append(f"##sequence-region   {bare(f[1])} {' '.join(f[2:])}\n")
+        elif line.startswith("#") or not line.strip():
+            out.append(line)
+        else:
+            out.append(bare(line.split("\t", 1)[0]) + "\t" + line.split("\t", 1)[1])
+    gzip_plain("".join(out), UP / "Homo_sapiens.GRCh38.113.gff3.gz")
+
+
+# --- the bundle workflow ------------------------------------------------------------------------
+MANIFEST_HEAD = {
+    "bundle": "wgs-east-test", "version": VERSION, "build": "GRCh38", "synthetic": True,
+    "description": "SYNTHETIC bundle of the test genome (chr22 slice + chrSYN1/chrSYN2/chrX/chrY); never clinical",
+    "sources": {},
+}  # fmt: skip
+DESCRIPTIONS = {
+    "gene_models": "Ensembl-format GFF3 of the designed genes (test_data/genes/genes.gff3)",
+    "gnomad": "gnomAD-v4-format sites of the population pool, every site with its FILTER",
+    "clinvar": "ClinVar-format records designated by the truth design",
+    "revel": "REVEL-format scores of every missense SNV of the MANE transcripts",
+    "spliceai": "SpliceAI-format max delta scores around every junction",
+    "gene_table": "GenCC + ClinGen dosage + G2P per gene-disease pair; gnomAD constraint",
+}  # fmt: skip
+
+
+def workflow_config(gnomad_chroms: list[str]) -> dict[str, object]:
+    """``test_data/resources/upstream/bundle.yaml``: how ``resources/Snakefile`` builds the test bundle."""
+    sources = list(DESCRIPTIONS)
+    return {
+        "chroms": list(CONTIGS), "contigs": list(CONTIGS), "non_par": [f"{c}:1-{n}" for c, n in NON_PAR_TEST],
+        "gnomad_datasets": ["genomes"], "gnomad_chroms": {"genomes": gnomad_chroms}, "gnomad_mito": "",
+        "g2p": ["G2P_DD.csv"],
+        "version": dict.fromkeys(sources, VERSION), "release_date": dict.fromkeys(sources, RELEASE),
+        "url": dict.fromkeys(sources, "test_data/resources/upstream (synthetic; made by scripts/make_test_resources.py)"),
+        "description": {k: f"SYNTHETIC - {v}" for k, v in DESCRIPTIONS.items()},
+    }  # fmt: skip
+
+
+def build_bundle(upstream: Path, bundle: Path, *, cores: int = 2) -> subprocess.CompletedProcess[str]:
+    """Run ``resources/Snakefile`` on copies of the upstream files (the workflow unzips REVEL next to them)
+    into ``bundle`` (created; its manifest seeded with the test bundle's name and ``synthetic: true``)."""
+    downloads = bundle.parent / f"{bundle.name}.downloads"
+    shutil.copytree(upstream, downloads, dirs_exist_ok=True)
+    bundle.mkdir(parents=True, exist_ok=True)
+    (bundle / "manifest.yaml").write_text(yaml.safe_dump(MANIFEST_HEAD, sort_keys=False))
+    snakemake = Path(sys.executable).parent / "snakemake"
+    cmd = [str(snakemake), "-s", str(REPO / "resources" / "Snakefile"), "--cores", str(cores), "--quiet", "all",
+           "--configfile", str(upstream / "bundle.yaml"), "--config", f"bundle={bundle}", f"downloads={downloads}",
+           f"python={sys.executable}"]  # fmt: skip
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=bundle.parent)
+
+
+def bundle_files(bundle: Path) -> list[str]:
+    """The files of a built bundle that are committed: the manifest, every source's file and index, the pairs."""
+    data = yaml.safe_load((bundle / "manifest.yaml").read_text())
+    names = ["manifest.yaml"]
+    for src in data["sources"].values():
+        names += [n for n in (src["path"], f"{src['path']}.tbi", f"{src['path']}.csi", src.get("pairs"))
+                  if n and (bundle / n).exists()]  # fmt: skip
+    return names
 
 
 EXPECTED_COLUMNS = ("id", "chrom", "pos", "ref", "alt", "gene", "transcript", "consequence", "hgvs_c", "hgvs_p",
@@ -380,7 +575,8 @@ def write_expected(planted: list[dict[str, str]], pop: dict, clinvar: list[dict[
                 "hgvs_p": "" if p["hgvs_p"] == "." else p["hgvs_p"], "location": LOCATION[p["id"]],
                 "nmd_escape": "false" if p["id"] in NULL_VARIANTS else "",
                 "pop_af": "" if rec is None else f"{rec['AF']:g}", "pop_an": "" if rec is None else rec["AN"],
-                "pop_nhom": "" if rec is None else rec["nhomalt"], "pop_nhemi": "" if rec is None else rec["nhemi"],
+                "pop_nhom": "" if rec is None else rec["_nhom"],
+                "pop_nhemi": "" if rec is None or rec["_nhemi"] is None else rec["_nhemi"],
                 "popmax_af": "" if rec is None else f"{rec['AF_grpmax']:g}",
                 "popmax_pop": "" if rec is None else rec["grpmax"],
                 "clinvar_sig": "" if c is None else c["sig"], "clinvar_stars": -1 if c is None else stars[str(c["revstat"])],
@@ -391,18 +587,30 @@ def write_expected(planted: list[dict[str, str]], pop: dict, clinvar: list[dict[
             fh.write("\t".join(str(row[k]) for k in EXPECTED_COLUMNS) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
-    global OUT
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--outdir", default=str(OUT), help="bundle directory (default: test_data/resources)")
-    OUT = Path(parser.parse_args(argv).outdir)
-    OUT.mkdir(parents=True, exist_ok=True)
-    design = json.loads((TD / "truth" / "haplotype_design.json").read_text())
-    planted_rows = read_tsv(TD / "truth" / "planted.tsv")
-    planted = {p["id"]: p for p in planted_rows}
-    pool = read_tsv(TD / "truth" / "population_pool.tsv")
-    shutil.copyfile(TD / "genes" / "genes.gff3", OUT / "genes.gff3")
-    with open(OUT / "genes.gff3") as fh:
+GENE_TABLE_CHECKED = ("moi", "lof_mechanism", "haploinsufficiency", "triplosensitivity", "loeuf", "pli", "disease", "hpo")
+
+
+def check_gene_table(path: Path, design: dict) -> None:
+    """The built gene table says what the design says of each gene (inheritance, LoF mechanism) and carries
+    the invented facts of ``GENE_FACTS`` / ``TRIPLOSENSITIVITY``: the upstream files reproduce them."""
+    rows = {r["symbol"]: r for r in read_tsv(path)}
+    for g in design["genes"]:
+        disease, hi, loeuf, pli, hpo = GENE_FACTS[g["symbol"]]
+        lof = "LoF" in g["mechanism"] and "not a known mechanism" not in g["mechanism"]
+        want = (g["inheritance"], str(lof).lower(), hi, TRIPLOSENSITIVITY[g["symbol"]], f"{loeuf:g}", f"{pli:g}",
+                disease, hpo)  # fmt: skip
+        got = tuple(rows[g["symbol"]][c] for c in GENE_TABLE_CHECKED)
+        assert got == want, (g["symbol"], got, want)
+    assert sorted(rows) == sorted(g["symbol"] for g in design["genes"]), sorted(rows)
+
+
+def write_upstream(design: dict, planted: dict[str, dict[str, str]], pool: list[dict[str, str]]) -> tuple:
+    """Every synthetic upstream file (``UP``) and ``bundle.yaml``; returns what ``write_expected`` needs."""
+    UP.mkdir(parents=True, exist_ok=True)
+    for old in UP.iterdir():  # everything but the README is written below
+        if old.name != "README.md":
+            old.unlink()
+    with open(TD / "genes" / "genes.gff3") as fh:
         transcripts = parse_gff3(fh)
     models = {t.gene: (t.chrom, t.model) for t in transcripts if t.rank == 1}
     tx = {t.id: t.model for t in transcripts}
@@ -411,14 +619,53 @@ def main(argv: list[str] | None = None) -> int:
         p = planted[pid]
         kind, k = tx[p["transcript"]].region(int(p["pos"]) + (1 if len(p["ref"]) > 1 else 0))
         assert where.startswith(f"{kind} {k}/"), (pid, kind, k)
+    write_gene_models()
     pop = write_population(pool)
     clinvar = clinvar_records(planted, design, tx, genome)
     write_clinvar(clinvar)
     revel, spliceai = write_scores(planted, design, models, genome)
-    write_gene_table(design)
-    write_manifest()
+    write_gene_sources(design, {t.gene: (t.chrom, t.model, t.id) for t in transcripts if t.rank == 1})
+    gnomad_chroms = sorted({c for c, *_ in pop}, key=CONTIGS.index)
+    config = workflow_config(gnomad_chroms)
+    (UP / "bundle.yaml").write_text("# resources/Snakefile config of the test bundle (scripts/make_test_resources.py)\n"
+                                    + yaml.safe_dump(config, sort_keys=False, width=120))  # fmt: skip
+    return pop, clinvar, revel, spliceai
+
+
+def main(argv: list[str] | None = None) -> int:
+    global OUT, UP
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--outdir", default=str(OUT), help="bundle directory (default: test_data/resources)")
+    parser.add_argument("--upstream", help="where the synthetic upstream files go (default: OUTDIR/upstream)")
+    parser.add_argument("--cores", type=int, default=2, help="cores of the bundle workflow")
+    parser.add_argument("--upstream-only", action="store_true", help="write the upstream files only (no workflow)")
+    args = parser.parse_args(argv)
+    OUT = Path(args.outdir).absolute()
+    UP = Path(args.upstream).absolute() if args.upstream else OUT / "upstream"
+    OUT.mkdir(parents=True, exist_ok=True)
+    design = json.loads((TD / "truth" / "haplotype_design.json").read_text())
+    planted_rows = read_tsv(TD / "truth" / "planted.tsv")
+    planted = {p["id"]: p for p in planted_rows}
+    pool = read_tsv(TD / "truth" / "population_pool.tsv")
+    pop, clinvar, revel, spliceai = write_upstream(design, planted, pool)
+    if args.upstream_only:
+        print(f"wrote {UP}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="wgs-east-test-bundle-") as tmp:
+        bundle = Path(tmp) / "bundle"
+        proc = build_bundle(UP, bundle, cores=args.cores)
+        if proc.returncode != 0:
+            print(proc.stdout[-2000:], proc.stderr[-4000:], sep="\n", file=sys.stderr)
+            return 1
+        check_gene_table(bundle / "gene_table.tsv", design)
+        keep = {"README.md", "expected_annotations.tsv", UP.name}
+        for old in OUT.iterdir():  # files of an earlier bundle layout go
+            if old.name not in keep and old.is_file():
+                old.unlink()
+        for name in bundle_files(bundle):
+            shutil.copyfile(bundle / name, OUT / name)
     write_expected(planted_rows, pop, clinvar, revel, spliceai, design)
-    print(f"wrote {OUT}")
+    print(f"wrote {UP} and the bundle built from it by resources/Snakefile: {OUT}")
     return 0
 
 

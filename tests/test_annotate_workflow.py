@@ -88,7 +88,7 @@ def test_every_record_annotated_once_with_the_bundle_in_the_header(pipeline_run:
     assert keys(annotated) == keys(pipeline_run / "variants" / "B001.vcf.gz")
     header = str(pysam.VariantFile(str(annotated)).header)
     assert "##wgs-east_resources=<Bundle=wgs-east-test,Version=\"test-2026.11\",Build=GRCh38,Synthetic=true" in header
-    for name in ("genes", "gnomad", "clinvar", "revel", "spliceai", "genetable"):
+    for name in ("ensembl", "gnomad_genomes", "clinvar", "revel", "spliceai", "genetable"):
         assert f"##wgs-east_resource=<ID={name}," in header
     assert "##wgs-east_version=" in header  # provenance of the batch VCF kept
     assert "##INFO=<ID=BCSQ" in header and "##INFO=<ID=WE_HGVSP" in header

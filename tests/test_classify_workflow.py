@@ -130,7 +130,7 @@ def test_evidence_trail_qc_and_provenance(pipeline_run):
     sha = file_sha256(TEST_CONFIG)
     head = "\n".join(comments)
     assert "QC_VERDICT=PASS" in head and f"config_sha256={sha}" in head
-    assert "bundle wgs-east-test test-2026.11" in head and "gnomad=test-2026.11" in head
+    assert "bundle wgs-east-test test-2026.11" in head and "gnomad_genomes=test-2026.11" in head
     denovo = df.iloc[0]
     assert "parentage confirmed by QC relatedness (FATHER1 kinship" in denovo["evidence"]
     assert denovo["qc_verdict"] == "PASS" and (denovo["father_genotype"], denovo["mother_genotype"]) == ("0/0", "0/0")

@@ -32,7 +32,7 @@ def _bundle_with_genes(tmp_path: Path) -> Path:
     """A new bundle holding a copy of the test bundle's gene models."""
     bundle = tmp_path / "bundle"
     bundle.mkdir()
-    shutil.copy(REPO / "test_data" / "resources" / "genes.gff3", bundle / "genes.gff3")
+    shutil.copy(REPO / "test_data" / "genes" / "genes.gff3", bundle / "genes.gff3")  # = the bundle's gene models
     prepare.update_manifest(bundle, "genes", {"kind": "gene_models", "path": "genes.gff3", "version": "x"})
     return bundle
 

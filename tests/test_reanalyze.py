@@ -125,10 +125,10 @@ def updated_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bundle = tmp_path_factory.mktemp("bundle") / "resources"
     shutil.copytree(BUNDLE, bundle)
     _rewrite_vcf(BUNDLE / "clinvar.vcf.gz", bundle / "clinvar.vcf.gz", _clinvar_pathogenic)
-    _rewrite_vcf(BUNDLE / "population.vcf.gz", bundle / "population.vcf.gz", _population_common)
+    _rewrite_vcf(BUNDLE / "gnomad.genomes.sites.vcf.gz", bundle / "gnomad.genomes.sites.vcf.gz", _population_common)
     manifest = yaml.safe_load((bundle / "manifest.yaml").read_text())
     manifest["version"] = "test-2026.12"
-    for name in ("clinvar", "gnomad"):
+    for name in ("clinvar", "gnomad_genomes"):
         source = manifest["sources"][name]
         source["sha256"] = file_sha256(bundle / source["path"])
         source["version"] = "test-2026.12"

@@ -22,7 +22,7 @@ from wgs_east.resources.manifest import load_manifest
 
 sys.path.insert(0, str(REPO / "bench"))
 
-from make_bundle_inputs import revel_csv, spliceai_vcf  # noqa: E402
+from make_bundle_inputs import gnomad_mito_vcf, revel_csv, spliceai_vcf  # noqa: E402
 
 REAL = REPO.parent / "shared" / "data" / "real-resources"
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
@@ -58,6 +58,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     spliceai_vcf(downloads / "spliceai_scores.masked.snv.hg38.vcf.gz", "chr1", 1500)
     spliceai_vcf(downloads / "spliceai_scores.masked.indel.hg38.vcf.gz", "chr1", 150, indel=True)
     revel_csv(downloads / "revel_with_transcript_ids", "chr1", 3000)
+    gnomad_mito_vcf(downloads / "gnomad.genomes.v3.1.sites.chrM.vcf.bgz", 60)  # chrM: gnomAD's mitochondrial format
     proc = _snakemake(root / "bundle", downloads)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return root / "bundle", downloads
@@ -85,6 +86,12 @@ def test_workflow_builds_a_bundle_that_passes_the_check(built: tuple[Path, Path]
     exomes = _alleles_vcf(manifest.sources["gnomad_exomes"].path)
     assert exomes == _alleles_vcf(downloads / "gnomad.exomes.v4.1.sites.chr1.vcf.bgz",
                                   downloads / "gnomad.exomes.v4.1.sites.chrX.vcf.bgz")  # fmt: skip
+    # genomes: chr1 and chrM (from the mitochondrial release) in one file, its chrM fields in the manifest
+    genomes = manifest.sources["gnomad_genomes"]
+    assert _alleles_vcf(genomes.path) == _alleles_vcf(downloads / "gnomad.genomes.v4.1.sites.chr1.vcf.bgz",
+                                                      downloads / "gnomad.genomes.v3.1.sites.chrM.vcf.bgz")  # fmt: skip
+    assert (genomes.fields.af_hom, genomes.fields.af_het, genomes.fields.max_hl) == ("AF_hom", "AF_het", "max_hl")
+    assert manifest.sources["gnomad_exomes"].fields.af_hom is None
     # SpliceAI: every allele of the SNV and indel files once, in position order, from per-chromosome parts
     made = _alleles_table(bundle / "spliceai.tsv.gz")
     given = _alleles_vcf(downloads / "spliceai_scores.masked.snv.hg38.vcf.gz",

@@ -35,7 +35,7 @@ CONTIGS = {"chr22_16600000_16800000": 200_001, "chrSYN1": 50_000, "chrX": 60_000
 # --- helpers: broken copies of the test bundle ------------------------------------------------------
 def copy_bundle(tmp_path: Path) -> Path:
     dest = tmp_path / "bundle"
-    shutil.copytree(BUNDLE, dest)
+    shutil.copytree(BUNDLE, dest, ignore=shutil.ignore_patterns("upstream"))
     return dest
 
 
@@ -63,7 +63,7 @@ def rename_contigs_22_style(bundle: Path) -> Path:
     """The chr22-vs-22 mistake: every source with contigs named without `chr`, checksums updated."""
     renames = bundle / "renames.txt"
     renames.write_text("".join(f"{c}\t{_strip_chr(c)}\n" for c in CONTIGS))
-    for vcf in ("population.vcf.gz", "clinvar.vcf.gz"):
+    for vcf in ("gnomad.genomes.sites.vcf.gz", "clinvar.vcf.gz"):
         out = bundle / f"renamed.{vcf}"
         subprocess.run(["bcftools", "annotate", "--no-version", "--rename-chrs", str(renames), "-Oz", "-o", str(out),
                         str(bundle / vcf)], check=True)  # fmt: skip
@@ -77,17 +77,22 @@ def rename_contigs_22_style(bundle: Path) -> Path:
         (bundle / table).unlink()
         (bundle / f"{table}.tbi").unlink()
         pysam.tabix_index(str(plain), seq_col=0, start_col=1, end_col=1, meta_char="#", force=True)
-    gff = bundle / "genes.gff3"
-    gff.write_text("".join(
+    gff = bundle / "gene_models.gff3.gz"
+    with pysam.BGZFile(str(gff), "r") as fh:
+        lines = fh.read().decode().splitlines(keepends=True)
+    plain = bundle / "gene_models.gff3"
+    plain.write_text("".join(
         line if line.startswith("##gff") else _strip_chr(line).replace("##sequence-region chr", "##sequence-region ")
-        for line in gff.read_text().splitlines(keepends=True)
+        for line in lines
     ))  # fmt: skip
+    pysam.tabix_compress(str(plain), str(gff), force=True)
+    plain.unlink()
     renames.unlink()
     return refresh_checksums(bundle)
 
 
 def remove_index(bundle: Path) -> Path:
-    (bundle / "population.vcf.gz.tbi").unlink()
+    (bundle / "gnomad.genomes.sites.vcf.gz.tbi").unlink()
     return bundle / "manifest.yaml"
 
 
@@ -97,8 +102,8 @@ def wrong_checksum(bundle: Path) -> Path:
 
 BAD_BUNDLES = {
     # kind: (make it, source named in the message, phrase in the message)
-    "contigs_22_style": (rename_contigs_22_style, "sources.gnomad", "contig names do not match the reference"),
-    "missing_index": (remove_index, "sources.gnomad", "index missing"),
+    "contigs_22_style": (rename_contigs_22_style, "sources.gnomad_genomes", "contig names do not match the reference"),
+    "missing_index": (remove_index, "sources.gnomad_genomes", "index missing"),
     "wrong_sha256": (wrong_checksum, "sources.revel.sha256", "checksum mismatch"),
 }
 
@@ -146,7 +151,7 @@ def test_22_style_contigs_are_listed_by_name(tmp_path: Path) -> None:
     manifest = rename_contigs_22_style(copy_bundle(tmp_path))
     problems = check_bundle(load_manifest(manifest), CONTIGS, "GRCh38")
     text = "\n".join(str(p) for p in problems)
-    assert {p.loc for p in problems} == {f"sources.{n}" for n in ("genes", "gnomad", "clinvar", "revel", "spliceai")}
+    assert {p.loc for p in problems} == {f"sources.{n}" for n in ("ensembl", "gnomad_genomes", "clinvar", "revel", "spliceai")}
     assert "SYN1 (reference: chrSYN1)" in text and "X (reference: chrX)" in text
 
 
@@ -171,16 +176,15 @@ def test_columns_tags_gene_table_and_compression(tmp_path: Path) -> None:
 
     def breaks(d: dict) -> None:
         d["sources"]["revel"]["columns"]["score"] = "REVEL_SCORE"
-        d["sources"]["gnomad"]["fields"]["nhemi"] = "hemizygotes"
+        d["sources"]["gnomad_genomes"]["fields"]["nhemi"] = "hemizygotes"
 
     edit_manifest(bundle, breaks)
     table = bundle / "gene_table.tsv"
     table.write_text(table.read_text().replace("\tXLR\t", "\tX-linked\t"))
-    shutil.copyfile(bundle / "genes.gff3", bundle / "plain.tsv")
     refresh_checksums(bundle)
     problems = {p.loc: p.msg for p in check_bundle(load_manifest(bundle / "manifest.yaml"), CONTIGS, None)}
     assert "REVEL_SCORE" in problems["sources.revel"]
-    assert "nhemi=hemizygotes" in problems["sources.gnomad"]
+    assert "nhemi=hemizygotes" in problems["sources.gnomad_genomes"]
     assert "unknown inheritance X-LINKED" in problems["sources.genetable"]
 
 
@@ -194,16 +198,16 @@ def _manifest(**changes: Any) -> dict:
 @pytest.mark.parametrize(
     ("change", "loc", "phrase"),
     [
-        (lambda d: d["sources"]["gnomad"].update(colour="red"), "sources.gnomad.colour", "unknown field"),
+        (lambda d: d["sources"]["gnomad_genomes"].update(colour="red"), "sources.gnomad_genomes.colour", "unknown field"),
         (lambda d: d["sources"]["revel"].update(score="polyphen"), "sources.revel.score", "invalid value"),
         (lambda d: d["sources"]["revel"].update(sha256="xyz"), "sources.revel.sha256", "must match"),
-        (lambda d: d["sources"].pop("genes"), "sources", "needs one gene_models"),
-        (lambda d: d["sources"].update(more=dict(d["sources"]["gnomad"])), "sources", "more than one population"),
-        (lambda d: d["sources"].update(more={**d["sources"]["gnomad"], "dataset": "joint"}), "sources",
+        (lambda d: d["sources"].pop("ensembl"), "sources", "needs one gene_models"),
+        (lambda d: d["sources"].update(more=dict(d["sources"]["gnomad_genomes"])), "sources", "more than one population"),
+        (lambda d: d["sources"].update(more={**d["sources"]["gnomad_genomes"], "dataset": "joint"}), "sources",
          "a joint population source already holds genomes and exomes"),
-        (lambda d: d["sources"]["gnomad"].update(dataset="trio"), "sources.gnomad.dataset", "invalid value"),
+        (lambda d: d["sources"]["gnomad_genomes"].update(dataset="trio"), "sources.gnomad_genomes.dataset", "invalid value"),
         (lambda d: d["sources"]["clinvar"].update(build="GRCh37"), "sources", "another build"),
-        (lambda d: d["sources"]["genes"].update(kind="genes"), "sources.genes", "kind"),
+        (lambda d: d["sources"]["ensembl"].update(kind="genes"), "sources.ensembl", "kind"),
     ],
 )
 def test_manifest_validation(change: Any, loc: str, phrase: str) -> None:
@@ -216,14 +220,14 @@ def test_manifest_validation(change: Any, loc: str, phrase: str) -> None:
 
 def test_manifest_takes_genomes_and_exomes_population_sources() -> None:
     data = _manifest()
-    data["sources"]["gnomad_exomes"] = {**data["sources"]["gnomad"], "dataset": "exomes"}
+    data["sources"]["gnomad_exomes"] = {**data["sources"]["gnomad_genomes"], "dataset": "exomes"}
     m = parse_manifest(data, BUNDLE / "manifest.yaml")
     assert [s.dataset for _, s in m.of_kind("population")] == ["genomes", "exomes"]
 
 
 def test_manifest_paths_are_relative_to_the_manifest() -> None:
     m = load_manifest(BUNDLE)  # the directory works too
-    assert m.sources["gnomad"].path == BUNDLE / "population.vcf.gz"
+    assert m.sources["gnomad_genomes"].path == BUNDLE / "gnomad.genomes.sites.vcf.gz"
     assert m.one("gene_table")[0] == "genetable" and m.insilico("spliceai")[0] == "spliceai"
 
 

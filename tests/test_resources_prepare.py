@@ -1,5 +1,5 @@
 """Preparation of real GRCh38 sources (wgs_east.resources.prepare, used by resources/*.sh) on small
-fixtures shaped like the upstream files, and the reproducibility of the synthetic test bundle."""
+fixtures shaped like the upstream files (the synthetic test bundle: tests/test_resources_test_bundle.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pysam
 import pytest
 import yaml
 
@@ -20,6 +21,17 @@ from wgs_east.resources.manifest import load_manifest
 def test_contig_names() -> None:
     assert [prepare.ucsc_name(n) for n in ("1", "chr1", "X", "MT", "chrM", "GL000009.2", "22_KI270731v1_random")] == [
         "chr1", "chr1", "chrX", "chrM", "chrM", None, None]  # fmt: skip
+
+
+def test_other_contigs_than_grch38(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--contigs`` (the test genome): its names kept, renamed from the bare form, in its order; GRCh38's dropped."""
+    monkeypatch.setattr(prepare, "CONTIGS", prepare.CONTIGS)
+    prepare.set_contigs(["chr22_16600000_16800000", "chrSYN1", "chrX"])
+    assert [prepare.ucsc_name(n) for n in ("SYN1", "chrSYN1", "22_16600000_16800000", "X", "1", "MT")] == [
+        "chrSYN1", "chrSYN1", "chr22_16600000_16800000", "chrX", None, None]  # fmt: skip
+    rows = ["chrX\t5\tA\tG\n", "chrSYN1\t9\tA\tG\n", "chr22_16600000_16800000\t7\tA\tG\n", "chrSYN1\t2\tA\tG\n"]
+    assert [r.split("\t")[:2] for r in prepare.sort_rows(rows)] == [
+        ["chr22_16600000_16800000", "7"], ["chrSYN1", "2"], ["chrSYN1", "9"], ["chrX", "5"]]  # fmt: skip
 
 
 def test_gff_lines_rename_and_drop_scaffolds() -> None:
@@ -225,11 +237,64 @@ def test_resource_scripts_are_valid_bash(script: str) -> None:
     subprocess.run(["bash", "-n", str(REPO / "resources" / script)], check=True)
 
 
-def test_test_bundle_is_reproducible(tmp_path: Path) -> None:
-    """scripts/make_test_resources.py rebuilds the committed bundle byte for byte."""
-    subprocess.run([sys.executable, str(REPO / "scripts" / "make_test_resources.py"), "--outdir", str(tmp_path)],
-                   check=True, capture_output=True)  # fmt: skip
-    committed = REPO / "test_data" / "resources"
-    for made in sorted(tmp_path.iterdir()):
-        assert made.read_bytes() == (committed / made.name).read_bytes(), made.name
-    assert (committed / "genes.gff3").read_bytes() == (REPO / "test_data" / "genes" / "genes.gff3").read_bytes()
+def _info(path: Path) -> list[tuple]:
+    with pysam.VariantFile(str(path)) as vcf:
+        return [(r.chrom, r.pos, r.ref, r.alts[0], ",".join(r.filter.keys()), dict(r.info)) for r in vcf]
+
+
+def test_gnomad_mitochondrial_release_keeps_homo_and_heteroplasmic_frequencies(tmp_path: Path) -> None:
+    """gnomAD's chrM release (AF_hom, AF_het, max_hl; no AF; FILTER npg, artifact_prone_site, indel_stack) ->
+    every site kept with its FILTER as ``filters``, the six chrM tags as in the input, AC = AC_hom + AC_het
+    and AF = AC / AN (so that POP_AF does not call a variant gnomAD saw absent)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from make_bundle_inputs import gnomad_mito_vcf
+
+    mito = gnomad_mito_vcf(tmp_path / "gnomad.genomes.v3.1.sites.chrM.vcf.bgz", 40)
+    prepare.gnomad_part(mito, tmp_path / "chrM.bcf")
+    given, made = _info(mito), _info(tmp_path / "chrM.bcf")
+    assert [g[:4] for g in given] == [m[:4] for m in made] and len(made) == 40
+    assert {g[4] for g in given} == {"PASS", "npg", "artifact_prone_site", "indel_stack", "artifact_prone_site,npg"}
+    for (*_, filt, gi), (*_, _, mi) in zip(given, made, strict=True):
+        assert mi["filters"] == tuple(filt.split(","))
+        for tag in prepare.GNOMAD_MITO_INFO:
+            assert mi[tag] == pytest.approx(gi[tag], rel=1e-6), tag
+        assert mi["AC"] == (gi["AC_hom"] + gi["AC_het"],)
+        assert mi["AF"][0] == pytest.approx((gi["AC_hom"] + gi["AC_het"]) / gi["AN"], rel=1e-5)
+        assert set(mi) == {*prepare.GNOMAD_MITO_INFO, "filters", "AC", "AF"}  # hl_hist, vep, ... dropped
+
+
+def test_gnomad_source_with_chrm_gets_the_mitochondrial_fields_and_annotates(tmp_path: Path) -> None:
+    """A genomes source of nuclear + mitochondrial files: one VCF, the manifest's ``fields`` name AF_hom, AF_het,
+    max_hl, and ``bcftools annotate`` with the pipeline's columns puts them into POP_AF_HOM, POP_AF_HET,
+    POP_MAX_HL (and AF into POP_AF) of a chrM variant."""
+    from wgs_east.annotate.fields import FIELDS, header_line
+    from wgs_east.annotate.sources import population_columns
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from make_bundle_inputs import gnomad_mito_vcf
+
+    mito = gnomad_mito_vcf(tmp_path / "gnomad.genomes.v3.1.sites.chrM.vcf.bgz", 12)
+    nuclear = REPO / "test_data" / "resources" / "upstream" / "gnomad.genomes.v4.1.sites.chrY.vcf.bgz"
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "g.gff3").write_text("##gff-version 3\n")
+    prepare.update_manifest(bundle, "genes", {"kind": "gene_models", "path": "g.gff3", "version": "x"})
+    assert prepare.main(["gnomad", "--bundle", str(bundle), "--vcf", str(nuclear), str(mito), "--version", "t"]) == 0
+    src = load_manifest(bundle / "manifest.yaml").sources["gnomad_genomes"]
+    assert (src.fields.af_hom, src.fields.af_het, src.fields.max_hl) == ("AF_hom", "AF_het", "max_hl")
+    made = _info(src.path)
+    assert {m[0] for m in made} == {"chrY", "chrM"} and len(made) == len(_info(mito)) + len(_info(nuclear))
+    target = next(m for m in made if m[0] == "chrM" and m[5]["AC_het"] > 0)
+    chrom, pos, ref, alt = target[:4]
+    (tmp_path / "hdr.txt").write_text("".join(header_line(f) + "\n" for f in FIELDS if f.source == "population"))
+    vcf = tmp_path / "calls.vcf"
+    vcf.write_text(f"##fileformat=VCFv4.2\n##contig=<ID=chrM,length=16569>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\t"
+                   f"FILTER\tINFO\n{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\t.\n")  # fmt: skip
+    calls = pysam.tabix_index(str(vcf), preset="vcf", force=True)
+    out = subprocess.run(["bcftools", "annotate", "-a", str(src.path), "-h", str(tmp_path / "hdr.txt"), "-c",
+                          population_columns(src), calls], capture_output=True, text=True, check=True).stdout  # fmt: skip
+    info = dict(kv.split("=") for kv in out.strip().splitlines()[-1].split("\t")[7].split(";"))
+    assert float(info["POP_AF_HOM"]) == pytest.approx(target[5]["AF_hom"], rel=1e-5)
+    assert float(info["POP_AF_HET"]) == pytest.approx(target[5]["AF_het"], rel=1e-5)
+    assert float(info["POP_MAX_HL"]) == pytest.approx(target[5]["max_hl"], rel=1e-5)
+    assert float(info["POP_AF"]) == pytest.approx(target[5]["AF"][0], rel=1e-5) and "POP_NHOM" not in info

@@ -197,8 +197,8 @@ def test_resources_check_cli_prints_the_summary(capsys: pytest.CaptureFixture[st
     assert main(["resources", "check", str(bundle / "manifest.yaml"), "--reference",
                  str(REPO / "test_data" / "reference" / "genome.fa"), "--full"]) == 0  # fmt: skip
     out = capsys.readouterr().out
-    n = sum(1 for _ in pysam.VariantFile(str(bundle / "population.vcf.gz")))
-    assert f"gnomad (population): {n:,} records on 4 contigs" in out and "non-PASS 0 (0.0 %)" in out
+    n = sum(1 for _ in pysam.VariantFile(str(bundle / "gnomad.genomes.sites.vcf.gz")))
+    assert f"gnomad_genomes (population): {n:,} records on 4 contigs" in out and "non-PASS 0 (0.0 %)" in out
     with gzip.open(bundle / "revel.tsv.gz", "rt") as fh:
         rows = sum(1 for line in fh if not line.startswith("#"))
     assert f"revel (insilico): {rows:,} records" in out

@@ -89,7 +89,7 @@ def make_bundle(root: Path) -> Path:
     gnomAD-SV-style sv_population file and a ClinVar file with one symbolic deletion."""
     bundle = root / "bundle"
     bundle.mkdir()
-    (bundle / "genes.gff3").write_bytes((RES / "genes.gff3").read_bytes())
+    (bundle / "genes.gff3").write_bytes((RES.parent / "genes" / "genes.gff3").read_bytes())  # = the bundle's gene models
     table = (RES / "gene_table.tsv").read_text().splitlines()
     ts = {"symbol": "ts", "SYNMIS1": "3", "SYNAD1": "1"}
     table = [f"{line}\t{ts.get(line.split(chr(9))[0], '')}" for line in table]

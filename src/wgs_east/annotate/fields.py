@@ -105,6 +105,12 @@ FIELDS: tuple[InfoField, ...] = (
     _F("POP_FILTER", ".", "String", "FILTER of the population record (PASS, or e.g. AC0,AS_VQSR: the resource saw "
        "the variant but filtered it; absent field with POP_AF present: the source records no FILTER; absent "
        "POP_AF: not in the resource); not PASS: no BA1/BS1/BS2/PM2 evidence", "pop_filter", "population"),
+    _F("POP_AF_HOM", "A", "Float", "chrM: frequency of homoplasmic carriers (heteroplasmy >= 0.95) in the "
+       "population resource (gnomAD AF_hom)", None, "population"),
+    _F("POP_AF_HET", "A", "Float", "chrM: frequency of heteroplasmic carriers (heteroplasmy 0.10-0.95) in the "
+       "population resource (gnomAD AF_het)", None, "population"),
+    _F("POP_MAX_HL", "A", "Float", "chrM: highest heteroplasmy level in the population resource (gnomAD max_hl)",
+       None, "population"),
     # --- second population source: gnomAD exomes next to genomes (manifest dataset: exomes) ----------
     _F("POPEX_AF", "A", "Float", "Allele frequency in the exomes population resource", None, "population"),
     _F("POPEX_AN", "1", "Integer", "Allele number in the exomes population resource", None, "population"),
@@ -138,7 +144,8 @@ INSILICO_FIELD = {"revel": "REVEL", "spliceai": "SPLICEAI", "cadd": "CADD_PHRED"
 POPULATION_FIELD = {
     "af": "POP_AF", "an": "POP_AN", "ac": "POP_AC", "nhom": "POP_NHOM", "nhemi": "POP_NHEMI",
     "popmax_af": "POPMAX_AF", "popmax_an": "POPMAX_AN", "popmax_pop": "POPMAX_POP", "faf": "POP_FAFMAX",
-    "faf_pop": "POP_FAFMAX_POP", "filter": "POP_FILTER",
+    "faf_pop": "POP_FAFMAX_POP", "filter": "POP_FILTER", "af_hom": "POP_AF_HOM", "af_het": "POP_AF_HET",
+    "max_hl": "POP_MAX_HL",
 }  # fmt: skip
 """Manifest ``fields:`` key -> INFO field, for a genomes or joint population source."""
 POPULATION_EXOMES_FIELD = {

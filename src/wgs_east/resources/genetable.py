@@ -18,7 +18,8 @@ Sources (all optional but the constraint table):
   40 dosage sensitivity unlikely. HI 3 makes loss of function a mechanism of the gene's dominant and
   X-linked pairs; HI 30 of its recessive pairs (loss of both copies causes the disease). A gene with HI 3
   or 30 and no pair of that mode gets one (disease: ClinGen's ``Haploinsufficiency Disease ID`` when the
-  file has it, else ``ClinGen dosage``), so its mode is known.
+  file has it, else ``ClinGen dosage``), so its mode is known. The triplosensitivity (TS) score, same scale,
+  goes to the ``triplosensitivity`` column (read by the CNV points, ``wgs_east.cnv``).
 - **HPO annotations** (``genes_to_disease.txt`` + ``phenotype.hpoa``): disease-gene links with the
   disease's inheritance terms (aspect ``I``); pairs keyed by the OMIM/ORPHA id.
 - **gnomAD constraint** (v4.1): LOEUF (``lof.oe_ci.upper``) and pLI of the gene's MANE Select (else
@@ -54,8 +55,8 @@ G2P_CONFIDENT = frozenset({"definitive", "strong", "moderate", "confirmed", "pro
 HI_LOF_MODES = {"3": ("AD", "SD", "XL", "XLD", "XLR"), "30": ("AR",)}
 """ClinGen HI score -> the modes whose pairs it makes loss-of-function pairs."""
 MOI_ORDER = ("AD", "AR", "SD", "XLD", "XLR", "XL", "YL", "MT")
-GENE_TABLE_COLUMNS = ("symbol", "gene_id", "moi", "lof_mechanism", "lof_moi", "haploinsufficiency", "loeuf", "pli",
-                      "disease", "hpo", "n_diseases")  # fmt: skip
+GENE_TABLE_COLUMNS = ("symbol", "gene_id", "moi", "lof_mechanism", "lof_moi", "haploinsufficiency", "triplosensitivity",
+                      "loeuf", "pli", "disease", "hpo", "n_diseases")  # fmt: skip
 PAIR_COLUMNS = ("symbol", "disease_id", "disease", "moi", "lof_mechanism", "classification", "sources")
 CLASS_RANK = {c.lower(): i for i, c in enumerate(("Definitive", "Strong", "Moderate", "Supportive", "Reported"))}
 
@@ -159,12 +160,16 @@ class PairTable:
             if sym and did and _col(row, "association_type").upper() in ("MENDELIAN", ""):
                 self.get(sym, did).add(modes.get(did, []), "HPO", "Reported", names.get(did, ""))
 
-    def add_clingen_dosage(self, rows: Iterable[dict[str, str]]) -> dict[str, str]:
-        """HI scores by symbol; HI 3 / 30 mark (or add) the LoF pairs (``HI_LOF_MODES``)."""
+    def add_clingen_dosage(self, rows: Iterable[dict[str, str]], ts: dict[str, str] | None = None) -> dict[str, str]:
+        """HI scores by symbol; HI 3 / 30 mark (or add) the LoF pairs (``HI_LOF_MODES``). The triplosensitivity
+        scores (``Triplosensitivity Score``, same scale) go into ``ts`` when given."""
         scores: dict[str, str] = {}
         for row in rows:
             sym = _col(row, "#Gene Symbol", "Gene Symbol")
             hi = _col(row, "Haploinsufficiency Score")
+            triplo = _col(row, "Triplosensitivity Score")
+            if ts is not None and sym and triplo and not triplo.lower().startswith("not yet"):
+                ts[sym] = triplo
             if not sym or not hi or hi.lower().startswith("not yet"):
                 continue
             scores[sym] = hi
@@ -238,7 +243,8 @@ def build_gene_table(
     pairs.add_g2p(g2p)
     if hpo is not None:
         pairs.add_hpo(*hpo)
-    hi = pairs.add_clingen_dosage(clingen)
+    ts: dict[str, str] = {}
+    hi = pairs.add_clingen_dosage(clingen, ts)
     hpo_terms: dict[str, list[str]] = {}
     for row in g2p:
         for term in _col(row, "phenotypes").replace(",", ";").split(";"):
@@ -246,7 +252,7 @@ def build_gene_table(
             if term.strip().startswith("HP:") and term.strip() not in hpo_terms.setdefault(sym, []):
                 hpo_terms[sym].append(term.strip())
     metrics = constraint_by_gene(constraint)
-    symbols = sorted(set(metrics) | {s for s, _ in pairs.pairs} | set(hi))
+    symbols = sorted(set(metrics) | {s for s, _ in pairs.pairs} | set(hi) | set(ts))
     genes = []
     for sym in symbols:
         mine = [p for p in pairs.of_gene(sym) if p.moi or p.lof]
@@ -255,6 +261,7 @@ def build_gene_table(
             "symbol": sym, "gene_id": m.get("gene_id", ""), "moi": "|".join(_ordered(x for p in mine for x in p.moi)),
             "lof_mechanism": str(any(p.lof for p in mine)).lower(),
             "lof_moi": "|".join(_ordered(x for p in mine if p.lof for x in p.moi)), "haploinsufficiency": hi.get(sym, ""),
+            "triplosensitivity": ts.get(sym, ""),
             "loeuf": m.get("loeuf", ""), "pli": m.get("pli", ""),
             "disease": _diseases(p.disease for p in mine),
             "hpo": "|".join(hpo_terms.get(sym, [])), "n_diseases": str(len(mine)),

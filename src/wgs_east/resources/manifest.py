@@ -103,6 +103,12 @@ class PopulationFields(Model):
     filter: InfoTag | None = None
     """The record's FILTER as an INFO tag (`filters`, written by `prepare gnomad`: `PASS` or e.g.
     `AC0,AS_VQSR`), so that a site the source saw but filtered is told apart from an absent one."""
+    af_hom: InfoTag | None = None
+    """chrM: frequency of homoplasmic carriers (heteroplasmy level >= 0.95), gnomAD's `AF_hom`."""
+    af_het: InfoTag | None = None
+    """chrM: frequency of heteroplasmic carriers (level >= 0.10 and < 0.95), gnomAD's `AF_het`."""
+    max_hl: InfoTag | None = None
+    """chrM: highest heteroplasmy level seen, gnomAD's `max_hl`."""
 
 
 class Population(SourceBase):
@@ -177,7 +183,7 @@ class GeneColumns(Model):
     """Modes of the gene-disease pairs whose mechanism is loss of function (`lof_moi` in a prepared table)."""
     triplosensitivity: Column | None = None
     """ClinGen triplosensitivity score (0-3, 40 = unlikely), read by the CNV points (`wgs_east.cnv`);
-    unset by default (the prepared gene table has no such column yet)."""
+    unset by default (`prepare gene-table` writes it from ClinGen dosage and sets it in the manifest)."""
 
 
 class GeneTable(SourceBase):

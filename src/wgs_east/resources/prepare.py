@@ -45,16 +45,25 @@ PRIMARY = tuple(f"chr{c}" for c in [*range(1, 23), "X", "Y", "M"])
 GRCH38_NON_PAR_X = ("chrX", 2_781_480, 155_701_382)
 """chrX outside the GRCh38 pseudo-autosomal regions (1-based inclusive)."""
 GRCH38_NON_PAR_Y = ("chrY", 2_781_480, 56_887_902)
+CONTIGS: tuple[str, ...] = PRIMARY
+"""The contigs a prepared source keeps, in this order (rows are sorted by it): GRCh38's primary chromosomes
+unless ``--contigs`` says otherwise (the test genome's bundle, ``scripts/make_test_resources.py``)."""
+NON_PAR: tuple[tuple[str, int, int], ...] = (GRCH38_NON_PAR_X, GRCH38_NON_PAR_Y)
+"""chrX / chrY outside the pseudo-autosomal regions, where gnomAD XY genotypes are haploid (``--non-par``)."""
+
+
+def set_contigs(names: Sequence[str]) -> None:
+    """Keep (and order by) these contigs instead of ``PRIMARY``."""
+    global CONTIGS
+    CONTIGS = tuple(names)
 
 
 # --- contig names --------------------------------------------------------------------------------
 def ucsc_name(name: str) -> str | None:
-    """``1`` / ``chr1`` -> ``chr1``; ``MT`` / ``M`` -> ``chrM``; anything else (scaffolds) -> None."""
+    """``1`` / ``chr1`` -> ``chr1``; ``MT`` / ``M`` -> ``chrM``; anything not in ``CONTIGS`` (scaffolds) -> None."""
     bare = name[3:] if name.startswith("chr") else name
-    if bare in ("M", "MT"):
-        return "chrM"
-    out = f"chr{bare}"
-    return out if out in PRIMARY else None
+    out = "chrM" if bare in ("M", "MT") else f"chr{bare}"
+    return out if out in CONTIGS else None
 
 
 def rename_chrs_file(names: Iterable[str], path: Path) -> None:
@@ -111,7 +120,7 @@ def revel_rows(lines: Iterable[str]) -> Iterator[str]:
 
 
 def _contig_rank(chrom: str) -> int:
-    return PRIMARY.index(chrom) if chrom in PRIMARY else len(PRIMARY)
+    return CONTIGS.index(chrom) if chrom in CONTIGS else len(CONTIGS)
 
 
 SORT_BATCH_SIZE = 16
@@ -121,7 +130,7 @@ however many runs a large input makes."""
 
 def sort_rows(rows: Iterable[str], *, buffer_size: str = "1G", batch_size: int = SORT_BATCH_SIZE,
               tmpdir: Path | None = None) -> Iterator[str]:  # fmt: skip
-    """Sort tab rows by (contig in ``PRIMARY`` order, position, ref, alt) with GNU ``sort``: bounded
+    """Sort tab rows by (contig in ``CONTIGS`` order, position, ref, alt) with GNU ``sort``: bounded
     memory (``--buffer-size``), sorted runs on disk merged at most ``batch_size`` at a time."""
     import tempfile
 
@@ -274,6 +283,7 @@ def _update_manifest(path: Path, name: str, entry: dict[str, Any], build: str) -
     except ValidationError as exc:
         raise InputError(path, [Problem(f"sources.{name}", str(exc))]) from None
     data.setdefault("sources", {})[name] = entry
+    data["sources"] = dict(sorted(data["sources"].items()))  # not in the order parallel steps happened to finish
     tmp = tmp_path(path)
     tmp.write_text("# made by python -m wgs_east.resources.prepare (resources/README.md)\n"
                    + yaml.safe_dump(data, sort_keys=False))  # fmt: skip
@@ -355,14 +365,22 @@ GNOMAD_EXTRA_HEADER = (
     f'##INFO=<ID={NHEMI_TAG},Number=A,Type=Integer,Description="Hemizygous XY individuals (AC_XY on non-PAR '
     'chrX/chrY, where gnomAD XY genotypes are haploid); absent elsewhere">\n'
 )
-# awk over `CHROM POS REF ALT FILTER AC_XY nhomalt_XX`: FILTER with `,` for `;`; nhemi = AC_XY and
-# nhomalt = nhomalt_XX on non-PAR chrX/chrY, `.` (not written) elsewhere.
-_SEX_AWK = (
-    "BEGIN{OFS=\"\\t\"} {gsub(/;/, \",\", $5); par=1;"
-    f" if ($1==\"chrX\" && $2>={GRCH38_NON_PAR_X[1]} && $2<={GRCH38_NON_PAR_X[2]}) par=0;"
-    f" if ($1==\"chrY\" && $2>={GRCH38_NON_PAR_Y[1]} && $2<={GRCH38_NON_PAR_Y[2]}) par=0;"
-    " print $1, $2, $3, $4, $5, (par ? \".\" : $6), (par ? \".\" : $7)}"
-)
+def _sex_awk(non_par: Sequence[tuple[str, int, int]]) -> str:
+    """awk over ``CHROM POS REF ALT FILTER AC_XY nhomalt_XX``: FILTER with ``,`` for ``;``; nhemi = AC_XY and
+    nhomalt = nhomalt_XX inside ``non_par``, ``.`` (not written) elsewhere."""
+    tests = "".join(f" if ($1==\"{c}\" && $2>={s} && $2<={e}) par=0;" for c, s, e in non_par)
+    return ("BEGIN{OFS=\"\\t\"} {gsub(/;/, \",\", $5); par=1;" + tests
+            + " print $1, $2, $3, $4, $5, (par ? \".\" : $6), (par ? \".\" : $7)}")  # fmt: skip
+
+
+def parse_region(text: str) -> tuple[str, int, int]:
+    """``chrX:2781480-155701382`` -> (contig, start, end), 1-based inclusive."""
+    try:
+        contig, span = text.rsplit(":", 1)
+        start, end = (int(x.replace(",", "")) for x in span.split("-"))
+    except ValueError:
+        raise InputError("--non-par", [Problem(text, "not a region CONTIG:START-END")]) from None
+    return contig, start, end
 
 
 def _header_info(vcf: Path) -> set[str]:
@@ -373,14 +391,42 @@ def _header_info(vcf: Path) -> set[str]:
             if line.startswith("##INFO=<ID=")}  # fmt: skip
 
 
-def gnomad_part(vcf: Path, out: Path, regions: str | None = None) -> None:
+GNOMAD_MITO_INFO = ("AN", "AC_hom", "AC_het", "AF_hom", "AF_het", "max_hl")
+"""INFO tags kept from gnomAD's mitochondrial release (``gnomad.genomes.v3.1.sites.chrM.vcf.bgz``; its
+header: AN = individuals with a non-missing genotype, AC_hom / AF_hom = heteroplasmy level >= 0.95
+(homoplasmic), AC_het / AF_het = level >= 0.10 and < 0.95 (heteroplasmic), max_hl = highest level seen).
+That release has no AC / AF / nhomalt; FILTER: PASS, artifact_prone_site, indel_stack, npg."""
+GNOMAD_MITO_HEADER = (
+    '##INFO=<ID=AC,Number=A,Type=Integer,Description="chrM (gnomAD mitochondrial release): AC_hom + AC_het, '
+    'individuals carrying the variant at a heteroplasmy level >= 0.10 (derived by prepare gnomad-part)">\n'
+    '##INFO=<ID=AF,Number=A,Type=Float,Description="chrM (gnomAD mitochondrial release): AC / AN, the share of '
+    'individuals carrying the variant at a heteroplasmy level >= 0.10 (derived by prepare gnomad-part)">\n'
+)
+# awk over `CHROM POS REF ALT FILTER AN AC_hom AC_het`: FILTER with `,` for `;`, AC = AC_hom + AC_het, AF = AC / AN
+_MITO_AWK = (
+    'BEGIN{OFS="\\t"} {gsub(/;/, ",", $5); ac = ($7 == "." ? 0 : $7) + ($8 == "." ? 0 : $8);'
+    ' af = ($6 == "." || $6 == 0) ? "." : sprintf("%.6g", ac / $6); print $1, $2, $3, $4, $5, ac, af}'
+)
+
+
+def is_gnomad_mito(present: set[str]) -> bool:
+    """The INFO tags of gnomAD's mitochondrial release (no AF; AF_hom, AF_het ...)."""
+    return "AF" not in present and set(GNOMAD_MITO_INFO) <= present
+
+
+def gnomad_part(vcf: Path, out: Path, regions: str | None = None,
+                non_par: Sequence[tuple[str, int, int]] | None = None) -> None:  # fmt: skip
     """One gnomAD v4 sites VCF (genomes or exomes; one chromosome, or ``regions`` of it) -> a slim,
     indexed BCF of **every** site (PASS and filtered) with UCSC contig names: the ``GNOMAD_INFO`` tags,
     ``filters`` (the record's FILTER) and on non-PAR chrX/chrY ``nhemi`` (= ``AC_XY``) and ``nhomalt``
-    (= ``nhomalt_XX``). Streams through bcftools (three passes over the slim file, none over the input
+    (= ``nhomalt_XX``); ``non_par`` defaults to ``NON_PAR`` (GRCh38). Streams through bcftools (three passes
+    over the slim file, none over the input
     but the first, which drops the other INFO tags before anything else); memory and open files do not
     grow with the input."""
     present = _header_info(vcf)
+    if is_gnomad_mito(present):
+        gnomad_mito_part(vcf, out, regions)
+        return
     missing = [t for t in ("AC", "AN", "AF") if t not in present]
     if missing:
         raise InputError(vcf, [Problem("INFO", f"not a gnomAD sites VCF: INFO tags missing: {', '.join(missing)}")])
@@ -396,9 +442,9 @@ def gnomad_part(vcf: Path, out: Path, regions: str | None = None) -> None:
     drop = ",".join(f"INFO/{t}" for t in GNOMAD_SEX_INFO if t in present)
     # the full records (~ 800 INFO tags) are parsed once, by the first annotate; the rest sees slim ones
     _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
-           f" | bcftools view --no-version --targets {','.join(PRIMARY)} --output-type b --output {_q(slim)}"
+           f" | bcftools view --no-version --targets {','.join(CONTIGS)} --output-type b --output {_q(slim)}"
            f" && bcftools index --force {_q(slim)}"
-           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_SEX_AWK)} | bgzip > {_q(tab)}"
+           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_sex_awk(NON_PAR if non_par is None else non_par))} | bgzip > {_q(tab)}"
            f" && tabix -f -s1 -b2 -e2 {_q(tab)}"
            f" && bcftools annotate --no-version --header-lines {_q(header)} --annotations {_q(tab)}"
            f" --columns CHROM,POS,REF,ALT,INFO/{FILTERS_TAG},INFO/{NHEMI_TAG},INFO/nhomalt --output-type u {_q(slim)}"
@@ -408,6 +454,34 @@ def gnomad_part(vcf: Path, out: Path, regions: str | None = None) -> None:
            f" && mv {_q(out)}.tmp.bcf {_q(out)}")  # fmt: skip
     shutil.rmtree(work)
 
+
+def gnomad_mito_part(vcf: Path, out: Path, regions: str | None = None) -> None:
+    """gnomAD's mitochondrial sites VCF -> a slim, indexed BCF of every site: ``GNOMAD_MITO_INFO`` (homoplasmic
+    and heteroplasmic counts and frequencies, the highest heteroplasmy level), ``filters`` (the FILTER, as for
+    the nuclear parts) and, so that the pipeline's ``POP_AF`` does not call a variant gnomAD saw absent,
+    ``AC`` = AC_hom + AC_het and ``AF`` = AC / AN (individuals carrying it at a heteroplasmy level >= 0.10)."""
+    keep = ",".join(f"INFO/{t}" for t in GNOMAD_MITO_INFO)
+    work = out.parent / f".{out.name}.work"
+    work.mkdir(parents=True, exist_ok=True)
+    renames, slim, tab, header = work / "rename.txt", work / "slim.bcf", work / "extra.tsv.gz", work / "extra.hdr"
+    rename_chrs_file(_vcf_contigs(vcf), renames)
+    header.write_text(GNOMAD_EXTRA_HEADER.split("\n")[0] + "\n" + GNOMAD_MITO_HEADER)
+    where = f"--regions {_q(regions)} " if regions else ""
+    query = "%CHROM\\t%POS\\t%REF\\t%ALT\\t%FILTER\\t%INFO/AN\\t%INFO/AC_hom\\t%INFO/AC_het\\n"
+    _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
+           f" | bcftools view --no-version --targets {','.join(CONTIGS)} --output-type b --output {_q(slim)}"
+           f" && bcftools index --force {_q(slim)}"
+           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_MITO_AWK)} | bgzip > {_q(tab)}"
+           f" && tabix -f -s1 -b2 -e2 {_q(tab)}"
+           f" && bcftools annotate --no-version --header-lines {_q(header)} --annotations {_q(tab)}"
+           f" --columns CHROM,POS,REF,ALT,INFO/{FILTERS_TAG},INFO/AC,INFO/AF --output-type b --output {_q(out)}.tmp.bcf"
+           f" {_q(slim)} && bcftools index --force {_q(out)}.tmp.bcf && mv {_q(out)}.tmp.bcf.csi {_q(out)}.csi"
+           f" && mv {_q(out)}.tmp.bcf {_q(out)}")  # fmt: skip
+    shutil.rmtree(work)
+
+
+GNOMAD_MITO_FIELDS = {"af_hom": "AF_hom", "af_het": "AF_het", "max_hl": "max_hl"}
+"""Added to the manifest's ``fields:`` when the prepared file has chrM records from the mitochondrial release."""
 
 GNOMAD_FIELDS = {
     "af": "AF", "an": "AN", "ac": "AC", "nhom": "nhomalt", "nhemi": NHEMI_TAG, "popmax_af": "AF_grpmax",
@@ -426,7 +500,7 @@ def concat_vcfs(parts: Sequence[Path], out: Path, *, overlaps: bool = False) -> 
            f" {names} && tabix -f -p vcf {tmp} && mv {tmp}.tbi {_q(out)}.tbi && mv {tmp} {_q(out)}")  # fmt: skip
 
 
-def prepare_gnomad(vcfs: Sequence[Path], out: Path) -> None:
+def prepare_gnomad(vcfs: Sequence[Path], out: Path, non_par: Sequence[tuple[str, int, int]] | None = None) -> None:
     """gnomAD v4 sites VCFs (genomes or exomes, one per chromosome) -> one slim sites VCF of every site
     (``gnomad_part`` each, then concatenated). The bundle workflow (``resources/Snakefile``) runs the
     parts in parallel instead."""
@@ -436,7 +510,7 @@ def prepare_gnomad(vcfs: Sequence[Path], out: Path) -> None:
     for i, vcf in enumerate(vcfs):
         parts.append(work / f"part{i}.bcf")
         progress(f"gnomad: {vcf} ({i + 1}/{len(vcfs)})")
-        gnomad_part(vcf, parts[-1])
+        gnomad_part(vcf, parts[-1], non_par=non_par)
     concat_vcfs(parts, out, overlaps=True)
     shutil.rmtree(work)
 
@@ -450,7 +524,7 @@ def prepare_clinvar(vcf: Path, out: Path) -> None:
     """ClinVar VCF -> UCSC contig names, primary chromosomes only, bgzip + tabix."""
     work = out.parent / f".{out.name}.rename.txt"
     rename_chrs_file(_vcf_contigs(vcf), work)
-    keep = ",".join(c for c in PRIMARY)
+    keep = ",".join(CONTIGS)
     cmd = (f"bcftools annotate --no-version --rename-chrs {_q(work)} --output-type u {_q(vcf)}"
            f" | bcftools view --no-version --targets {keep} --output-type z --output {_q(out)}.tmp.vcf.gz"
            f" && tabix -f -p vcf {_q(out)}.tmp.vcf.gz && mv {_q(out)}.tmp.vcf.gz.tbi {_q(out)}.tbi"
@@ -471,7 +545,7 @@ def prepare_gnomad_sv(vcf: Path, out: Path) -> None:
     rename_chrs_file(_vcf_contigs(vcf), work)
     keep = ",".join(f"INFO/{t}" for t in GNOMAD_SV_KEEP)
     cmd = (f"bcftools annotate --no-version --rename-chrs {_q(work)} -x ^{keep} --output-type u {_q(vcf)}"
-           f" | bcftools view --no-version --apply-filters PASS --targets {','.join(PRIMARY)} --output-type z"
+           f" | bcftools view --no-version --apply-filters PASS --targets {','.join(CONTIGS)} --output-type z"
            f" --output {_q(out)}.tmp.vcf.gz && tabix -f -p vcf {_q(out)}.tmp.vcf.gz"
            f" && mv {_q(out)}.tmp.vcf.gz.tbi {_q(out)}.tbi && mv {_q(out)}.tmp.vcf.gz {_q(out)}")  # fmt: skip
     _shell(cmd)
@@ -497,9 +571,15 @@ def _entry(args: argparse.Namespace, kind: str, path: str, **extra: Any) -> dict
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--contigs", help="comma-separated contigs to keep, in this order (default: GRCh38 chr1..chr22, "
+                        "chrX, chrY, chrM); other names (1, MT) are renamed to these")  # fmt: skip
+    non_par = argparse.ArgumentParser(add_help=False)
+    non_par.add_argument("--non-par", nargs="*", type=parse_region, metavar="CONTIG:START-END",
+                         help="chrX/chrY outside the pseudo-autosomal regions (default: GRCh38's); none: no such region")  # fmt: skip
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text)
+    def add(name: str, help_text: str, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, parents=[common, *parents])
         p.add_argument("--bundle", required=True, help="bundle directory (manifest.yaml is updated)")
         p.add_argument("--name", help="source name in the manifest (default: the command)")
         p.add_argument("--version", required=True, help="upstream version / release")
@@ -510,11 +590,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = add("gene-models", "Ensembl GFF3 -> chr-named GFF3 (bgzip)")
     p.add_argument("--gff", required=True)
-    p = add("gnomad", "gnomAD v4 sites VCFs -> slim sites VCF of every site, FILTER kept as INFO/filters")
+    p = add("gnomad", "gnomAD v4 sites VCFs -> slim sites VCF of every site, FILTER kept as INFO/filters", [non_par])
     p.add_argument("--vcf", required=True, nargs="+", type=Path)
     p.add_argument("--dataset", choices=["genomes", "exomes"], default="genomes",
                    help="gnomAD call set: genomes fill POP_*, exomes POPEX_* (both can be in one bundle)")
-    p = sub.add_parser("gnomad-part", help="one gnomAD sites VCF -> slim BCF (a resources/Snakefile step; no manifest)")
+    p = sub.add_parser("gnomad-part", help="one gnomAD sites VCF -> slim BCF (a resources/Snakefile step; no manifest)",
+                       parents=[common, non_par])  # fmt: skip
     p.add_argument("--vcf", required=True, type=Path)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--regions", help="only these regions (bcftools --regions; the VCF must be indexed)")
@@ -530,7 +611,8 @@ def main(argv: list[str] | None = None) -> int:
     p = add("spliceai", "SpliceAI precomputed VCFs (snv, indel) -> tabix table of max delta scores")
     p.add_argument("--vcf", nargs="+", type=Path)
     p.add_argument("--parts", nargs="+", type=Path, help="concatenate these spliceai-part outputs instead of --vcf")
-    p = sub.add_parser("spliceai-part", help="one chromosome of the SpliceAI VCFs -> bgzipped rows (a resources/Snakefile step)")
+    p = sub.add_parser("spliceai-part", help="one chromosome of the SpliceAI VCFs -> bgzipped rows (a resources/Snakefile step)",
+                       parents=[common])  # fmt: skip
     p.add_argument("--vcf", required=True, nargs="+", type=Path)
     p.add_argument("--chrom", required=True, help="chromosome as in the bundle (chr1); the VCFs may name it 1")
     p.add_argument("--out", required=True, type=Path)
@@ -542,9 +624,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hpo-genes", type=Path, help="HPO genes_to_disease.txt (with --hpoa)")
     p.add_argument("--hpoa", type=Path, help="HPO phenotype.hpoa (inheritance of each disease)")
     args = parser.parse_args(argv)
+    if args.contigs:
+        set_contigs([c.strip() for c in args.contigs.split(",") if c.strip()])
     if args.command == "gnomad-part":
         progress(f"gnomad-part: {args.vcf} -> {args.out}")
-        gnomad_part(args.vcf, args.out, args.regions)
+        gnomad_part(args.vcf, args.out, args.regions, args.non_par)
         progress(f"gnomad-part: wrote {args.out}")
         return 0
     if args.command == "spliceai-part":
@@ -571,10 +655,11 @@ def main(argv: list[str] | None = None) -> int:
         out = bundle / f"gnomad.{args.dataset}.sites.vcf.gz"
         name = args.name or f"gnomad_{args.dataset}"
         if args.command == "gnomad":
-            prepare_gnomad(args.vcf, out)
+            prepare_gnomad(args.vcf, out, args.non_par)
         else:
             concat_vcfs(args.parts, out)
-        entry = _entry(args, "population", out.name, dataset=args.dataset, fields=GNOMAD_FIELDS)
+        mito = GNOMAD_MITO_FIELDS if set(GNOMAD_MITO_INFO) <= _header_info(out) else {}
+        entry = _entry(args, "population", out.name, dataset=args.dataset, fields={**GNOMAD_FIELDS, **mito})
     elif args.command == "gnomad-sv":
         out = bundle / "gnomad_sv.sites.vcf.gz"
         prepare_gnomad_sv(args.vcf, out)
@@ -616,7 +701,8 @@ def main(argv: list[str] | None = None) -> int:
         entry = _entry(args, "gene_table", out.name, pairs="gene_disease.tsv",
                        columns={"symbol": "symbol", "moi": "moi", "loeuf": "loeuf", "pli": "pli",
                                 "haploinsufficiency": "haploinsufficiency", "disease": "disease",
-                                "lof_mechanism": "lof_mechanism", "lof_moi": "lof_moi"})  # fmt: skip
+                                "lof_mechanism": "lof_mechanism", "lof_moi": "lof_moi",
+                                "triplosensitivity": "triplosensitivity"})  # fmt: skip
     manifest = update_manifest(bundle, name, entry)
     print(f"{args.command}: wrote {out}; {manifest} updated", file=sys.stderr)
     return 0
