@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wgs_east.acmg import quality
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
@@ -48,7 +49,7 @@ from wgs_east.acmg.family import (
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import inheritance
-from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
+from wgs_east.classify.audit import SITE_FIELDS, BenignAudit, site_prefix
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
@@ -153,6 +154,14 @@ class SiteContext:
     """``acmg_codes, acmg_points, acmg_class, acmg_class_2015`` of the site evidence alone (the audit of BA1 calls)."""
     denovo_mode_ok: np.ndarray | None = None
     """The gene's modes admit a de novo cause (AD, X-linked, unknown; acmg/family.de_novo_mode_ok)."""
+    _audit_prefix: pa.Array | None = None
+
+    def audit_prefix(self, rows: np.ndarray) -> pa.Array:
+        """The site part of the benign-audit rows (classify/audit.site_prefix) at ``rows``: formatted once
+        per chunk for every proband."""
+        if self._audit_prefix is None:
+            self._audit_prefix = site_prefix({c: self.chunk.sites[c].to_numpy() for c in SITE_FIELDS})
+        return self._audit_prefix.take(rows)
 
     def site_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Site-only codes (categorical), points and class codes at ``rows``."""
@@ -348,7 +357,7 @@ class ProbandClassifier:
         if ba1.any():
             if self.audit is not None and sc.site_class is not None:
                 r = rows[ba1]
-                self.audit.add({c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS},
+                self.audit.add(None, prefix=sc.audit_prefix(r),
                                gt=np.asarray(chunk.gt[p.sample], dtype=object)[r],
                                filters=np.asarray(chunk.filters, dtype=object)[r], ba1=True, **sc.site_rows(r))  # fmt: skip
             n_ba1 = int(np.count_nonzero(ba1))
@@ -463,7 +472,7 @@ class ProbandClassifier:
                 r = rows[benign]
                 codes = pass1["acmg_codes"]
                 self.audit.add(
-                    {c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS}, gt=gts["gt"][benign],
+                    None, prefix=sc.audit_prefix(r), gt=gts["gt"][benign],
                     filters=np.asarray(chunk.filters, dtype=object)[r], klass=class1[benign], klass_2015=class15[benign],
                     points=pass1["acmg_points"].to_numpy()[benign],
                     codes=pd.Categorical.from_codes(codes.cat.codes.to_numpy()[benign], dtype=codes.dtype), ba1=False,
