@@ -22,6 +22,8 @@ import pandas as pd
 
 from wgs_east.acmg.inputs import REQUIRED_COLUMNS
 from wgs_east.annotate.frame import ENCODED_COLUMNS
+from wgs_east.classify import display
+from wgs_east.classify.display import DISPLAY, DISPLAY_COLUMNS
 from wgs_east.classify.genotypes import parse_genotypes
 from wgs_east.classify.sample import Chunk
 from wgs_east.errors import InputError, Problem
@@ -249,7 +251,8 @@ class QuerySpec:
 
     fields: dict[str, Any]
     present: list[str]
-    """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares."""
+    """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares, the display columns aside (they are
+    read packed, classify/display.py)."""
     format: str
     names: list[str]
     kinds: tuple[str, ...] = ("gt", "dp")
@@ -258,12 +261,14 @@ class QuerySpec:
 
 def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool, formats: Sequence[str] = ()) -> QuerySpec:
     fields = _field_ids()
-    present = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
-    fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%QUAL\t%ID"
+    declared = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
+    present = [c for c in declared if c not in DISPLAY_COLUMNS]
+    fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER"
     fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
+    fmt += "\t" + display.query_format({c: fields[c].id for c in declared if c in DISPLAY_COLUMNS})
     per_sample, kinds = _sample_format(has_dp, formats)
     fmt += per_sample + "\n"
-    names = ["chrom", "pos", "ref", "alt", "filter", "qual", "vid", *present]
+    names = ["chrom", "pos", "ref", "alt", "filter", *present, DISPLAY]
     for s in samples:
         names += [f"{k}:{s}" for k in kinds]
     return QuerySpec(fields, present, fmt, names, tuple(kinds))
@@ -392,6 +397,8 @@ def combined_chunks(
                 "alt": alt,
             }
             for c in SITE_COLUMNS:
+                if c in DISPLAY_COLUMNS:
+                    continue  # in the packed display field (classify/display.py)
                 if c in FALLBACK_COLUMNS and c not in spec.present:
                     continue  # the engine falls back to the any-P/LP stars (acmg/inputs.py)
                 values = block[c].to_numpy(dtype=object if dtype[c] is object else None) if c in spec.present else None
@@ -402,12 +409,11 @@ def combined_chunks(
             yield Chunk(
                 sites=frame,
                 filters=block["filter"].to_numpy(dtype=object),
-                qual=block["qual"].to_numpy(dtype=object),
-                vid=block["vid"].to_numpy(dtype=object),
                 gt={s: block[f"gt:{s}"].to_numpy(dtype=object) for s in samples},
                 dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
                 if has_dp else {},
                 parsed=parsed,
+                display=block[DISPLAY].to_numpy(dtype=object),
                 **_gate_columns(block, samples, spec.kinds),
             )
             del block, cols, frame, parsed, alt  # not alive while pandas reads the next block

@@ -48,8 +48,9 @@ from wgs_east.acmg.family import (
 )
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
-from wgs_east.classify import inheritance
+from wgs_east.classify import display, inheritance
 from wgs_east.classify.audit import SITE_FIELDS, BenignAudit, site_prefix
+from wgs_east.classify.display import DISPLAY
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
@@ -88,6 +89,10 @@ class Chunk:
     """FORMAT/AD strings per sample; None: the VCF has no AD."""
     ft: dict[str, np.ndarray] | None = None
     """FORMAT/FT strings per sample; None: the VCF has no FT."""
+    display: np.ndarray | None = None
+    """The display columns, QUAL and ID packed in one string per row (classify/display.py; the streaming
+    reader's chunks): ``sites`` then lacks the :data:`~wgs_east.classify.display.DISPLAY_COLUMNS` and
+    ``qual``/``vid`` are None."""
 
     def genotypes(self, sample: str) -> tuple[np.ndarray, np.ndarray]:
         """(alt copies, ploidy) of ``sample`` per row (parsed once, then cached)."""
@@ -275,6 +280,21 @@ def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
     return tuple(sorted(c for c in codes if c > 0))
 
 
+def _expand_display(calls: pd.DataFrame) -> pd.DataFrame:
+    """Spooled calls with the packed display field (classify/display.py) split into the display columns,
+    ``qual`` and ``vid``, in the columns' places of calls spooled from unpacked chunks (engine inputs in
+    :data:`REQUIRED_COLUMNS` + :data:`OPTIONAL_COLUMNS` order, then ``filter, qual, vid`` and the rest)."""
+    if DISPLAY not in calls.columns:
+        return calls
+    shown = display.unpack(calls[DISPLAY].to_numpy(dtype=object))
+    inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in calls.columns or c in shown]
+    rest = [c for c in calls.columns if c not in inputs and c != DISPLAY]
+    at = rest.index("filter") + 1
+    order = [*inputs, *rest[:at], "qual", "vid", *rest[at:]]
+    data = {c: (pd.Series(shown[c], dtype=object, index=calls.index) if c in shown else calls[c]) for c in order}
+    return pd.DataFrame(data, index=calls.index, copy=False)
+
+
 @dataclass
 class ProbandClassifier:
     """Streams one proband's calls through pass 1 and spools the ones pass 2 may still change."""
@@ -326,8 +346,11 @@ class ProbandClassifier:
         with np.errstate(invalid="ignore", divide="ignore"):
             het = np.where(total > 0, alt / np.maximum(total, 1), np.nan)
         sites = chunk.sites
-        frame = pd.DataFrame({c: sites[c].to_numpy()[r] for c in ("chrom", "pos", "ref", "alt", "gene", "consequence",
-                                                                    "hgvs_c", "hgvs_p", "pop_af") if c in sites.columns})  # fmt: skip
+        shown = {c: sites[c].to_numpy()[r] for c in sites.columns}
+        if chunk.display is not None:
+            shown |= display.unpack(chunk.display[r])
+        frame = pd.DataFrame({c: shown[c] for c in ("chrom", "pos", "ref", "alt", "gene", "consequence", "hgvs_c",
+                                                    "hgvs_p", "pop_af") if c in shown})  # fmt: skip
         frame["filter"] = np.asarray(chunk.filters, dtype=object)[r]
         frame["genotype"] = np.asarray(chunk.gt[s], dtype=object)[r]
         frame["depth"] = _dp(chunk.dp.get(s), len(chunk.filters))[r]
@@ -495,10 +518,13 @@ class ProbandClassifier:
         bits = np.zeros(k.size, dtype=np.int8)
         for b, name in enumerate(SINGLE_PATTERNS):
             bits |= single[name].astype(np.int8) << b
-        cols: dict[str, object] = {
-            "filter": np.asarray(chunk.filters, dtype=object)[rows[k]],
-            "qual": np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else ".",
-            "vid": np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else ".",
+        cols: dict[str, object] = {"filter": np.asarray(chunk.filters, dtype=object)[rows[k]]}
+        if chunk.display is not None:  # QUAL, ID and the display columns, split in pass 2 (_expand_display)
+            cols[DISPLAY] = chunk.display[rows[k]]
+        else:
+            cols["qual"] = np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else "."
+            cols["vid"] = np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else "."
+        cols |= {
             "gt": gts["gt"][k], "dp": dp[k], "copies": copies[k], "ploidy": ploidy[k],
             "father_gt": gts["father_gt"][k], "father_dp": par["father_dp"][k], "father_copies": par["father_copies"][k],
             "mother_gt": gts["mother_gt"][k], "mother_dp": par["mother_dp"][k], "mother_copies": par["mother_copies"][k],
@@ -541,7 +567,7 @@ class ProbandClassifier:
                     calls: pd.DataFrame = pickle.load(fh)
             else:
                 calls = item.copy(deep=False)  # pass 2 adds columns: the spooled frame stays as it was
-            yield self._finish_chunk(calls, p)
+            yield self._finish_chunk(_expand_display(calls), p)
 
     def _finish_chunk(self, calls: pd.DataFrame, p: Proband) -> pd.DataFrame:
         gene_codes, gene_uniques, _ = gene_context(calls, self.settings)
