@@ -160,6 +160,18 @@ class SiteContext:
     denovo_mode_ok: np.ndarray | None = None
     """The gene's modes admit a de novo cause (AD, X-linked, unknown; acmg/family.de_novo_mode_ok)."""
     _audit_prefix: pa.Array | None = None
+    gene_codes: np.ndarray | None = None
+    """Index of each row's gene in :attr:`gene_names` (per-gene lookups once per distinct gene)."""
+    gene_names: np.ndarray | None = None
+    mito: np.ndarray | None = None
+    """Row on a mitochondrial contig (:data:`MITO_CONTIGS`)."""
+
+    def gene_lookup(self, table: dict[str, int], default: int) -> np.ndarray:
+        """``table[gene]`` per row (``default`` for a gene not in it), looked up once per distinct gene."""
+        if self.gene_codes is None or self.gene_names is None:
+            return pd.Series(self.gene).map(table).fillna(default).to_numpy(dtype=np.int64)
+        per_gene = np.array([table.get(g, default) for g in self.gene_names.tolist()], dtype=np.int64)
+        return per_gene[self.gene_codes]
 
     def audit_prefix(self, rows: np.ndarray) -> pa.Array:
         """The site part of the benign-audit rows (classify/audit.site_prefix) at ``rows``: formatted once
@@ -181,6 +193,12 @@ class SiteContext:
         }
 
 
+def _on_contigs(chrom: np.ndarray, contigs: tuple[str, ...]) -> np.ndarray:
+    """``chrom`` is one of ``contigs``, tested once per distinct contig name."""
+    codes, uniques = pd.factorize(chrom, sort=False, use_na_sentinel=True)
+    return np.append(np.isin(np.asarray(uniques, dtype=object), contigs), False)[codes]
+
+
 def site_context(
     chunk: Chunk, site: pd.DataFrame, settings: AcmgSettings, context: Context, variants: Variants | None = None
 ) -> SiteContext:
@@ -199,6 +217,9 @@ def site_context(
         chunk=chunk,
         strengths=strengths,
         gene=names[gene_codes],
+        gene_codes=np.asarray(gene_codes),
+        gene_names=names,
+        mito=_on_contigs(sites["chrom"].to_numpy(dtype=object), MITO_CONTIGS),
         recessive=moi.recessive,
         dominant_only=moi.dominant_only,
         x_linked_recessive=moi.x_linked_recessive,
@@ -367,7 +388,8 @@ class ProbandClassifier:
         rows = np.flatnonzero(copies_all >= 1)
         if not rows.size:
             return
-        mt = np.isin(chunk.sites["chrom"].to_numpy(dtype=object)[rows], MITO_CONTIGS)
+        mt = sc.mito[rows] if sc.mito is not None else np.isin(chunk.sites["chrom"].to_numpy(dtype=object)[rows],
+                                                                   MITO_CONTIGS)  # fmt: skip
         if mt.any():  # mitochondrial: own section with heteroplasmy, no nuclear ACMG rules
             self._add_mito(chunk, rows[mt])
             rows = rows[~mt]
@@ -432,8 +454,7 @@ class ProbandClassifier:
                            **trio)  # fmt: skip
         raw_de_novo = ((ps2 > 0) | (pm6 > 0)) & ~low
         # the evidence: parents' alt reads and GQ, the gene's modes, SVI points by phenotype row
-        gene_rows = sc.gene[rows]
-        phen_row = (pd.Series(gene_rows).map(self.phenotype_rows).fillna(-1).to_numpy(dtype=np.int64)
+        phen_row = (sc.gene_lookup(self.phenotype_rows, -1)[rows]
                     if self.phenotype_rows else np.full(n, -1, np.int64))  # fmt: skip  # -1: no HPO data
         phen = np.where(phen_row < 0, CONSISTENT, phen_row)
         ps2, pm6 = de_novo(
