@@ -15,6 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from wgs_east.errors import InputError, Problem
+
 DISPLAY_COLUMNS: tuple[str, ...] = (
     "transcript", "hgvs_p", "popmax_pop", "clinvar_sig", "clinvar_same_aa", "clinvar_same_residue", "exon",
 )  # fmt: skip
@@ -34,7 +36,7 @@ def query_format(info_ids: Mapping[str, str | None]) -> str:
 
 def unpack(packed: np.ndarray) -> dict[str, np.ndarray]:
     """The display columns (NaN where missing, percent-decoded like the annotation reader's), ``qual`` and
-    ``vid`` (as written) of packed values."""
+    ``vid`` (as written) of packed values. A value with another number of parts: :class:`InputError`."""
     from wgs_east.annotate.frame import ENCODED_COLUMNS
     from wgs_east.classify.reader import _decode
 
@@ -42,7 +44,9 @@ def unpack(packed: np.ndarray) -> dict[str, np.ndarray]:
     parts = [str(v).split(SEP, k + 1) for v in np.asarray(packed, dtype=object).tolist()]
     bad = next((p for p in parts if len(p) != k + 2), None)
     if bad is not None:  # cannot happen with bcftools output: an INFO value has no ";"
-        raise ValueError(f"packed display fields: {len(bad)} parts, expected {k + 2}: {SEP.join(bad)[:200]}")
+        raise InputError("annotated VCF", [Problem("display fields (" + ", ".join((*DISPLAY_COLUMNS, "QUAL", "ID")) + ")",
+                                                   f"{len(bad)} ';'-separated parts, expected {k + 2}: "
+                                                   f"{SEP.join(bad)[:200]}")])  # fmt: skip
     columns = list(zip(*parts, strict=True)) if parts else [()] * (k + 2)
     out: dict[str, np.ndarray] = {}
     for c, values in zip(DISPLAY_COLUMNS, columns, strict=False):

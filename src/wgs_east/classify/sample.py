@@ -608,16 +608,15 @@ class ProbandClassifier:
         strengths = {c: calls[c].to_numpy() for c in (*SITE_CRITERIA, "PS2", "PM6")}
         strengths |= {"PM3": pm3, "BP2": bp2}
         final = combine_strengths(strengths, calls.index)
-        calls["PM3"] = pm3
-        calls["BP2"] = bp2
+        new: dict[str, object] = {"PM3": pm3, "BP2": bp2}  # the added columns, joined to the calls at once
         for c in final.columns:
-            calls[c] = final[c]
-        calls["trans_level"] = ph.trans_level
-        calls["pm3_row"] = np.where(pm3 > 0, ph.pm3_row, 0).astype(np.int8)
-        calls["pm3_points"] = np.where(pm3 > 0, ph.pm3_points, 0.0)
-        calls["trans_partner"] = np.where(pm3 > 0, ph.trans_partner, np.where(bp2 > 0, ph.trans_partner, ""))
-        calls["cis_partner"] = np.where(bp2 > 0, ph.cis_partner, "")
-        calls["partners"] = ph.partners
+            new[c] = final[c]
+        new["trans_level"] = ph.trans_level
+        new["pm3_row"] = np.where(pm3 > 0, ph.pm3_row, 0).astype(np.int8)
+        new["pm3_points"] = np.where(pm3 > 0, ph.pm3_points, 0.0)
+        new["trans_partner"] = np.where(pm3 > 0, ph.trans_partner, np.where(bp2 > 0, ph.trans_partner, ""))
+        new["cis_partner"] = np.where(bp2 > 0, ph.cis_partner, "")
+        new["partners"] = ph.partners
 
         bits = calls["patterns"].to_numpy()
         patterns = {name: (bits >> k & 1).astype(bool) for k, name in enumerate(SINGLE_PATTERNS)}
@@ -626,17 +625,24 @@ class ProbandClassifier:
         modes = inheritance.mode_flags(calls["gene"], calls["gene_moi"], self.settings)
         on_x = calls["on_x"].to_numpy()
         label, match, candidate = inheritance.summarise(patterns, modes, on_x, p.male)
-        calls["inheritance"] = label
-        calls["moi_match"] = match
-        calls["candidate"] = candidate
-        calls["zygosity"] = zygosity(calls["copies"].to_numpy(), calls["ploidy"].to_numpy())
-        codes = calls["acmg_class"].cat.codes.to_numpy()
-        codes_2015 = calls["acmg_class_2015"].cat.codes.to_numpy()
+        new["inheritance"] = label
+        new["moi_match"] = match
+        new["candidate"] = candidate
+        new["zygosity"] = zygosity(calls["copies"].to_numpy(), calls["ploidy"].to_numpy())
+        codes = final["acmg_class"].cat.codes.to_numpy()
+        codes_2015 = final["acmg_class_2015"].cat.codes.to_numpy()
         in_gene = calls["gene_key"].to_numpy() != ""
-        calls["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
+        new["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
         pheno = calls["denovo_row"].to_numpy() >= HETEROGENEOUS if "denovo_row" in calls.columns else None
-        listable, why = listing_rule(calls, codes, in_gene, candidate, match, modes.known, self.settings, pheno)
-        calls["listing"] = why
-        calls["reported"] = listable & ~low
-        calls["low_confidence"] = listable & low
-        return calls
+        listable, why = listing_rule(pd.DataFrame({"plp": new["plp"], "consequence": calls["consequence"],
+                                                   "spliceai": calls["spliceai"], "acmg_points": final["acmg_points"]},
+                                                  index=calls.index),
+                                     codes, in_gene, candidate, match, modes.known, self.settings, pheno)  # fmt: skip
+        new["listing"] = why
+        new["reported"] = listable & ~low
+        new["low_confidence"] = listable & low
+        for c in list(new):
+            if c in calls.columns:  # replaced in place (a frame finished twice)
+                calls[c] = new.pop(c)
+        added = pd.DataFrame(new, index=calls.index)
+        return pd.concat([calls, added], axis=1) if len(added.columns) else calls
