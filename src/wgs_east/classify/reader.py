@@ -266,12 +266,30 @@ def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool, formats: S
     fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER"
     fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
     fmt += "\t" + display.query_format({c: fields[c].id for c in declared if c in DISPLAY_COLUMNS})
-    per_sample, kinds = _sample_format(has_dp, formats)
-    fmt += per_sample + "\n"
-    names = ["chrom", "pos", "ref", "alt", "filter", *present, DISPLAY]
+    kinds = _sample_format(has_dp, formats)[1]
+    other = [k for k in kinds if k != "gt"]
+    fmt += f"\t[%GT{GT_SEP}]"  # every sample's genotype in one field: parsed once per distinct combination
+    fmt += ("[" + "".join(f"\t%{k.upper()}" for k in other) + "]" if other else "") + "\n"
+    names = ["chrom", "pos", "ref", "alt", "filter", *present, DISPLAY, GTS]
     for s in samples:
-        names += [f"{k}:{s}" for k in kinds]
+        names += [f"{k}:{s}" for k in other]
     return QuerySpec(fields, present, fmt, names, tuple(kinds))
+
+
+GTS = "gts"
+"""The packed genotypes column of :func:`combined_chunks`: each sample's GT followed by :data:`GT_SEP`."""
+GT_SEP = ","
+
+
+def _split_genotypes(packed: np.ndarray, samples: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(codes, {sample: its GT string per distinct code}) of the packed genotypes column."""
+    codes, uniques = pd.factorize(packed, sort=False, use_na_sentinel=False)
+    parts = [str(u).split(GT_SEP) for u in uniques]
+    bad = next((x for x in parts if len(x) != len(samples) + 1 or x[-1] != ""), None)
+    if bad is not None:
+        raise InputError("annotated VCF", [Problem("FORMAT/GT", f"unexpected genotypes {GT_SEP.join(bad)!r} for "
+                                                                f"{len(samples)} samples")])  # fmt: skip
+    return codes, {s: np.array([x[i] for x in parts], dtype=object) for i, s in enumerate(samples)}
 
 
 def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, Any]) -> np.ndarray:
@@ -379,17 +397,17 @@ def combined_chunks(
                 raise InputError(path, [Problem(f"{block['chrom'].iat[i]}:{block['pos'].iat[i]}",
                                                 "multi-allelic record: split it first (bcftools norm --multiallelics "
                                                 "-any; the pipeline's VCFs are split)")])  # fmt: skip
-            parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            gt_codes, gt_table = _split_genotypes(block[GTS].to_numpy(dtype=object), samples)
+            parsed_table = {s: parse_genotypes(t) for s, t in gt_table.items()}  # per distinct genotype combination
             if carriers:
-                parsed = {s: parse_genotypes(block[f"gt:{s}"].to_numpy(dtype=object)) for s in carriers}
-                keep = np.logical_or.reduce([copies >= 1 for copies, _ in parsed.values()])
+                keep = np.logical_or.reduce([parsed_table[s][0][gt_codes] >= 1 for s in carriers])
                 if not keep.all():
                     rows = np.flatnonzero(keep)
                     block = block.take(rows)
-                    parsed = {s: (copies[rows], ploidy[rows]) for s, (copies, ploidy) in parsed.items()}
-                    n, alt = len(block), alt[rows]
+                    n, alt, gt_codes = len(block), alt[rows], gt_codes[rows]
                 if not n:
                     continue
+            parsed = {s: (copies[gt_codes], ploidy[gt_codes]) for s, (copies, ploidy) in parsed_table.items()}
             cols: dict[str, Any] = {
                 "chrom": block["chrom"].to_numpy(dtype=object),
                 "pos": block["pos"].to_numpy(),
@@ -409,7 +427,7 @@ def combined_chunks(
             yield Chunk(
                 sites=frame,
                 filters=block["filter"].to_numpy(dtype=object),
-                gt={s: block[f"gt:{s}"].to_numpy(dtype=object) for s in samples},
+                gt={s: t[gt_codes] for s, t in gt_table.items()},
                 dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
                 if has_dp else {},
                 parsed=parsed,
