@@ -511,9 +511,11 @@ def test_proband_classifier_hemizygous_and_likely_pathogenic_partner(tmp_path):
 
 
 def test_combined_reader_equals_the_annotation_reader(tmp_path):
-    """One bcftools query for sites + genotypes gives the same engine columns as read_annotated."""
+    """One bcftools query for sites + genotypes gives the same engine columns as read_annotated (the
+    display-only ones once unpacked)."""
     from wgs_east.acmg.inputs import REQUIRED_COLUMNS
     from wgs_east.annotate.frame import read_all
+    from wgs_east.classify import display
     from wgs_east.classify.reader import SITE_COLUMNS
 
     rows = [
@@ -528,8 +530,12 @@ def test_combined_reader_equals_the_annotation_reader(tmp_path):
     ]  # fmt: skip
     vcf = write_vcf(tmp_path / "a.vcf.gz", rows)
     chunks = list(read_chunks(vcf, ["KID"]))
-    ours = pd.concat([c.sites for c in chunks], ignore_index=True)
-    assert [q for c in chunks for q in c.qual] == ["50"] * 3 and [v for c in chunks for v in c.vid] == ["."] * 3
+    # the display-only columns, QUAL and ID come packed in one field per record (classify/display.py)
+    shown = [display.unpack(c.display) for c in chunks]
+    assert not set(display.DISPLAY_COLUMNS) & set(chunks[0].sites.columns)
+    ours = pd.concat([c.sites.assign(**{k: v for k, v in d.items() if k in display.DISPLAY_COLUMNS})
+                      for c, d in zip(chunks, shown, strict=True)], ignore_index=True)  # fmt: skip
+    assert [q for d in shown for q in d["qual"]] == ["50"] * 3 and [v for d in shown for v in d["vid"]] == ["."] * 3
     theirs = read_all(vcf)
     for col in ("chrom", "pos", "ref", "alt", *SITE_COLUMNS):
         a, b = pd.Series(ours[col]), pd.Series(theirs[col])
@@ -594,3 +600,19 @@ def test_no_x_linked_analysis_without_sex_chromosomes() -> None:
     chrom, pos = np.array(["chr1", "chrX", "X"], dtype=object), np.array([5, 5, 5])
     assert Context(x_contig=None).on_x(chrom, pos).tolist() == [False, False, False]
     assert Context(x_contig="chrX").on_x(chrom, pos).tolist() == [False, True, False]
+
+
+def test_display_fields_unpack_like_separate_columns():
+    """The packed display field (classify/display.py): '.' is missing (NaN), the encoded columns are
+    percent-decoded, an ID with ';' (several IDs) stays whole as the last part; a wrong part count is an error."""
+    from wgs_east.classify import display
+
+    assert display.DISPLAY_COLUMNS == ("transcript", "hgvs_p", "popmax_pop", "clinvar_sig", "clinvar_same_aa",
+                                       "clinvar_same_residue", "exon")  # fmt: skip
+    out = display.unpack(np.array(["ENST1;p.Leu114%3D;nfe;.;.;.;2/11;50;rs1;rs2", ".;.;.;.;.;.;.;.;."], dtype=object))
+    assert out["transcript"][0] == "ENST1" and out["hgvs_p"][0] == "p.Leu114=" and out["popmax_pop"][0] == "nfe"
+    assert out["exon"][0] == "2/11" and out["qual"].tolist() == ["50", "."] and out["vid"].tolist() == ["rs1;rs2", "."]
+    assert all(pd.isna(out[c][1]) for c in display.DISPLAY_COLUMNS) and pd.isna(out["clinvar_sig"][0])
+    assert display.query_format({"transcript": "WE_TRANSCRIPT"}).startswith("%INFO/WE_TRANSCRIPT;.;.;")
+    with pytest.raises(InputError, match="expected 9"):
+        display.unpack(np.array(["ENST1;p.X;50;."], dtype=object))

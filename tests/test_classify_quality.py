@@ -300,10 +300,10 @@ def test_chrm_calls_have_their_own_section_with_heteroplasmy(tmp_path):
     assert all(v["chrom"] != "chrM" for v in doc["variants"])
 
 
-def test_benign_audit_rows_arrow_and_fallback_formatting(tmp_path):
-    """The audit rows are written by Arrow's CSV writer; a value with a tab (which Arrow refuses without
-    quoting) falls back to Python's formatting of the same columns: both give the same text for the same
-    rows, missing gene / genotype / filter as empty fields."""
+def test_benign_audit_rows_formatting(tmp_path):
+    """The audit rows are joined by Arrow (site part per chunk, per-call part per distinct combination):
+    missing gene / genotype / filter as empty fields, values written as they are (a value with a tab is
+    not quoted: it gives the same text as the joined fields)."""
     import gzip
 
     from wgs_east.classify.audit import AUDIT_COLUMNS, BenignAudit
@@ -324,5 +324,5 @@ def test_benign_audit_rows_arrow_and_fallback_formatting(tmp_path):
     assert arrow[1:] == ["chr1\t5\tA\tT\tG1\tintron\t0/1\tPASS\tBenign\tBenign\t-8\tBA1\tyes",
                          "chr2\t7\tC\tG\t\tmissense\t\tPASS\tLikely benign\tLikely benign\t-5\tBS1,BP4\tno",
                          "chr1\t9\tG\tA\tG1\tintron\t1/1\t\tBenign\tBenign\t-8\tBA1\tyes"]  # fmt: skip
-    fallback = write(tmp_path / "b.tsv.gz", ["G\t1", None, "G\t1"])  # a tab: Arrow refuses, Python writes it
-    assert [x.replace("G\t1", "G1") for x in fallback] == arrow
+    tabbed = write(tmp_path / "b.tsv.gz", ["G\t1", None, "G\t1"])  # a tab in a value: written as it is
+    assert [x.replace("G\t1", "G1") for x in tabbed] == arrow

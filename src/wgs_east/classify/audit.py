@@ -7,6 +7,8 @@ PS2/PM6 for calls final after pass 1, every criterion for calls finished in pass
 site codes only (BA1 is stand-alone: the sample's evidence cannot change its class). Rows are written
 chunk by chunk as the VCF streams (genome order within each pass: calls final after pass 1 first, then
 the calls pass 2 finished), gzip level 1, under a temporary name renamed on :meth:`BenignAudit.close`.
+Rows are joined by Arrow's compute functions (no Python code per row): the site part once per chunk
+(:func:`site_prefix`, shared by the samples), the per-call part once per distinct combination.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
+import pyarrow.compute as pc
 
 AUDIT_COLUMNS: tuple[str, ...] = (
     "chrom", "pos", "ref", "alt", "gene", "consequence", "genotype", "filter", "classification",
@@ -33,47 +35,35 @@ _CLASS_NAMES = np.array(["Benign", "Likely benign", "Uncertain significance", "L
                         dtype=object)  # fmt: skip
 
 
-def _text(values: object, n: int) -> np.ndarray:
-    """A column as strings (object array), missing values empty: one conversion per distinct value."""
-    arr = np.asarray(values, dtype=object)
-    if arr.shape == ():
-        return np.full(n, str(arr), dtype=object)
-    codes, uniques = pd.factorize(arr, sort=False, use_na_sentinel=True)
-    table = np.array([*map(str, uniques), ""], dtype=object)  # code -1 (missing) -> ""
-    return table[codes]
-
-
-def _dictionary(values: object, n: int) -> pa.DictionaryArray:
-    """A column as an Arrow dictionary of its distinct values as strings (missing: null, written empty)."""
+def _strings(values: object, n: int) -> pa.Array:
+    """A column as an Arrow string array, missing values (None, NaN) null; a column that is not all
+    strings is converted with one ``str()`` per distinct value."""
     arr = np.asarray(values, dtype=object)
     if arr.shape == ():
         arr = np.full(n, arr.item(), dtype=object)
-    codes, uniques = pd.factorize(arr, sort=False, use_na_sentinel=True)
-    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0),
-                                          pa.array([str(u) for u in uniques], pa.string()))  # fmt: skip
+    try:
+        return pa.array(arr, pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        codes, uniques = pd.factorize(arr, sort=False, use_na_sentinel=True)
+        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0),
+                                              pa.array([str(u) for u in uniques], pa.string())).cast(pa.string())  # fmt: skip
 
 
-_CSV = pacsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none")
+def site_prefix(sites: Mapping[str, np.ndarray]) -> pa.Array:
+    """The site part of the audit rows (:data:`SITE_FIELDS` joined by tabs, a missing value empty), one
+    string per row of ``sites``: computed once per chunk and shared by every sample's audit
+    (:meth:`BenignAudit.add` ``prefix``)."""
+    n = len(sites["pos"])
+    pos = pc.cast(pa.array(np.asarray(sites["pos"], dtype=np.int64)), pa.string())
+    cols = [pos if c == "pos" else _strings(sites[c], n) for c in SITE_FIELDS]
+    return pc.binary_join_element_wise(*cols, "\t", null_handling="replace", null_replacement="")
 
 
-def _arrow_rows(sites: Mapping[str, np.ndarray], n: int, tail_codes: np.ndarray, tail_fields: list[tuple[str, ...]]) -> bytes:
-    """The audit rows as TSV bytes, written by Arrow's C++ CSV writer (no quoting: a value with a tab or
-    newline raises ``ArrowInvalid``). The per-call part (genotype .. stopped_by_ba1) is one dictionary entry
-    per distinct combination (``tail_codes``)."""
-    idx = pa.array(np.asarray(tail_codes, dtype=np.int32))
-    columns = {
-        "chrom": _dictionary(sites["chrom"], n),
-        "pos": pa.array(np.asarray(sites["pos"], dtype=np.int64)),
-        "ref": pa.array(np.asarray(sites["ref"], dtype=object), pa.string()),
-        "alt": pa.array(np.asarray(sites["alt"], dtype=object), pa.string()),
-        "gene": _dictionary(sites["gene"], n),
-        "consequence": _dictionary(sites["consequence"], n),
-    }
-    for j, name in enumerate(AUDIT_COLUMNS[6:]):
-        columns[name] = pa.DictionaryArray.from_arrays(idx, pa.array([t[j] for t in tail_fields], pa.string()))
-    buf = pa.BufferOutputStream()
-    pacsv.write_csv(pa.table(columns), buf, _CSV)
-    return buf.getvalue().to_pybytes()
+def _data(lines: pa.Array) -> pa.Buffer:
+    """The characters of a string array, value after value (its data buffer between the first and the
+    last offset): the rows' bytes without a copy."""
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
+    return lines.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
 def _missing(value: object) -> bool:
@@ -93,13 +83,19 @@ class BenignAudit:
         self.ba1 = 0
 
     def add(
-        self, sites: Mapping[str, np.ndarray], *, gt: np.ndarray, filters: np.ndarray, codes: pd.Categorical,
+        self, sites: Mapping[str, np.ndarray] | None, *, gt: np.ndarray, filters: np.ndarray, codes: pd.Categorical,
         klass: np.ndarray, klass_2015: np.ndarray, points: np.ndarray, ba1: np.ndarray | bool,
+        prefix: pa.Array | None = None,
     ) -> None:  # fmt: skip
-        """Rows aligned with ``sites`` (arrays of the :data:`SITE_FIELDS`); ``codes`` the criteria as a
-        categorical (class, 2015 class and points are functions of the codes: they are formatted once per
-        distinct combination of codes, genotype, filter and BA1 flag); ``klass``/``klass_2015`` class codes."""
-        n = len(sites["pos"])
+        """Rows aligned with ``sites`` (arrays of the :data:`SITE_FIELDS`) or with ``prefix`` (their
+        :func:`site_prefix`, given instead of ``sites``); ``codes`` the criteria as a categorical (class,
+        2015 class and points are functions of the codes: they are formatted once per distinct combination
+        of codes, genotype, filter and BA1 flag); ``klass``/``klass_2015`` class codes. Values are written
+        as they are (no quoting)."""
+        if prefix is None:
+            assert sites is not None
+            prefix = site_prefix(sites)
+        n = len(prefix)
         if not n:
             return
         ba1_arr = np.broadcast_to(np.asarray(ba1, dtype=bool), (n,))
@@ -113,22 +109,14 @@ class BenignAudit:
         first[tail_codes[::-1]] = np.arange(n)[::-1]
         names = np.asarray(codes.categories, dtype=object)
         code_ids = np.asarray(codes.codes)
-        tail_fields = [
-            ("" if _missing(gt[i]) else str(gt[i]), "" if _missing(filters[i]) else str(filters[i]),
-             _CLASS_NAMES[klass[i]], _CLASS_NAMES[klass_2015[i]], str(int(points[i])),
-             str(names[code_ids[i]]) if code_ids[i] >= 0 else "", "yes" if ba1_arr[i] else "no")
+        tails = [
+            "\t".join(("" if _missing(gt[i]) else str(gt[i]), "" if _missing(filters[i]) else str(filters[i]),
+                       _CLASS_NAMES[klass[i]], _CLASS_NAMES[klass_2015[i]], str(int(points[i])),
+                       str(names[code_ids[i]]) if code_ids[i] >= 0 else "", "yes" if ba1_arr[i] else "no")) + "\n"
             for i in first.tolist()
         ]  # fmt: skip
-        try:
-            self._fh.write(_arrow_rows(sites, n, tail_codes, tail_fields))
-        except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value with a tab or newline: Python's formatting (no quoting either way)
-            tails = np.array(["\t".join(t) for t in tail_fields], dtype=object)[tail_codes]
-            cols = [
-                _text(sites["chrom"], n).tolist(), list(map(str, np.asarray(sites["pos"]).tolist())),
-                np.asarray(sites["ref"], dtype=object).tolist(), np.asarray(sites["alt"], dtype=object).tolist(),
-                _text(sites["gene"], n).tolist(), _text(sites["consequence"], n).tolist(), tails.tolist(),
-            ]  # fmt: skip
-            self._fh.write(("\n".join(map("\t".join, zip(*cols, strict=True))) + "\n").encode())
+        tail = pa.array(tails, pa.string()).take(pa.array(tail_codes.astype(np.int32)))
+        self._fh.write(_data(pc.binary_join_element_wise(prefix, tail, "\t")))
         self.rows += n
         self.ba1 += int(np.count_nonzero(ba1_arr))
 

@@ -22,6 +22,8 @@ import pandas as pd
 
 from wgs_east.acmg.inputs import REQUIRED_COLUMNS
 from wgs_east.annotate.frame import ENCODED_COLUMNS
+from wgs_east.classify import display
+from wgs_east.classify.display import DISPLAY, DISPLAY_COLUMNS
 from wgs_east.classify.genotypes import parse_genotypes
 from wgs_east.classify.sample import Chunk
 from wgs_east.errors import InputError, Problem
@@ -249,7 +251,8 @@ class QuerySpec:
 
     fields: dict[str, Any]
     present: list[str]
-    """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares."""
+    """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares, the display columns aside (they are
+    read packed, classify/display.py)."""
     format: str
     names: list[str]
     kinds: tuple[str, ...] = ("gt", "dp")
@@ -258,15 +261,35 @@ class QuerySpec:
 
 def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool, formats: Sequence[str] = ()) -> QuerySpec:
     fields = _field_ids()
-    present = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
-    fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%QUAL\t%ID"
+    declared = [c for c in SITE_COLUMNS if c in fields and fields[c].id in info_ids]
+    present = [c for c in declared if c not in DISPLAY_COLUMNS]
+    fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER"
     fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
-    per_sample, kinds = _sample_format(has_dp, formats)
-    fmt += per_sample + "\n"
-    names = ["chrom", "pos", "ref", "alt", "filter", "qual", "vid", *present]
+    fmt += "\t" + display.query_format({c: fields[c].id for c in declared if c in DISPLAY_COLUMNS})
+    kinds = _sample_format(has_dp, formats)[1]
+    other = [k for k in kinds if k != "gt"]
+    fmt += f"\t[%GT{GT_SEP}]"  # every sample's genotype in one field: parsed once per distinct combination
+    fmt += ("[" + "".join(f"\t%{k.upper()}" for k in other) + "]" if other else "") + "\n"
+    names = ["chrom", "pos", "ref", "alt", "filter", *present, DISPLAY, GTS]
     for s in samples:
-        names += [f"{k}:{s}" for k in kinds]
+        names += [f"{k}:{s}" for k in other]
     return QuerySpec(fields, present, fmt, names, tuple(kinds))
+
+
+GTS = "gts"
+"""The packed genotypes column of :func:`combined_chunks`: each sample's GT followed by :data:`GT_SEP`."""
+GT_SEP = ","
+
+
+def _split_genotypes(packed: np.ndarray, samples: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(codes, {sample: its GT string per distinct code}) of the packed genotypes column."""
+    codes, uniques = pd.factorize(packed, sort=False, use_na_sentinel=False)
+    parts = [str(u).split(GT_SEP) for u in uniques]
+    bad = next((x for x in parts if len(x) != len(samples) + 1 or x[-1] != ""), None)
+    if bad is not None:
+        raise InputError("annotated VCF", [Problem("FORMAT/GT", f"unexpected genotypes {GT_SEP.join(bad)!r} for "
+                                                                f"{len(samples)} samples")])  # fmt: skip
+    return codes, {s: np.array([x[i] for x in parts], dtype=object) for i, s in enumerate(samples)}
 
 
 def _site_column(c: str, values: np.ndarray | None, n: int, fields: dict[str, Any]) -> np.ndarray:
@@ -374,17 +397,17 @@ def combined_chunks(
                 raise InputError(path, [Problem(f"{block['chrom'].iat[i]}:{block['pos'].iat[i]}",
                                                 "multi-allelic record: split it first (bcftools norm --multiallelics "
                                                 "-any; the pipeline's VCFs are split)")])  # fmt: skip
-            parsed: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            gt_codes, gt_table = _split_genotypes(block[GTS].to_numpy(dtype=object), samples)
+            parsed_table = {s: parse_genotypes(t) for s, t in gt_table.items()}  # per distinct genotype combination
             if carriers:
-                parsed = {s: parse_genotypes(block[f"gt:{s}"].to_numpy(dtype=object)) for s in carriers}
-                keep = np.logical_or.reduce([copies >= 1 for copies, _ in parsed.values()])
+                keep = np.logical_or.reduce([parsed_table[s][0][gt_codes] >= 1 for s in carriers])
                 if not keep.all():
                     rows = np.flatnonzero(keep)
                     block = block.take(rows)
-                    parsed = {s: (copies[rows], ploidy[rows]) for s, (copies, ploidy) in parsed.items()}
-                    n, alt = len(block), alt[rows]
+                    n, alt, gt_codes = len(block), alt[rows], gt_codes[rows]
                 if not n:
                     continue
+            parsed = {s: (copies[gt_codes], ploidy[gt_codes]) for s, (copies, ploidy) in parsed_table.items()}
             cols: dict[str, Any] = {
                 "chrom": block["chrom"].to_numpy(dtype=object),
                 "pos": block["pos"].to_numpy(),
@@ -392,6 +415,8 @@ def combined_chunks(
                 "alt": alt,
             }
             for c in SITE_COLUMNS:
+                if c in DISPLAY_COLUMNS:
+                    continue  # in the packed display field (classify/display.py)
                 if c in FALLBACK_COLUMNS and c not in spec.present:
                     continue  # the engine falls back to the any-P/LP stars (acmg/inputs.py)
                 values = block[c].to_numpy(dtype=object if dtype[c] is object else None) if c in spec.present else None
@@ -402,12 +427,11 @@ def combined_chunks(
             yield Chunk(
                 sites=frame,
                 filters=block["filter"].to_numpy(dtype=object),
-                qual=block["qual"].to_numpy(dtype=object),
-                vid=block["vid"].to_numpy(dtype=object),
-                gt={s: block[f"gt:{s}"].to_numpy(dtype=object) for s in samples},
+                gt={s: t[gt_codes] for s, t in gt_table.items()},
                 dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
                 if has_dp else {},
                 parsed=parsed,
+                display=block[DISPLAY].to_numpy(dtype=object),
                 **_gate_columns(block, samples, spec.kinds),
             )
             del block, cols, frame, parsed, alt  # not alive while pandas reads the next block

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wgs_east.acmg import quality
 from wgs_east.acmg.codes import MODERATE, STRONG, SUPPORTING, strength_code
@@ -47,8 +48,9 @@ from wgs_east.acmg.family import (
 )
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
-from wgs_east.classify import inheritance
-from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
+from wgs_east.classify import display, inheritance
+from wgs_east.classify.audit import SITE_FIELDS, BenignAudit, site_prefix
+from wgs_east.classify.display import DISPLAY
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
@@ -87,6 +89,10 @@ class Chunk:
     """FORMAT/AD strings per sample; None: the VCF has no AD."""
     ft: dict[str, np.ndarray] | None = None
     """FORMAT/FT strings per sample; None: the VCF has no FT."""
+    display: np.ndarray | None = None
+    """The display columns, QUAL and ID packed in one string per row (classify/display.py; the streaming
+    reader's chunks): ``sites`` then lacks the :data:`~wgs_east.classify.display.DISPLAY_COLUMNS` and
+    ``qual``/``vid`` are None."""
 
     def genotypes(self, sample: str) -> tuple[np.ndarray, np.ndarray]:
         """(alt copies, ploidy) of ``sample`` per row (parsed once, then cached)."""
@@ -153,6 +159,26 @@ class SiteContext:
     """``acmg_codes, acmg_points, acmg_class, acmg_class_2015`` of the site evidence alone (the audit of BA1 calls)."""
     denovo_mode_ok: np.ndarray | None = None
     """The gene's modes admit a de novo cause (AD, X-linked, unknown; acmg/family.de_novo_mode_ok)."""
+    _audit_prefix: pa.Array | None = None
+    gene_codes: np.ndarray | None = None
+    """Index of each row's gene in :attr:`gene_names` (per-gene lookups once per distinct gene)."""
+    gene_names: np.ndarray | None = None
+    mito: np.ndarray | None = None
+    """Row on a mitochondrial contig (:data:`MITO_CONTIGS`)."""
+
+    def gene_lookup(self, table: dict[str, int], default: int) -> np.ndarray:
+        """``table[gene]`` per row (``default`` for a gene not in it), looked up once per distinct gene."""
+        if self.gene_codes is None or self.gene_names is None:
+            return pd.Series(self.gene).map(table).fillna(default).to_numpy(dtype=np.int64)
+        per_gene = np.array([table.get(g, default) for g in self.gene_names.tolist()], dtype=np.int64)
+        return per_gene[self.gene_codes]
+
+    def audit_prefix(self, rows: np.ndarray) -> pa.Array:
+        """The site part of the benign-audit rows (classify/audit.site_prefix) at ``rows``: formatted once
+        per chunk for every proband."""
+        if self._audit_prefix is None:
+            self._audit_prefix = site_prefix({c: self.chunk.sites[c].to_numpy() for c in SITE_FIELDS})
+        return self._audit_prefix.take(rows)
 
     def site_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
         """Site-only codes (categorical), points and class codes at ``rows``."""
@@ -165,6 +191,12 @@ class SiteContext:
             "klass": sc["acmg_class"].cat.codes.to_numpy()[rows],
             "klass_2015": sc["acmg_class_2015"].cat.codes.to_numpy()[rows],
         }
+
+
+def _on_contigs(chrom: np.ndarray, contigs: tuple[str, ...]) -> np.ndarray:
+    """``chrom`` is one of ``contigs``, tested once per distinct contig name."""
+    codes, uniques = pd.factorize(chrom, sort=False, use_na_sentinel=True)
+    return np.append(np.isin(np.asarray(uniques, dtype=object), contigs), False)[codes]
 
 
 def site_context(
@@ -185,6 +217,9 @@ def site_context(
         chunk=chunk,
         strengths=strengths,
         gene=names[gene_codes],
+        gene_codes=np.asarray(gene_codes),
+        gene_names=names,
+        mito=_on_contigs(sites["chrom"].to_numpy(dtype=object), MITO_CONTIGS),
         recessive=moi.recessive,
         dominant_only=moi.dominant_only,
         x_linked_recessive=moi.x_linked_recessive,
@@ -266,6 +301,21 @@ def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
     return tuple(sorted(c for c in codes if c > 0))
 
 
+def _expand_display(calls: pd.DataFrame) -> pd.DataFrame:
+    """Spooled calls with the packed display field (classify/display.py) split into the display columns,
+    ``qual`` and ``vid``, in the columns' places of calls spooled from unpacked chunks (engine inputs in
+    :data:`REQUIRED_COLUMNS` + :data:`OPTIONAL_COLUMNS` order, then ``filter, qual, vid`` and the rest)."""
+    if DISPLAY not in calls.columns:
+        return calls
+    shown = display.unpack(calls[DISPLAY].to_numpy(dtype=object))
+    inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in calls.columns or c in shown]
+    rest = [c for c in calls.columns if c not in inputs and c != DISPLAY]
+    at = rest.index("filter") + 1
+    order = [*inputs, *rest[:at], "qual", "vid", *rest[at:]]
+    data = {c: (pd.Series(shown[c], dtype=object, index=calls.index) if c in shown else calls[c]) for c in order}
+    return pd.DataFrame(data, index=calls.index, copy=False)
+
+
 @dataclass
 class ProbandClassifier:
     """Streams one proband's calls through pass 1 and spools the ones pass 2 may still change."""
@@ -317,8 +367,11 @@ class ProbandClassifier:
         with np.errstate(invalid="ignore", divide="ignore"):
             het = np.where(total > 0, alt / np.maximum(total, 1), np.nan)
         sites = chunk.sites
-        frame = pd.DataFrame({c: sites[c].to_numpy()[r] for c in ("chrom", "pos", "ref", "alt", "gene", "consequence",
-                                                                    "hgvs_c", "hgvs_p", "pop_af") if c in sites.columns})  # fmt: skip
+        shown = {c: sites[c].to_numpy()[r] for c in sites.columns}
+        if chunk.display is not None:
+            shown |= display.unpack(chunk.display[r])
+        frame = pd.DataFrame({c: shown[c] for c in ("chrom", "pos", "ref", "alt", "gene", "consequence", "hgvs_c",
+                                                    "hgvs_p", "pop_af") if c in shown})  # fmt: skip
         frame["filter"] = np.asarray(chunk.filters, dtype=object)[r]
         frame["genotype"] = np.asarray(chunk.gt[s], dtype=object)[r]
         frame["depth"] = _dp(chunk.dp.get(s), len(chunk.filters))[r]
@@ -335,7 +388,8 @@ class ProbandClassifier:
         rows = np.flatnonzero(copies_all >= 1)
         if not rows.size:
             return
-        mt = np.isin(chunk.sites["chrom"].to_numpy(dtype=object)[rows], MITO_CONTIGS)
+        mt = sc.mito[rows] if sc.mito is not None else np.isin(chunk.sites["chrom"].to_numpy(dtype=object)[rows],
+                                                                   MITO_CONTIGS)  # fmt: skip
         if mt.any():  # mitochondrial: own section with heteroplasmy, no nuclear ACMG rules
             self._add_mito(chunk, rows[mt])
             rows = rows[~mt]
@@ -348,7 +402,7 @@ class ProbandClassifier:
         if ba1.any():
             if self.audit is not None and sc.site_class is not None:
                 r = rows[ba1]
-                self.audit.add({c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS},
+                self.audit.add(None, prefix=sc.audit_prefix(r),
                                gt=np.asarray(chunk.gt[p.sample], dtype=object)[r],
                                filters=np.asarray(chunk.filters, dtype=object)[r], ba1=True, **sc.site_rows(r))  # fmt: skip
             n_ba1 = int(np.count_nonzero(ba1))
@@ -400,8 +454,7 @@ class ProbandClassifier:
                            **trio)  # fmt: skip
         raw_de_novo = ((ps2 > 0) | (pm6 > 0)) & ~low
         # the evidence: parents' alt reads and GQ, the gene's modes, SVI points by phenotype row
-        gene_rows = sc.gene[rows]
-        phen_row = (pd.Series(gene_rows).map(self.phenotype_rows).fillna(-1).to_numpy(dtype=np.int64)
+        phen_row = (sc.gene_lookup(self.phenotype_rows, -1)[rows]
                     if self.phenotype_rows else np.full(n, -1, np.int64))  # fmt: skip  # -1: no HPO data
         phen = np.where(phen_row < 0, CONSISTENT, phen_row)
         ps2, pm6 = de_novo(
@@ -463,7 +516,7 @@ class ProbandClassifier:
                 r = rows[benign]
                 codes = pass1["acmg_codes"]
                 self.audit.add(
-                    {c: chunk.sites[c].to_numpy()[r] for c in SITE_FIELDS}, gt=gts["gt"][benign],
+                    None, prefix=sc.audit_prefix(r), gt=gts["gt"][benign],
                     filters=np.asarray(chunk.filters, dtype=object)[r], klass=class1[benign], klass_2015=class15[benign],
                     points=pass1["acmg_points"].to_numpy()[benign],
                     codes=pd.Categorical.from_codes(codes.cat.codes.to_numpy()[benign], dtype=codes.dtype), ba1=False,
@@ -486,10 +539,13 @@ class ProbandClassifier:
         bits = np.zeros(k.size, dtype=np.int8)
         for b, name in enumerate(SINGLE_PATTERNS):
             bits |= single[name].astype(np.int8) << b
-        cols: dict[str, object] = {
-            "filter": np.asarray(chunk.filters, dtype=object)[rows[k]],
-            "qual": np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else ".",
-            "vid": np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else ".",
+        cols: dict[str, object] = {"filter": np.asarray(chunk.filters, dtype=object)[rows[k]]}
+        if chunk.display is not None:  # QUAL, ID and the display columns, split in pass 2 (_expand_display)
+            cols[DISPLAY] = chunk.display[rows[k]]
+        else:
+            cols["qual"] = np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else "."
+            cols["vid"] = np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else "."
+        cols |= {
             "gt": gts["gt"][k], "dp": dp[k], "copies": copies[k], "ploidy": ploidy[k],
             "father_gt": gts["father_gt"][k], "father_dp": par["father_dp"][k], "father_copies": par["father_copies"][k],
             "mother_gt": gts["mother_gt"][k], "mother_dp": par["mother_dp"][k], "mother_copies": par["mother_copies"][k],
@@ -532,7 +588,7 @@ class ProbandClassifier:
                     calls: pd.DataFrame = pickle.load(fh)
             else:
                 calls = item.copy(deep=False)  # pass 2 adds columns: the spooled frame stays as it was
-            yield self._finish_chunk(calls, p)
+            yield self._finish_chunk(_expand_display(calls), p)
 
     def _finish_chunk(self, calls: pd.DataFrame, p: Proband) -> pd.DataFrame:
         gene_codes, gene_uniques, _ = gene_context(calls, self.settings)
@@ -552,16 +608,15 @@ class ProbandClassifier:
         strengths = {c: calls[c].to_numpy() for c in (*SITE_CRITERIA, "PS2", "PM6")}
         strengths |= {"PM3": pm3, "BP2": bp2}
         final = combine_strengths(strengths, calls.index)
-        calls["PM3"] = pm3
-        calls["BP2"] = bp2
+        new: dict[str, object] = {"PM3": pm3, "BP2": bp2}  # the added columns, joined to the calls at once
         for c in final.columns:
-            calls[c] = final[c]
-        calls["trans_level"] = ph.trans_level
-        calls["pm3_row"] = np.where(pm3 > 0, ph.pm3_row, 0).astype(np.int8)
-        calls["pm3_points"] = np.where(pm3 > 0, ph.pm3_points, 0.0)
-        calls["trans_partner"] = np.where(pm3 > 0, ph.trans_partner, np.where(bp2 > 0, ph.trans_partner, ""))
-        calls["cis_partner"] = np.where(bp2 > 0, ph.cis_partner, "")
-        calls["partners"] = ph.partners
+            new[c] = final[c]
+        new["trans_level"] = ph.trans_level
+        new["pm3_row"] = np.where(pm3 > 0, ph.pm3_row, 0).astype(np.int8)
+        new["pm3_points"] = np.where(pm3 > 0, ph.pm3_points, 0.0)
+        new["trans_partner"] = np.where(pm3 > 0, ph.trans_partner, np.where(bp2 > 0, ph.trans_partner, ""))
+        new["cis_partner"] = np.where(bp2 > 0, ph.cis_partner, "")
+        new["partners"] = ph.partners
 
         bits = calls["patterns"].to_numpy()
         patterns = {name: (bits >> k & 1).astype(bool) for k, name in enumerate(SINGLE_PATTERNS)}
@@ -570,17 +625,24 @@ class ProbandClassifier:
         modes = inheritance.mode_flags(calls["gene"], calls["gene_moi"], self.settings)
         on_x = calls["on_x"].to_numpy()
         label, match, candidate = inheritance.summarise(patterns, modes, on_x, p.male)
-        calls["inheritance"] = label
-        calls["moi_match"] = match
-        calls["candidate"] = candidate
-        calls["zygosity"] = zygosity(calls["copies"].to_numpy(), calls["ploidy"].to_numpy())
-        codes = calls["acmg_class"].cat.codes.to_numpy()
-        codes_2015 = calls["acmg_class_2015"].cat.codes.to_numpy()
+        new["inheritance"] = label
+        new["moi_match"] = match
+        new["candidate"] = candidate
+        new["zygosity"] = zygosity(calls["copies"].to_numpy(), calls["ploidy"].to_numpy())
+        codes = final["acmg_class"].cat.codes.to_numpy()
+        codes_2015 = final["acmg_class_2015"].cat.codes.to_numpy()
         in_gene = calls["gene_key"].to_numpy() != ""
-        calls["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
+        new["plp"] = (codes >= LIKELY_PATHOGENIC) | (codes_2015 >= LIKELY_PATHOGENIC)
         pheno = calls["denovo_row"].to_numpy() >= HETEROGENEOUS if "denovo_row" in calls.columns else None
-        listable, why = listing_rule(calls, codes, in_gene, candidate, match, modes.known, self.settings, pheno)
-        calls["listing"] = why
-        calls["reported"] = listable & ~low
-        calls["low_confidence"] = listable & low
-        return calls
+        listable, why = listing_rule(pd.DataFrame({"plp": new["plp"], "consequence": calls["consequence"],
+                                                   "spliceai": calls["spliceai"], "acmg_points": final["acmg_points"]},
+                                                  index=calls.index),
+                                     codes, in_gene, candidate, match, modes.known, self.settings, pheno)  # fmt: skip
+        new["listing"] = why
+        new["reported"] = listable & ~low
+        new["low_confidence"] = listable & low
+        for c in list(new):
+            if c in calls.columns:  # replaced in place (a frame finished twice)
+                calls[c] = new.pop(c)
+        added = pd.DataFrame(new, index=calls.index)
+        return pd.concat([calls, added], axis=1) if len(added.columns) else calls
