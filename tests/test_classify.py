@@ -530,8 +530,8 @@ def test_combined_reader_equals_the_annotation_reader(tmp_path):
     ]  # fmt: skip
     vcf = write_vcf(tmp_path / "a.vcf.gz", rows)
     chunks = list(read_chunks(vcf, ["KID"]))
-    # the display-only columns, QUAL and ID come packed in one field per record (classify/display.py)
-    shown = [display.unpack(c.display) for c in chunks]
+    # the display-only columns, QUAL and ID are read again for the calls that are output (classify/display.py)
+    shown = [c.display.fetch(c.sites) for c in chunks]
     assert not set(display.DISPLAY_COLUMNS) & set(chunks[0].sites.columns)
     ours = pd.concat([c.sites.assign(**{k: v for k, v in d.items() if k in display.DISPLAY_COLUMNS})
                       for c, d in zip(chunks, shown, strict=True)], ignore_index=True)  # fmt: skip
@@ -600,6 +600,40 @@ def test_no_x_linked_analysis_without_sex_chromosomes() -> None:
     chrom, pos = np.array(["chr1", "chrX", "X"], dtype=object), np.array([5, 5, 5])
     assert Context(x_contig=None).on_x(chrom, pos).tolist() == [False, False, False]
     assert Context(x_contig="chrX").on_x(chrom, pos).tolist() == [False, True, False]
+
+
+def test_display_fields_read_again_for_the_output_calls(tmp_path):
+    """The second read of the display fields (classify/display.py): the values of the asked records only,
+    in the order asked, the same through the index (--regions-file) and without one (--targets-file);
+    another allele at the same position is not taken for the asked one; a record that is not in the VCF
+    and an allele annotated twice differently are errors naming the variant, never a guess."""
+    from wgs_east.classify import display
+    from wgs_east.errors import InputError
+
+    def site(hgvs_p, transcript):
+        return {"gene": "GAD", "consequence": "missense", "hgvs_p": hgvs_p, "transcript": transcript}
+
+    rows = [{"chrom": "chr1", "pos": p, "ref": "C", "alt": a, "gts": ["0/1"] * 4, "site": site(hp, tx)}
+            for p, a, hp, tx in [(100, "T", "p.Arg4Trp", "ENST1"), (100, "G", "p.Arg4Gly", "ENST1"),
+                                 (250, "A", "p.Leu9=", "ENST2"), (400, "T", "", "")]]  # fmt: skip
+    vcf = write_vcf(tmp_path / "a.vcf.gz", rows)
+    plain = tmp_path / "plain.vcf.gz"
+    plain.write_bytes(vcf.read_bytes())  # no index next to it
+    assert display.has_index(vcf) and not display.has_index(plain)
+    src = next(iter(read_chunks(vcf, ["KID"]))).display
+    keys = pd.DataFrame({"chrom": ["chr1"] * 3, "pos": [400, 100, 250], "ref": ["C"] * 3, "alt": ["T", "G", "A"]})
+    for path in (vcf, plain):
+        got = display.Source(path, src.info_ids).fetch(keys)
+        assert got["hgvs_p"][0] != got["hgvs_p"][0]  # NaN: missing in the record
+        assert got["hgvs_p"][1:].tolist() == ["p.Arg4Gly", "p.Leu9="]  # percent-decoded like the annotation reader
+        assert got["transcript"][1:].tolist() == ["ENST1", "ENST2"] and got["qual"].tolist() == ["50"] * 3
+    assert "--regions-file" in src.command(tmp_path / "x") and "--targets-file" in display.Source(plain, {}).command(tmp_path / "x")
+    with pytest.raises(InputError, match=r"chr1:300 C>T.*not found"):
+        src.fetch(keys.assign(pos=[400, 100, 300], alt=["T", "G", "T"]))
+    twice = write_vcf(tmp_path / "b.vcf.gz", [rows[0], {**rows[0], "site": site("p.Arg4Cys", "ENST1")}])
+    with pytest.raises(InputError, match=r"chr1:100 C>T.*two records"):
+        display.Source(twice, src.info_ids).fetch(keys.iloc[[1]].assign(alt="T"))
+    assert display.Source(twice, src.info_ids).fetch(keys.iloc[:0])["qual"].size == 0
 
 
 def test_display_fields_unpack_like_separate_columns():

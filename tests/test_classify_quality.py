@@ -276,7 +276,7 @@ def test_chrm_calls_have_their_own_section_with_heteroplasmy(tmp_path):
          "site": {**mt, "gene": "MT-TL1", "consequence": "non_coding", "hgvs_c": "n.14A>G"}},
         {"chrom": "chrM", "pos": 8993, "ref": "T", "alt": "G", "gts": ["0/0", "0/0", "1/1", "0/0"], "dp": 100,
          "gq": [99, 99, 99, 99], "ad": ["100,0", "100,0", "2,98", "100,0"],
-         "site": {**mt, "gene": "MT-ATP6", "consequence": "missense", "hgvs_c": "c.467T>G", "revel": 0.95,
+         "site": {**mt, "gene": "MT-ATP6", "consequence": "missense", "hgvs_c": "c.467T>G", "hgvs_p": "p.Leu156Arg", "revel": 0.95,
                   "spliceai": 0.0}},
     ]  # fmt: skip
     vcf = write_vcf(tmp_path / "in.vcf.gz", rows)
@@ -295,6 +295,7 @@ def test_chrm_calls_have_their_own_section_with_heteroplasmy(tmp_path):
     assert set(mito["criteria"]) == {""} and set(mito["points"]) == {""}  # no ACMG evidence at all
     assert set(mito["classification"]) == {"not classified (mitochondrial: nuclear ACMG rules do not apply)"}
     assert mito.loc["3243", "listing"] == "chrM: heteroplasmy 30.0% (30/100 reads)"
+    assert (mito.loc["8993", "hgvs_p"], mito.loc["3243", "hgvs_p"]) == ("p.Leu156Arg", "")  # read for the shown calls
     doc = json.loads((out / "KID.json").read_text())
     assert doc["counts"]["mitochondrial"] == 2 and [m["heteroplasmy"] for m in doc["mitochondrial"]] == [0.3, 0.98]
     assert all(v["chrom"] != "chrM" for v in doc["variants"])

@@ -23,7 +23,7 @@ import pandas as pd
 from wgs_east.acmg.inputs import REQUIRED_COLUMNS
 from wgs_east.annotate.frame import ENCODED_COLUMNS
 from wgs_east.classify import display
-from wgs_east.classify.display import DISPLAY, DISPLAY_COLUMNS
+from wgs_east.classify.display import DISPLAY_COLUMNS
 from wgs_east.classify.genotypes import parse_genotypes
 from wgs_east.classify.sample import Chunk
 from wgs_east.errors import InputError, Problem
@@ -251,8 +251,8 @@ class QuerySpec:
 
     fields: dict[str, Any]
     present: list[str]
-    """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares, the display columns aside (they are
-    read packed, classify/display.py)."""
+    """Engine columns (SITE_COLUMNS) whose INFO field the VCF declares, the display columns aside (read for
+    the listed calls only, classify/display.py)."""
     format: str
     names: list[str]
     kinds: tuple[str, ...] = ("gt", "dp")
@@ -265,12 +265,11 @@ def _query_spec(samples: list[str], info_ids: set[str], has_dp: bool, formats: S
     present = [c for c in declared if c not in DISPLAY_COLUMNS]
     fmt = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER"
     fmt += "".join(f"\t%INFO/{fields[c].id}" for c in present)
-    fmt += "\t" + display.query_format({c: fields[c].id for c in declared if c in DISPLAY_COLUMNS})
     kinds = _sample_format(has_dp, formats)[1]
     other = [k for k in kinds if k != "gt"]
     fmt += f"\t[%GT{GT_SEP}]"  # every sample's genotype in one field: parsed once per distinct combination
     fmt += ("[" + "".join(f"\t%{k.upper()}" for k in other) + "]" if other else "") + "\n"
-    names = ["chrom", "pos", "ref", "alt", "filter", *present, DISPLAY, GTS]
+    names = ["chrom", "pos", "ref", "alt", "filter", *present, GTS]
     for s in samples:
         names += [f"{k}:{s}" for k in other]
     return QuerySpec(fields, present, fmt, names, tuple(kinds))
@@ -367,6 +366,8 @@ def combined_chunks(
     """
     spec = _query_spec(samples, info_ids, has_dp, formats)
     fields, names = spec.fields, spec.names
+    shown = display.Source(Path(path), {c: (fields[c].id if c in fields and fields[c].id in info_ids else None)
+                                        for c in DISPLAY_COLUMNS}, _bcftools())  # fmt: skip
     numeric = {c for c in spec.present if fields[c].type in ("Integer", "Float", "Flag")}
     dtype: dict[str, object] = {c: (np.float64 if c in numeric else object) for c in names}
     dtype["pos"] = np.int64
@@ -416,7 +417,7 @@ def combined_chunks(
             }
             for c in SITE_COLUMNS:
                 if c in DISPLAY_COLUMNS:
-                    continue  # in the packed display field (classify/display.py)
+                    continue  # read for the listed calls only (classify/display.py)
                 if c in FALLBACK_COLUMNS and c not in spec.present:
                     continue  # the engine falls back to the any-P/LP stars (acmg/inputs.py)
                 values = block[c].to_numpy(dtype=object if dtype[c] is object else None) if c in spec.present else None
@@ -431,7 +432,7 @@ def combined_chunks(
                 dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
                 if has_dp else {},
                 parsed=parsed,
-                display=block[DISPLAY].to_numpy(dtype=object),
+                display=shown,
                 **_gate_columns(block, samples, spec.kinds),
             )
             del block, cols, frame, parsed, alt  # not alive while pandas reads the next block

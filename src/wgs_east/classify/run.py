@@ -138,7 +138,6 @@ def _finish(
             calls, n_hidden = filters.apply(calls, panel, gene_hpo, p.phenotypes)
             hidden += n_hidden
             listed = calls[calls["reported"].to_numpy()]
-            writer.write(output.vcf_lines(listed, p))
             if clf.audit is not None:
                 benign = (calls["acmg_class"].cat.codes.to_numpy() <= LIKELY_BENIGN) | (
                     calls["acmg_class_2015"].cat.codes.to_numpy() <= LIKELY_BENIGN
@@ -152,6 +151,12 @@ def _finish(
             rest = ~calls["reported"].to_numpy() & ~calls["low_confidence"].to_numpy()
             for why, k in pd.Series(calls["listing"].to_numpy()[rest]).value_counts().items():
                 not_listed[str(why)] = not_listed.get(str(why), 0) + int(k)
+        mito_calls = pd.concat(clf.mito, ignore_index=True) if clf.mito else pd.DataFrame()
+        reported, low, mito_calls = clf.shown([pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
+                                               pd.concat(low_parts, ignore_index=True) if low_parts else pd.DataFrame(),
+                                               mito_calls])  # display columns, QUAL, ID of these calls only
+        if len(reported):
+            writer.write(output.vcf_lines(reported, p))
         writer.close()
         if clf.audit is not None:
             clf.audit.close()
@@ -160,8 +165,7 @@ def _finish(
         if clf.audit is not None:
             clf.audit.abort()
         raise
-    reported = pd.concat(parts, ignore_index=True) if parts else None
-    if reported is None or reported.empty:
+    if reported.empty:
         ranked = pd.DataFrame(columns=["rank"])
         rows = pd.DataFrame(columns=list(output.TSV_COLUMNS))
         records: list[list[dict[str, Any]]] = []
@@ -169,7 +173,6 @@ def _finish(
         ranked = output.rank(reported, list(header.contigs), similarity)
         records = output.evidence_records(ranked, p, settings)
         rows = output.table(ranked, p, records, settings)
-    low = pd.concat(low_parts, ignore_index=True) if low_parts else pd.DataFrame()
     low_rows, low_records = output.low_confidence_rows(low, p, settings, list(header.contigs), similarity)
     counts = {
         "calls": clf.n_calls,
@@ -195,7 +198,7 @@ def _finish(
         "of the bundle's gene table (classify/phenotype.py)" if similarity else "not evaluable (no gene HPO "
         "terms in the bundle or no phenotypes)",
     }
-    mito = output.mito_rows(pd.concat(clf.mito, ignore_index=True) if clf.mito else pd.DataFrame(), p)
+    mito = output.mito_rows(mito_calls, p)
     counts["mitochondrial"] = len(mito)
     output.write_tsv(outdir / f"{p.sample}.tsv", output.with_sections(rows, low_rows, mito), p, provenance)
     doc = output.json_document(rows, records, p, provenance, settings, counts, filt)

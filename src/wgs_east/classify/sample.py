@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +50,6 @@ from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, g
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import display, inheritance
 from wgs_east.classify.audit import SITE_FIELDS, BenignAudit, site_prefix
-from wgs_east.classify.display import DISPLAY
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
@@ -89,10 +88,10 @@ class Chunk:
     """FORMAT/AD strings per sample; None: the VCF has no AD."""
     ft: dict[str, np.ndarray] | None = None
     """FORMAT/FT strings per sample; None: the VCF has no FT."""
-    display: np.ndarray | None = None
-    """The display columns, QUAL and ID packed in one string per row (classify/display.py; the streaming
-    reader's chunks): ``sites`` then lacks the :data:`~wgs_east.classify.display.DISPLAY_COLUMNS` and
-    ``qual``/``vid`` are None."""
+    display: display.Source | None = None
+    """Where the display columns, QUAL and ID are read for the listed calls (classify/display.py; the
+    streaming reader's chunks): ``sites`` then lacks the :data:`~wgs_east.classify.display.DISPLAY_COLUMNS`
+    and ``qual``/``vid`` are None."""
 
     def genotypes(self, sample: str) -> tuple[np.ndarray, np.ndarray]:
         """(alt copies, ploidy) of ``sample`` per row (parsed once, then cached)."""
@@ -301,21 +300,6 @@ def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
     return tuple(sorted(c for c in codes if c > 0))
 
 
-def _expand_display(calls: pd.DataFrame) -> pd.DataFrame:
-    """Spooled calls with the packed display field (classify/display.py) split into the display columns,
-    ``qual`` and ``vid``, in the columns' places of calls spooled from unpacked chunks (engine inputs in
-    :data:`REQUIRED_COLUMNS` + :data:`OPTIONAL_COLUMNS` order, then ``filter, qual, vid`` and the rest)."""
-    if DISPLAY not in calls.columns:
-        return calls
-    shown = display.unpack(calls[DISPLAY].to_numpy(dtype=object))
-    inputs = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in calls.columns or c in shown]
-    rest = [c for c in calls.columns if c not in inputs and c != DISPLAY]
-    at = rest.index("filter") + 1
-    order = [*inputs, *rest[:at], "qual", "vid", *rest[at:]]
-    data = {c: (pd.Series(shown[c], dtype=object, index=calls.index) if c in shown else calls[c]) for c in order}
-    return pd.DataFrame(data, index=calls.index, copy=False)
-
-
 @dataclass
 class ProbandClassifier:
     """Streams one proband's calls through pass 1 and spools the ones pass 2 may still change."""
@@ -342,6 +326,9 @@ class ProbandClassifier:
     phenotype_rows: dict[str, int] = field(default_factory=dict)
     """Gene -> SVI de novo phenotype row (acmg/family.phenotype_row) for this proband; a gene not in it is
     "consistent, not highly specific" (no HPO data)."""
+    display: display.Source | None = None
+    """Set by the streaming reader's chunks: the spooled calls lack the display columns, QUAL and ID, which
+    :meth:`shown` reads for the calls that are output."""
     _spool: list[pd.DataFrame | Path] = field(default_factory=list)
     _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -360,6 +347,26 @@ class ProbandClassifier:
             self._tmp.cleanup()
             self._tmp = None
 
+    def shown(self, frames: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
+        """``frames`` of calls to output (listed, low-confidence, mitochondrial) with the display columns,
+        QUAL and ID, read in one ``bcftools query`` of their positions (classify/display.py); as they are
+        when the calls carry them already (chunks of another reader) or a frame is empty."""
+        todo = [k for k, f in enumerate(frames) if len(f) and "qual" not in f.columns]
+        if self.display is None or not todo:
+            return list(frames)
+        keys = pd.concat([frames[k][list(display.KEY)] for k in todo], ignore_index=True)
+        values = self.display.fetch(keys)
+        out, at = list(frames), 0
+        for k in todo:
+            n = len(frames[k])
+            part = {c: v[at : at + n] for c, v in values.items()}
+            at += n
+            if "heteroplasmy" in frames[k].columns:  # the mitochondrial section (_add_mito) shows HGVS p. only
+                out[k] = frames[k].assign(hgvs_p=pd.Series(part["hgvs_p"], dtype=object, index=frames[k].index))
+            else:
+                out[k] = display.expand(frames[k], part, (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
+        return out
+
     def _add_mito(self, chunk: Chunk, r: np.ndarray) -> None:
         """Keep chrM calls with their heteroplasmy: the alt fraction of FORMAT/AD (NaN without AD)."""
         s = self.proband.sample
@@ -367,9 +374,7 @@ class ProbandClassifier:
         with np.errstate(invalid="ignore", divide="ignore"):
             het = np.where(total > 0, alt / np.maximum(total, 1), np.nan)
         sites = chunk.sites
-        shown = {c: sites[c].to_numpy()[r] for c in sites.columns}
-        if chunk.display is not None:
-            shown |= display.unpack(chunk.display[r])
+        shown = {c: sites[c].to_numpy()[r] for c in sites.columns}  # hgvs_p: read later when not among them
         frame = pd.DataFrame({c: shown[c] for c in ("chrom", "pos", "ref", "alt", "gene", "consequence", "hgvs_c",
                                                     "hgvs_p", "pop_af") if c in shown})  # fmt: skip
         frame["filter"] = np.asarray(chunk.filters, dtype=object)[r]
@@ -383,6 +388,8 @@ class ProbandClassifier:
     def add(self, chunk: Chunk, site: pd.DataFrame | SiteContext) -> None:
         """Pass 1 for one chunk (``site``: ``classify_frame(chunk.sites)`` or its :class:`SiteContext`)."""
         sc = site if isinstance(site, SiteContext) else site_context(chunk, site, self.settings, self.context)
+        if chunk.display is not None:
+            self.display = chunk.display
         p = self.proband
         copies_all, ploidy_all = chunk.genotypes(p.sample)
         rows = np.flatnonzero(copies_all >= 1)
@@ -540,9 +547,7 @@ class ProbandClassifier:
         for b, name in enumerate(SINGLE_PATTERNS):
             bits |= single[name].astype(np.int8) << b
         cols: dict[str, object] = {"filter": np.asarray(chunk.filters, dtype=object)[rows[k]]}
-        if chunk.display is not None:  # QUAL, ID and the display columns, split in pass 2 (_expand_display)
-            cols[DISPLAY] = chunk.display[rows[k]]
-        else:
+        if chunk.display is None:  # else QUAL, ID and the display columns are read for the output calls only
             cols["qual"] = np.asarray(chunk.qual, dtype=object)[rows[k]] if chunk.qual is not None else "."
             cols["vid"] = np.asarray(chunk.vid, dtype=object)[rows[k]] if chunk.vid is not None else "."
         cols |= {
@@ -588,7 +593,7 @@ class ProbandClassifier:
                     calls: pd.DataFrame = pickle.load(fh)
             else:
                 calls = item.copy(deep=False)  # pass 2 adds columns: the spooled frame stays as it was
-            yield self._finish_chunk(_expand_display(calls), p)
+            yield self._finish_chunk(calls, p)
 
     def _finish_chunk(self, calls: pd.DataFrame, p: Proband) -> pd.DataFrame:
         gene_codes, gene_uniques, _ = gene_context(calls, self.settings)
