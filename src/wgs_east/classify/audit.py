@@ -6,14 +6,15 @@ Columns: :data:`AUDIT_COLUMNS`. ``criteria`` are the codes that decided the clas
 PS2/PM6 for calls final after pass 1, every criterion for calls finished in pass 2; a BA1 call carries its
 site codes only (BA1 is stand-alone: the sample's evidence cannot change its class). Rows are written
 chunk by chunk as the VCF streams (genome order within each pass: calls final after pass 1 first, then
-the calls pass 2 finished), gzip level 1, under a temporary name renamed on :meth:`BenignAudit.close`.
+the calls pass 2 finished), gzip written by ISA-L (``isal.igzip`` level 1: the same gzip format, ~4 x faster
+than zlib's level 1 and smaller, measured on the 1M bench VCF's audit: 0.036 vs 0.136 s for 33 MB), under a
+temporary name renamed on :meth:`BenignAudit.close`.
 Rows are joined by Arrow's compute functions (no Python code per row): the site part once per chunk
 (:func:`site_prefix`, shared by the samples), the per-call part once per distinct combination.
 """
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from isal import igzip
 
 AUDIT_COLUMNS: tuple[str, ...] = (
     "chrom", "pos", "ref", "alt", "gene", "consequence", "genotype", "filter", "classification",
@@ -77,7 +79,7 @@ class BenignAudit:
         self.path = Path(path)
         self.tmp = self.path.with_name(self.path.name + ".tmp")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = gzip.open(self.tmp, "wb", compresslevel=1)
+        self._fh = igzip.open(self.tmp, "wb", compresslevel=1)
         self._fh.write(("\t".join(AUDIT_COLUMNS) + "\n").encode())
         self.rows = 0
         self.ba1 = 0
