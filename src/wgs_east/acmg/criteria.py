@@ -78,9 +78,9 @@ class Evidence:
     def status(self, row: int) -> tuple[str, str]:
         """``("met" | "not met" | "not evaluable", text)`` for one row (positional): the values that
         decided it, or what was missing."""
-        vals = {k: _at(v, row) for k, v in self.values.items()}
         if int(self.strength[row]):
             return "met", self.explain(row).split(": ", 1)[-1]
+        vals = {k: _at(v, row) for k, v in self.values.items()}
         if self.dropped is not None and self.dropped[row]:
             return "not met", self.dropped_text
         if bool(_at(self.disabled, row)):
@@ -109,6 +109,11 @@ class Evidence:
 
 
 def _at(value: Any, row: int) -> Any:
+    if type(value) is np.ndarray and value.ndim:
+        value = value[row]
+        t = type(value)
+        if t is str or t is float or t is np.float64:
+            return float(value) if t is np.float64 else value
     if isinstance(value, _LazyText):
         return value[row]
     if isinstance(value, pd.Series):

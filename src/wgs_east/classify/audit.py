@@ -39,7 +39,9 @@ _CLASS_NAMES = np.array(["Benign", "Likely benign", "Uncertain significance", "L
 
 def _strings(values: object, n: int) -> pa.Array:
     """A column as an Arrow string array, missing values (None, NaN) null; a column that is not all
-    strings is converted with one ``str()`` per distinct value."""
+    strings is converted with one ``str()`` per distinct value; an Arrow array is taken as it is."""
+    if isinstance(values, pa.Array):
+        return values
     arr = np.asarray(values, dtype=object)
     if arr.shape == ():
         arr = np.full(n, arr.item(), dtype=object)
@@ -85,7 +87,8 @@ class BenignAudit:
         self.ba1 = 0
 
     def add(
-        self, sites: Mapping[str, np.ndarray] | None, *, gt: np.ndarray, filters: np.ndarray, codes: pd.Categorical,
+        self, sites: Mapping[str, np.ndarray] | None, *, gt: np.ndarray | pd.Categorical,
+        filters: np.ndarray | pd.Categorical, codes: pd.Categorical,
         klass: np.ndarray, klass_2015: np.ndarray, points: np.ndarray, ba1: np.ndarray | bool,
         prefix: pa.Array | None = None,
     ) -> None:  # fmt: skip
@@ -102,7 +105,10 @@ class BenignAudit:
             return
         ba1_arr = np.broadcast_to(np.asarray(ba1, dtype=bool), (n,))
         key = np.asarray(codes.codes, dtype=np.int64) + 1
-        for part in (gt, filters):
+        for part in (gt, filters):  # a categorical (the chunk's codes, classify/sample.Chunk.categorical) as it is
+            if isinstance(part, pd.Categorical):
+                key = key * (len(part.categories) + 1) + (np.asarray(part.codes, dtype=np.int64) + 1)
+                continue
             c, u = pd.factorize(np.asarray(part, dtype=object), sort=False, use_na_sentinel=False)
             key = key * (len(u) + 1) + c
         key = key * 2 + ba1_arr

@@ -67,7 +67,16 @@ def atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars as Python ones, NaN/inf and ``pd.NA`` as None, containers walked."""
+    t = type(value)
+    if t in _PLAIN:  # the common leaves first (exact types: a numpy scalar is not one of them)
+        return value
+    if t is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -429,6 +429,7 @@ def combined_chunks(
                 sites=frame,
                 filters=block["filter"].to_numpy(dtype=object),
                 gt={s: t[gt_codes] for s, t in gt_table.items()},
+                gt_combos=(gt_codes, gt_table),
                 dp={s: np.nan_to_num(block[f"dp:{s}"].to_numpy(), nan=-1).astype(np.int64) for s in samples}
                 if has_dp else {},
                 parsed=parsed,

@@ -88,10 +88,30 @@ class Chunk:
     """FORMAT/AD strings per sample; None: the VCF has no AD."""
     ft: dict[str, np.ndarray] | None = None
     """FORMAT/FT strings per sample; None: the VCF has no FT."""
+    gt_combos: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
+    """(code per row, {sample: its GT per code}) of the distinct genotype combinations of the rows, when the
+    reader has them (classify/reader.py): :meth:`categorical` then factorizes per combination, not per row."""
+    _categorical: dict[str, pd.Categorical] = field(default_factory=dict, repr=False)
     display: display.Source | None = None
     """Where the display columns, QUAL and ID are read for the listed calls (classify/display.py; the
     streaming reader's chunks): ``sites`` then lacks the :data:`~wgs_east.classify.display.DISPLAY_COLUMNS`
     and ``qual``/``vid`` are None."""
+
+    def categorical(self, sample: str | None = None) -> pd.Categorical:
+        """FILTER (``sample`` None) or ``sample``'s GT strings as a categorical over the rows (missing:
+        code -1), factorized once per chunk and shared by the probands (the benign audit's row keys)."""
+        key = sample or ""
+        if key not in self._categorical:
+            if sample is not None and self.gt_combos is not None:
+                combo, table = self.gt_combos
+                codes, uniques = pd.factorize(np.asarray(table[sample], dtype=object), sort=False)
+                codes = codes[combo]
+            else:
+                values = self.filters if sample is None else self.gt[sample]
+                codes, uniques = pd.factorize(np.asarray(values, dtype=object), sort=False)
+            self._categorical[key] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object),
+                                                               validate=False)  # fmt: skip
+        return self._categorical[key]
 
     def genotypes(self, sample: str) -> tuple[np.ndarray, np.ndarray]:
         """(alt copies, ploidy) of ``sample`` per row (parsed once, then cached)."""
@@ -176,7 +196,12 @@ class SiteContext:
         """The site part of the benign-audit rows (classify/audit.site_prefix) at ``rows``: formatted once
         per chunk for every proband."""
         if self._audit_prefix is None:
-            self._audit_prefix = site_prefix({c: self.chunk.sites[c].to_numpy() for c in SITE_FIELDS})
+            sites = {c: self.chunk.sites[c].to_numpy() for c in SITE_FIELDS}
+            if self.gene_codes is not None and self.gene_names is not None:  # per distinct gene, not per row
+                codes = np.where(self.gene_codes < 0, len(self.gene_names) - 1, self.gene_codes).astype(np.int32)
+                sites["gene"] = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(self.gene_names.tolist(),
+                                                                                          pa.string())).cast(pa.string())  # fmt: skip
+            self._audit_prefix = site_prefix(sites)
         return self._audit_prefix.take(rows)
 
     def site_rows(self, rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -409,9 +434,8 @@ class ProbandClassifier:
         if ba1.any():
             if self.audit is not None and sc.site_class is not None:
                 r = rows[ba1]
-                self.audit.add(None, prefix=sc.audit_prefix(r),
-                               gt=np.asarray(chunk.gt[p.sample], dtype=object)[r],
-                               filters=np.asarray(chunk.filters, dtype=object)[r], ba1=True, **sc.site_rows(r))  # fmt: skip
+                self.audit.add(None, prefix=sc.audit_prefix(r), gt=chunk.categorical(p.sample)[r],
+                               filters=chunk.categorical()[r], ba1=True, **sc.site_rows(r))  # fmt: skip
             n_ba1 = int(np.count_nonzero(ba1))
             self.n_calls += n_ba1
             self.classes_before_phase[BENIGN] += n_ba1
@@ -523,8 +547,8 @@ class ProbandClassifier:
                 r = rows[benign]
                 codes = pass1["acmg_codes"]
                 self.audit.add(
-                    None, prefix=sc.audit_prefix(r), gt=gts["gt"][benign],
-                    filters=np.asarray(chunk.filters, dtype=object)[r], klass=class1[benign], klass_2015=class15[benign],
+                    None, prefix=sc.audit_prefix(r), gt=chunk.categorical(p.sample)[r],
+                    filters=chunk.categorical()[r], klass=class1[benign], klass_2015=class15[benign],
                     points=pass1["acmg_points"].to_numpy()[benign],
                     codes=pd.Categorical.from_codes(codes.cat.codes.to_numpy()[benign], dtype=codes.dtype), ba1=False,
                 )  # fmt: skip
