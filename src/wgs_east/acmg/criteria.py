@@ -109,11 +109,14 @@ class Evidence:
 
 
 def _at(value: Any, row: int) -> Any:
-    if type(value) is np.ndarray and value.ndim:
+    t = type(value)
+    if t is np.ndarray and value.ndim:
         value = value[row]
         t = type(value)
-        if t is str or t is float or t is np.float64:
-            return float(value) if t is np.float64 else value
+    if t is str or t is float or t is int or t is bool:  # exact types first (bool is not int here)
+        return value
+    if t is np.float64:
+        return float(value)
     if isinstance(value, _LazyText):
         return value[row]
     if isinstance(value, pd.Series):

@@ -317,6 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cli_classify(args: argparse.Namespace) -> int:
     """``wgs-east classify --vcf IN --resources MANIFEST --config BATCH.yaml --outdir DIR``."""
+    import gc
+
+    gc.freeze()  # the ~300,000 objects of the imports are never garbage: full collections skip them
     from wgs_east.config import load_batch
     from wgs_east.runner import git_commit
 
