@@ -117,6 +117,10 @@ def _at(value: Any, row: int) -> Any:
         return value
     if t is np.float64:
         return float(value)
+    if t is np.int64 or t is np.int8 or t is np.int32:
+        return int(value)
+    if t is np.bool_:
+        return value
     if isinstance(value, _LazyText):
         return value[row]
     if isinstance(value, pd.Series):
@@ -266,12 +270,12 @@ def _comparator(v: Variants, criterion: str, stars: np.ndarray, p_stars: np.ndar
 
 def _records_text(v: Variants, column: str) -> Any:
     """Row -> ``"; ClinVar hgvs_p|variation id|stars|chrom:pos:ref:alt|P"`` (the comparators), or ``""``."""
-    values = v.column(column) if column in v.frame.columns else None
+    values = v.column(column).to_numpy(dtype=object) if column in v.frame.columns else None  # positional
 
     def text(row: int) -> str:
         if values is None:
             return ""
-        value = values.iloc[row]
+        value = values[row]
         return f"; ClinVar {value}" if isinstance(value, str) and value else ""
 
     return text
@@ -359,11 +363,12 @@ class _LazyText:
     (:func:`_at` indexes it): the filtered record's FILTER, or ``other(row)``."""
 
     def __init__(self, filtered: np.ndarray, labels: Any, other: Any) -> None:
-        self.filtered, self.labels, self.other = filtered, labels, other
+        self.filtered, self.other = filtered, other
+        self.labels = labels.to_numpy(dtype=object) if isinstance(labels, pd.Series) else labels  # positional
 
     def __getitem__(self, row: int) -> str:
         if self.filtered[row]:
-            label = self.labels.iloc[row] if isinstance(self.labels, pd.Series) else self.labels
+            label = self.labels[row] if isinstance(self.labels, np.ndarray) else self.labels
             return _FILTERED_TEXT.format(pop_filter=label)
         return str(self.other(row))
 
