@@ -19,6 +19,7 @@ import json
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from wgs_east.classify import filters, output, phenotype
 from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
 from wgs_east.classify.pedigree import Proband, probands, read_qc
 from wgs_east.classify.reader import SitesReader, VcfHeader, read_chunks, read_header
-from wgs_east.classify.sample import Context, ProbandClassifier, site_context
+from wgs_east.classify.sample import Context, ProbandClassifier, display_frames, site_context
 from wgs_east.config.load import file_sha256
 from wgs_east.config.models import Batch
 from wgs_east.errors import InputError, Problem, WgsEastError
@@ -122,13 +123,20 @@ def provenance_record(
 
 
 # --- the run -----------------------------------------------------------------------------------------
-def _finish(
-    clf: ProbandClassifier, outdir: Path, header: VcfHeader, provenance: dict[str, Any], settings: AcmgSettings,
-    panel: set[str] | None, gene_hpo: dict[str, set[str]] | None, gene_terms: dict[str, set[str]] | None = None,
-) -> dict[str, Any]:  # fmt: skip
+@dataclass
+class _Pass2:
+    """One proband's calls to output after pass 2 and what was counted on the way."""
+
+    frames: list[pd.DataFrame]
+    """Listed, low-confidence and mitochondrial calls (display columns added by :func:`_show`)."""
+    not_listed: dict[str, int]
+    hidden: int
+
+
+def _pass2(clf: ProbandClassifier, panel: set[str] | None, gene_hpo: dict[str, set[str]] | None) -> _Pass2:
+    """Pass 2 of one proband: filters, the rest of the benign audit (closed with the outputs, :func:`_finish`),
+    the calls to output."""
     p: Proband = clf.proband
-    similarity = phenotype.gene_similarity(p.phenotypes, gene_terms) if gene_terms else {}
-    writer = output.VcfWriter(outdir / f"{p.sample}.vcf.gz", output.vcf_header(header.lines, p, provenance))
     parts: list[pd.DataFrame] = []
     low_parts: list[pd.DataFrame] = []
     not_listed: dict[str, int] = {}
@@ -137,7 +145,6 @@ def _finish(
         for calls in clf.results():
             calls, n_hidden = filters.apply(calls, panel, gene_hpo, p.phenotypes)
             hidden += n_hidden
-            listed = calls[calls["reported"].to_numpy()]
             if clf.audit is not None:
                 benign = (calls["acmg_class"].cat.codes.to_numpy() <= LIKELY_BENIGN) | (
                     calls["acmg_class_2015"].cat.codes.to_numpy() <= LIKELY_BENIGN
@@ -146,24 +153,52 @@ def _finish(
                 clf.audit.add({c: b[c].to_numpy() for c in SITE_FIELDS}, gt=b["gt"].to_numpy(), filters=b["filter"].to_numpy(),
                               klass=b["acmg_class"].cat.codes.to_numpy(), klass_2015=b["acmg_class_2015"].cat.codes.to_numpy(),
                               points=b["acmg_points"].to_numpy(), codes=pd.Categorical(b["acmg_codes"]), ba1=False)  # fmt: skip
-            parts.append(listed)
+            parts.append(calls[calls["reported"].to_numpy()])
             low_parts.append(calls[calls["low_confidence"].to_numpy()])
             rest = ~calls["reported"].to_numpy() & ~calls["low_confidence"].to_numpy()
             for why, k in pd.Series(calls["listing"].to_numpy()[rest]).value_counts().items():
                 not_listed[str(why)] = not_listed.get(str(why), 0) + int(k)
-        mito_calls = pd.concat(clf.mito, ignore_index=True) if clf.mito else pd.DataFrame()
-        reported, low, mito_calls = clf.shown([pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
-                                               pd.concat(low_parts, ignore_index=True) if low_parts else pd.DataFrame(),
-                                               mito_calls])  # display columns, QUAL, ID of these calls only
+    except BaseException:
+        if clf.audit is not None:
+            clf.audit.abort()
+        raise
+    frames = [pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
+              pd.concat(low_parts, ignore_index=True) if low_parts else pd.DataFrame(),
+              pd.concat(clf.mito, ignore_index=True) if clf.mito else pd.DataFrame()]  # fmt: skip
+    return _Pass2(frames, not_listed, hidden)
+
+
+def _show(classifiers: Sequence[ProbandClassifier], passes: Sequence[_Pass2]) -> None:
+    """The display columns, QUAL and ID of every proband's calls to output, read in one ``bcftools query``
+    of their positions (classify/display.py; the streaming reader leaves them out of its pass)."""
+    source = next((c.display for c in classifiers if c.display is not None), None)
+    if source is None:
+        return
+    flat = [f for ps in passes for f in ps.frames]
+    shown = display_frames(source, flat)
+    k = 0
+    for ps in passes:
+        ps.frames = shown[k : k + len(ps.frames)]
+        k += len(ps.frames)
+
+
+def _finish(
+    clf: ProbandClassifier, ps: _Pass2, outdir: Path, header: VcfHeader, provenance: dict[str, Any],
+    settings: AcmgSettings, panel: set[str] | None, gene_hpo: dict[str, set[str]] | None,
+    gene_terms: dict[str, set[str]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The outputs of one proband (VCF, TSV, JSON) from its pass-2 calls; returns its summary."""
+    p: Proband = clf.proband
+    similarity = phenotype.gene_similarity(p.phenotypes, gene_terms) if gene_terms else {}
+    reported, low, mito_calls = ps.frames
+    not_listed, hidden = ps.not_listed, ps.hidden
+    writer = output.VcfWriter(outdir / f"{p.sample}.vcf.gz", output.vcf_header(header.lines, p, provenance))
+    try:
         if len(reported):
             writer.write(output.vcf_lines(reported, p))
         writer.close()
-        if clf.audit is not None:
-            clf.audit.close()
     except BaseException:
         writer.abort()
-        if clf.audit is not None:
-            clf.audit.abort()
         raise
     if reported.empty:
         ranked = pd.DataFrame(columns=["rank"])
@@ -205,6 +240,8 @@ def _finish(
     doc["low_confidence"] = output.variant_records(low_rows, low_records)
     doc["mitochondrial"] = output.mito_records(mito)
     output.write_json(outdir / f"{p.sample}.json", doc)
+    if clf.audit is not None:
+        clf.audit.close()
     return {"sample": p.sample, "qc_verdict": p.qc.verdict, **counts}
 
 
@@ -258,8 +295,10 @@ def classify_vcf(
             for clf in classifiers:
                 clf.add(chunk, site)
             del chunk, res, site  # not alive while the next chunk is read and classified
-        summaries = [_finish(clf, outdir, header, provenance, settings, panel, gene_hpo, gene_terms)
-                     for clf in classifiers]  # fmt: skip
+        passes = [_pass2(clf, panel, gene_hpo) for clf in classifiers]
+        _show(classifiers, passes)
+        summaries = [_finish(clf, ps, outdir, header, provenance, settings, panel, gene_hpo, gene_terms)
+                     for clf, ps in zip(classifiers, passes, strict=True)]  # fmt: skip
     finally:
         for clf in classifiers:
             clf.close()

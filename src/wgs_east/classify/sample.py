@@ -325,6 +325,28 @@ def _pm3_strengths(settings: AcmgSettings) -> tuple[int, ...]:
     return tuple(sorted(c for c in codes if c > 0))
 
 
+def display_frames(source: display.Source, frames: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
+    """``frames`` of calls to output (listed, low-confidence, mitochondrial; of one or more probands) with
+    the display columns, QUAL and ID, read from ``source`` in one ``bcftools query`` of their positions
+    (classify/display.py); a frame that is empty or carries them already (chunks of another reader) is
+    returned as it is."""
+    todo = [k for k, f in enumerate(frames) if len(f) and "qual" not in f.columns]
+    if not todo:
+        return list(frames)
+    keys = pd.concat([frames[k][list(display.KEY)] for k in todo], ignore_index=True)
+    values = source.fetch(keys)
+    out, at = list(frames), 0
+    for k in todo:
+        n = len(frames[k])
+        part = {c: v[at : at + n] for c, v in values.items()}
+        at += n
+        if "heteroplasmy" in frames[k].columns:  # the mitochondrial section (_add_mito) shows HGVS p. only
+            out[k] = frames[k].assign(hgvs_p=pd.Series(part["hgvs_p"], dtype=object, index=frames[k].index))
+        else:
+            out[k] = display.expand(frames[k], part, (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
+    return out
+
+
 @dataclass
 class ProbandClassifier:
     """Streams one proband's calls through pass 1 and spools the ones pass 2 may still change."""
@@ -353,7 +375,7 @@ class ProbandClassifier:
     "consistent, not highly specific" (no HPO data)."""
     display: display.Source | None = None
     """Set by the streaming reader's chunks: the spooled calls lack the display columns, QUAL and ID, which
-    :meth:`shown` reads for the calls that are output."""
+    :func:`display_frames` reads for the calls that are output."""
     _spool: list[pd.DataFrame | Path] = field(default_factory=list)
     _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -371,26 +393,6 @@ class ProbandClassifier:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
-
-    def shown(self, frames: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
-        """``frames`` of calls to output (listed, low-confidence, mitochondrial) with the display columns,
-        QUAL and ID, read in one ``bcftools query`` of their positions (classify/display.py); as they are
-        when the calls carry them already (chunks of another reader) or a frame is empty."""
-        todo = [k for k, f in enumerate(frames) if len(f) and "qual" not in f.columns]
-        if self.display is None or not todo:
-            return list(frames)
-        keys = pd.concat([frames[k][list(display.KEY)] for k in todo], ignore_index=True)
-        values = self.display.fetch(keys)
-        out, at = list(frames), 0
-        for k in todo:
-            n = len(frames[k])
-            part = {c: v[at : at + n] for c, v in values.items()}
-            at += n
-            if "heteroplasmy" in frames[k].columns:  # the mitochondrial section (_add_mito) shows HGVS p. only
-                out[k] = frames[k].assign(hgvs_p=pd.Series(part["hgvs_p"], dtype=object, index=frames[k].index))
-            else:
-                out[k] = display.expand(frames[k], part, (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))
-        return out
 
     def _add_mito(self, chunk: Chunk, r: np.ndarray) -> None:
         """Keep chrM calls with their heteroplasmy: the alt fraction of FORMAT/AD (NaN without AD)."""
