@@ -359,8 +359,10 @@ def combined_chunks(
     formats: Sequence[str] = (),
 ) -> Iterator[Chunk]:  # fmt: skip
     """One ``bcftools query`` for the engine columns and the genotypes: one decode of the VCF, only the
-    INFO fields the engine and the outputs use (the annotation's field table maps columns to INFO ids),
-    parsed by pandas' C reader in blocks; no Python code per record.
+    INFO fields the engine reads (the annotation's field table maps columns to INFO ids), parsed by
+    pandas' C reader in blocks; no Python code per record. The display columns, QUAL and ID are not
+    printed here: each chunk carries a :class:`~wgs_east.classify.display.Source` that reads them for
+    the calls that are output (a few hundred per proband).
 
     Conventions of the engine input (acmg/inputs.py): NaN for a missing number or string, -1 for a
     missing count or star column, False for an absent flag. Equal to ``read_annotated`` on the same
