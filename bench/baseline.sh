@@ -48,7 +48,7 @@ import sys
 from pathlib import Path
 
 from wgs_east.config import load_batch
-from wgs_east.reference import read_contigs
+from wgs_east.reference import is_gzip, read_contigs
 from wgs_east.regions import batch_chunk_size, count_chunks
 from wgs_east.runner import STATE, write_state
 
@@ -79,7 +79,9 @@ merge = "bcftools view" if len(families) == 1 else "bcftools merge --gvcf refere
 print(f"MERGE={q(merge)}")
 tools = ["bwa", "samtools", "bcftools", "htslib", "bgzip", "fastp"]
 tools += ["freebayes"] if batch.calling.caller == "freebayes" else []
-print(f"TOOLS={arr(tools + ['mosdepth'])}")  # + EXTRA_TOOLS: QC runs mosdepth
+extra = ["mosdepth"] + (["delly", "cnvkit"] if batch.sv.enabled else [])  # EXTRA_TOOLS: QC, SV stage
+print(f"TOOLS={arr(tools + extra)}")
+print(f"MAX_UNIT_READ_LOSS={q(str(batch.qc.max_unit_read_loss))}")
 print(f"SAMPLES={arr(batch.sample_ids)}")
 print(f"FAMILIES={arr(families)}")
 print("declare -A FAMILY_OF=(" + " ".join(f"[{s.id}]={q(g)}" for g in families for s in groups[g]) + ")")
@@ -89,6 +91,9 @@ print(f"U_SAMPLE={arr(s.id for s, u in units)}")
 print(f"U_UNIT={arr(u.id for s, u in units)}")
 print(f"U_FQ1={arr(u.fastq1 for s, u in units)}")
 print(f"U_FQ2={arr(u.fastq2 for s, u in units)}")
+# get_fastp_input_links(): fastp reads through links named by the content (gzip magic bytes)
+print(f"U_SUFFIX1={arr('.gz' if is_gzip(u.fastq1) else '' for s, u in units)}")
+print(f"U_SUFFIX2={arr('.gz' if is_gzip(u.fastq2) else '' for s, u in units)}")
 # get_read_group(): the literal `\t` is kept, bwa turns it into a tab
 rgs = [
     f"@RG\\tID:{s.id}.{u.id}\\tSM:{s.id}\\tLB:{u.library}\\tPL:{u.platform}\\tPU:{u.platform_unit or f'{s.id}.{u.id}'}"
@@ -175,7 +180,7 @@ step record_tool_versions logs/provenance/record_tool_versions.log \
     "python -m wgs_east.provenance tools --tools ${TOOLS[*]} --out provenance/tools.json 2> logs/provenance/record_tool_versions.log"
 for i in "${!U_SAMPLE[@]}"; do
     s=${U_SAMPLE[$i]} u=${U_UNIT[$i]} fq1=$(q "${U_FQ1[$i]}") fq2=$(q "${U_FQ2[$i]}")
-    [[ $PRINT == 1 ]] || mkdir -p "qc/fastq_check/$s" "qc/fastp/$s" "work/trim/$s" "work/align/$s"
+    [[ $PRINT == 1 ]] || mkdir -p "qc/fastq_check/$s" "qc/fastp/$s" "work/trim/$s" "work/align/$s" "qc/read_accounting/$s"
     step check_fastq_pair "logs/align/check_fastq_pair/$s/$u.log" \
         "python -m wgs_east.fastq $fq1 $fq2 --out qc/fastq_check/$s/$u.json 2> logs/align/check_fastq_pair/$s/$u.log"
 done
@@ -200,8 +205,9 @@ T_MAP=$(threads 8)
 T_MARKDUP=$(threads 4)
 for i in "${!U_SAMPLE[@]}"; do
     s=${U_SAMPLE[$i]} u=${U_UNIT[$i]} fq1=$(q "${U_FQ1[$i]}") fq2=$(q "${U_FQ2[$i]}")
+    l1=work/trim/$s/$u.in_R1.fastq${U_SUFFIX1[$i]} l2=work/trim/$s/$u.in_R2.fastq${U_SUFFIX2[$i]}
     step trim_reads "logs/align/trim_reads/$s/$u.log" \
-        "fastp --in1 $fq1 --in2 $fq2 --out1 work/trim/$s/${u}_R1.fastq.gz --out2 work/trim/$s/${u}_R2.fastq.gz --detect_adapter_for_pe --compression 1 --thread $T_TRIM --json qc/fastp/$s/$u.fastp.json --html qc/fastp/$s/$u.fastp.html --report_title $s.$u 2> logs/align/trim_reads/$s/$u.log" \
+        "ln -sfn $fq1 $l1 && ln -sfn $fq2 $l2 && fastp --in1 $l1 --in2 $l2 --out1 work/trim/$s/${u}_R1.fastq.gz --out2 work/trim/$s/${u}_R2.fastq.gz --detect_adapter_for_pe --compression 1 --thread $T_TRIM --json qc/fastp/$s/$u.fastp.json --html qc/fastp/$s/$u.fastp.html --report_title $s.$u 2> logs/align/trim_reads/$s/$u.log && rm -f $l1 $l2" \
         "$T_TRIM"
 done
 phase
@@ -213,10 +219,16 @@ for i in "${!U_SAMPLE[@]}"; do
         "$T_MAP"
 done
 phase
+T_ACCOUNT=$(threads 2)
 for i in "${!U_SAMPLE[@]}"; do
     s=${U_SAMPLE[$i]} u=${U_UNIT[$i]}
     cleanup "work/trim/$s/${u}_R1.fastq.gz" "work/trim/$s/${u}_R2.fastq.gz"
+    # account_reads (align.smk): FASTQ check = fastp in, fastp's loss within bounds, fastp out = BAM
+    step account_reads "logs/align/account_reads/$s/$u.log" \
+        "python -m wgs_east.qc.accounting --sample $s --unit $u --fastq-check qc/fastq_check/$s/$u.json --fastp qc/fastp/$s/$u.fastp.json --bam work/align/$s/$u.bam --max-filtered-fraction $MAX_UNIT_READ_LOSS --threads $T_ACCOUNT --out qc/read_accounting/$s/$u.json 2> logs/align/account_reads/$s/$u.log" \
+        "$T_ACCOUNT"
 done
+phase
 
 # --- phases 6-7: align.smk per sample ---
 for s in "${SAMPLES[@]}"; do
