@@ -46,6 +46,9 @@ def test_defaults_are_the_published_values():
 
 
 def test_every_field_has_a_docstring():
+    from wgs_east import docstrings
+
+    docstrings.attach(AcmgSettings)  # descriptions are attached for the documentation (wgs_east/docstrings.py)
     for name, field in AcmgSettings.model_fields.items():
         assert field.description, name
 
@@ -140,6 +143,9 @@ def test_settings_are_frozen_and_the_schema_is_generated():
     s = AcmgSettings()
     with pytest.raises(Exception):  # noqa: B017 - pydantic raises ValidationError on frozen models
         s.ba1_af = 0.1  # type: ignore[misc]
+    from wgs_east import docstrings
+
+    docstrings.attach(AcmgSettings)
     schema = AcmgSettings.model_json_schema()
     assert schema["additionalProperties"] is False
     assert "Pejaver" not in schema["properties"]["pp3_revel_strong"]["description"]

@@ -47,6 +47,7 @@ from pydantic import (
     model_validator,
 )
 
+from wgs_east import docstrings
 from wgs_east.acmg.codes import CRITERIA, StrengthName, strength_code
 from wgs_east.errors import InputError, Problem
 
@@ -66,7 +67,7 @@ def _msg(error: Any) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # field docstrings: wgs_east/docstrings.py
 
 
 class CriteriaSettings(_Model):
@@ -268,10 +269,11 @@ GeneSettings: type[BaseModel] = create_model(  # type: ignore[call-overload]
     __doc__="Per-gene values: any field of the global settings (unset = global), plus `moi`.",
     moi=(str | None, Field(None, description="Modes of inheritance for this gene (`AD|AR`), replacing the annotation's `gene_moi`.")),
     **{
-        name: (field.annotation | None, Field(None, description=field.description))  # type: ignore[operator]
+        name: (field.annotation | None, None)  # type: ignore[operator]
         for name, field in CriteriaSettings.model_fields.items()
     },
 )
+docstrings.share(GeneSettings, CriteriaSettings)  # its descriptions: CriteriaSettings' field docstrings
 
 
 class AcmgSettings(CriteriaSettings):

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from wgs_east import docstrings
 from wgs_east.config.models import Batch
 
 SCHEMA_PATH = "workflow/schemas/batch.schema.json"
@@ -19,6 +20,7 @@ END = "<!-- END GENERATED FIELD TABLE -->"
 
 
 def json_schema() -> dict[str, Any]:
+    docstrings.attach(Batch)
     schema = Batch.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "wgs-east batch configuration"
@@ -76,6 +78,7 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
 
 
 def markdown_table() -> str:
+    docstrings.attach(Batch)
     head = ["| field | type | default | meaning |", "|---|---|---|---|"]
     return "\n".join([BEGIN, *head, *_rows(Batch, ""), END]) + "\n"
 

@@ -81,7 +81,7 @@ InputPath = Annotated[Path, BeforeValidator(_not_blank), AfterValidator(_resolve
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # field docstrings: wgs_east/docstrings.py
 
 
 class Sex(StrEnum):
