@@ -57,7 +57,8 @@ STAGES = ("reference", "align", "call", "qc", "annotate", "classify", "report")
 BASELINE_STAGE = {
     "copy_reference": "reference", "index_reference": "reference", "index_reference_bwa": "reference",
     "split_reference_regions": "reference", "check_fastq_pair": "align", "trim_reads": "align",
-    "map_reads": "align", "mark_duplicates": "align", "index_alignments": "align", "make_ploidy_files": "call",
+    "map_reads": "align", "account_reads": "align", "mark_duplicates": "align", "index_alignments": "align",
+    "make_ploidy_files": "call",
     "record_tool_versions": "call", "write_vcf_header_lines": "call", "call_variants": "call",
     "gather_group_calls": "call", "extract_sample_gvcf": "call", "joint_genotype": "call",
 }  # fmt: skip

@@ -23,7 +23,7 @@ def test_every_baseline_step_belongs_to_a_stage(tmp_path: Path) -> None:
     out = subprocess.run(["bash", str(REPO / "bench" / "baseline.sh"), "--print", str(TEST_CONFIG), str(tmp_path / "p")],
                          capture_output=True, text=True, check=True, env=env).stdout  # fmt: skip
     steps = {line.split("\t")[0] for line in out.splitlines()}
-    assert len(steps) == 16 and steps == set(bt.BASELINE_STAGE)
+    assert len(steps) == 17 and steps == set(bt.BASELINE_STAGE)
 
 
 def test_baseline_stage_cpu_sums_steps_per_stage(tmp_path: Path) -> None:
