@@ -213,7 +213,7 @@ def _check_same(sites: pd.DataFrame, gts: pd.DataFrame) -> None:
 CHUNK_ROWS = 200_000
 
 SITE_COLUMNS: tuple[str, ...] = tuple(
-    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "aa_pos", "popmax_pop", "clinvar_sig", "pop_faf", "pop_filter",
+    c for c in (*REQUIRED_COLUMNS, "transcript", "hgvs_p", "popmax_pop", "clinvar_sig", "pop_faf", "pop_filter",
                 "clinvar_same_aa_p_stars", "clinvar_same_residue_p_stars", "clinvar_same_aa", "clinvar_same_residue",
                 "exon", "ptc_aa", "prot_removed", "skip_exon_len")
     if c not in ("chrom", "pos", "ref", "alt")
