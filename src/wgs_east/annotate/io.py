@@ -24,11 +24,13 @@ def tmp_path(path: Path) -> Path:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write under a temporary name in the same directory, then rename; a failed write (full file system)
-    leaves no temporary file behind."""
+    """Write under a temporary name in the same directory (created if needed), then rename; a failed write
+    (full file system) leaves no temporary file behind. UTF-8. The one atomic text writer of the package."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path(path)
     try:
-        tmp.write_text(text)
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except OSError:
         tmp.unlink(missing_ok=True)

@@ -61,10 +61,10 @@ SAMPLE_CRITERIA = ("PS2", "PM6", "PM3", "BP2")
 
 # --- helpers ------------------------------------------------------------------------------------------
 def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    """Atomic write (``wgs_east.annotate.io.write_text_atomic``)."""
+    from wgs_east.annotate.io import write_text_atomic
+
+    write_text_atomic(path, text)
 
 
 _PLAIN = (str, int, bool, type(None))

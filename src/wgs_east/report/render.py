@@ -49,8 +49,8 @@ def now() -> str:
 
 
 def write_html(path: Path, text: str) -> None:
-    """Write atomically: a temporary file in the same directory, renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write atomically: a temporary file in the same directory, renamed into place
+    (``wgs_east.annotate.io.write_text_atomic``)."""
+    from wgs_east.annotate.io import write_text_atomic
+
+    write_text_atomic(path, text)
