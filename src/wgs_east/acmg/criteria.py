@@ -109,25 +109,16 @@ class Evidence:
 
 
 def _at(value: Any, row: int) -> Any:
-    t = type(value)
-    if t is np.ndarray and value.ndim:
-        value = value[row]
-        t = type(value)
-    if t is str or t is float or t is int or t is bool:  # exact types first (bool is not int here)
-        return value
-    if t is np.float64:
-        return float(value)
-    if t is np.int64 or t is np.int8 or t is np.int32:
-        return int(value)
-    if t is np.bool_:
-        return value
+    """``value`` at ``row`` when it is per row (array, Series, lazy text), as a plain Python scalar."""
     if isinstance(value, _LazyText):
         return value[row]
     if isinstance(value, pd.Series):
         value = value.iloc[row]
     elif isinstance(value, np.ndarray) and value.ndim:
         value = value[row]
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+    if isinstance(value, (bool, np.bool_)):
+        return value
+    if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, np.floating):
         return float(value)

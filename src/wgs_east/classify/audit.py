@@ -48,7 +48,13 @@ def _strings(values: object, n: int) -> pa.Array:
     if arr.shape == ():
         arr = np.full(n, arr.item(), dtype=object)
     codes, uniques = pd.factorize(arr, sort=False, use_na_sentinel=True)
-    names = [u if type(u) is str else str(u) for u in uniques]
+    return coded_strings(codes, [u if type(u) is str else str(u) for u in uniques])
+
+
+def coded_strings(codes: np.ndarray, names: list[str]) -> pa.Array:
+    """``names[codes]`` as an Arrow string array (code -1: null), built through a dictionary array: the
+    strings are converted once per distinct value, not per row."""
+    codes = np.asarray(codes)
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0),
                                           pa.array(names, pa.string())).cast(pa.string())  # fmt: skip
 

@@ -29,8 +29,6 @@ DISPLAY_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 """Engine input columns (String INFO fields of ``wgs_east.annotate.fields``) that no criterion's strength
 reads: the outputs and the evidence trail name them."""
-SHOWN: tuple[str, ...] = (*DISPLAY_COLUMNS, "qual", "vid")
-"""What :meth:`Source.fetch` returns: the display columns, QUAL and ID."""
 SEP = ";"
 KEY = ("chrom", "pos", "ref", "alt")
 
@@ -88,7 +86,7 @@ class Source:
         return [self.bcftools, "query", where, str(positions), "--format", fmt, str(self.path)]
 
     def fetch(self, keys: pd.DataFrame) -> dict[str, np.ndarray]:
-        """:data:`SHOWN` for the rows of ``keys`` (columns chrom, pos, ref, alt), aligned with them.
+        """The display columns, ``qual`` and ``vid`` (:func:`unpack`) for the rows of ``keys`` (columns chrom, pos, ref, alt), aligned with them.
 
         Every key must be a record of the VCF (it was read from it); a key printed twice with different
         values (two records of one allele annotated differently) is refused rather than guessed."""

@@ -77,10 +77,6 @@ def _clean(value: Any) -> Any:
         return value
     if t is float:
         return value if math.isfinite(value) else None
-    if t is dict:
-        return {k if type(k) is str else str(k): _clean(v) for k, v in value.items()}
-    if t is list or t is tuple:
-        return [_clean(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

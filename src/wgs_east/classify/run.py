@@ -33,6 +33,7 @@ from wgs_east.acmg.family import phenotype_row
 from wgs_east.acmg.settings import AcmgSettings, load_settings
 from wgs_east.classify import filters, output, phenotype
 from wgs_east.classify.audit import SITE_FIELDS, BenignAudit
+from wgs_east.classify.display import Source
 from wgs_east.classify.pedigree import Proband, probands, read_qc
 from wgs_east.classify.reader import SitesReader, VcfHeader, read_chunks, read_header
 from wgs_east.classify.sample import Context, ProbandClassifier, display_frames, site_context
@@ -168,10 +169,10 @@ def _pass2(clf: ProbandClassifier, panel: set[str] | None, gene_hpo: dict[str, s
     return _Pass2(frames, not_listed, hidden)
 
 
-def _show(classifiers: Sequence[ProbandClassifier], passes: Sequence[_Pass2]) -> None:
-    """The display columns, QUAL and ID of every proband's calls to output, read in one ``bcftools query``
-    of their positions (classify/display.py; the streaming reader leaves them out of its pass)."""
-    source = next((c.display for c in classifiers if c.display is not None), None)
+def _show(source: Source | None, passes: Sequence[_Pass2]) -> None:
+    """The display columns, QUAL and ID of every proband's calls to output, read from ``source`` in one
+    ``bcftools query`` of their positions (classify/display.py; the streaming reader leaves them out of its
+    pass). None: the chunks carried them."""
     if source is None:
         return
     flat = [f for ps in passes for f in ps.frames]
@@ -286,17 +287,19 @@ def classify_vcf(
     classifiers = [ProbandClassifier(p, settings, context, audit=BenignAudit(outdir / f"{p.sample}.benign.tsv.gz"),
                                      phenotype_rows=de_novo_phenotype_rows(p.phenotypes, gene_terms, settings))
                    for p in todo]  # fmt: skip
+    source: Source | None = None
     try:
         for chunk in read_chunks(vcf, needed, has_dp=header.has_dp, region=region, sites_reader=sites_reader,
                                  info_ids=header.info_ids, carriers=[p.sample for p in todo],
                                  vcf_samples=header.samples, formats=header.gate_formats):
+            source = chunk.display or source  # where the output calls' display fields are read (one per VCF)
             res = classify_sites(chunk.sites, settings, trail="none")
             site = site_context(chunk, res.frame, settings, context, variants=res.variants)
             for clf in classifiers:
                 clf.add(chunk, site)
             del chunk, res, site  # not alive while the next chunk is read and classified
         passes = [_pass2(clf, panel, gene_hpo) for clf in classifiers]
-        _show(classifiers, passes)
+        _show(source, passes)
         summaries = [_finish(clf, ps, outdir, header, provenance, settings, panel, gene_hpo, gene_terms)
                      for clf, ps in zip(classifiers, passes, strict=True)]  # fmt: skip
     finally:

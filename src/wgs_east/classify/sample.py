@@ -49,7 +49,7 @@ from wgs_east.acmg.family import (
 from wgs_east.acmg.inputs import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, Variants, gene_context
 from wgs_east.acmg.settings import AcmgSettings, GeneParams
 from wgs_east.classify import display, inheritance
-from wgs_east.classify.audit import SITE_FIELDS, BenignAudit, site_prefix
+from wgs_east.classify.audit import SITE_FIELDS, BenignAudit, coded_strings, site_prefix
 from wgs_east.classify.genotypes import parse_genotypes, zygosity
 from wgs_east.classify.pedigree import Proband
 from wgs_east.classify.phase import GeneTotals, plp_level
@@ -198,9 +198,8 @@ class SiteContext:
         if self._audit_prefix is None:
             sites = {c: self.chunk.sites[c].to_numpy() for c in SITE_FIELDS}
             if self.gene_codes is not None and self.gene_names is not None:  # per distinct gene, not per row
-                codes = np.where(self.gene_codes < 0, len(self.gene_names) - 1, self.gene_codes).astype(np.int32)
-                sites["gene"] = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(self.gene_names.tolist(),
-                                                                                          pa.string())).cast(pa.string())  # fmt: skip
+                codes = np.where(self.gene_codes < 0, len(self.gene_names) - 1, self.gene_codes)  # -1: the last, ""
+                sites["gene"] = coded_strings(codes, self.gene_names.tolist())
             self._audit_prefix = site_prefix(sites)
         return self._audit_prefix.take(rows)
 
@@ -373,9 +372,6 @@ class ProbandClassifier:
     phenotype_rows: dict[str, int] = field(default_factory=dict)
     """Gene -> SVI de novo phenotype row (acmg/family.phenotype_row) for this proband; a gene not in it is
     "consistent, not highly specific" (no HPO data)."""
-    display: display.Source | None = None
-    """Set by the streaming reader's chunks: the spooled calls lack the display columns, QUAL and ID, which
-    :func:`display_frames` reads for the calls that are output."""
     _spool: list[pd.DataFrame | Path] = field(default_factory=list)
     _rows_in_memory: int = 0
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -415,8 +411,6 @@ class ProbandClassifier:
     def add(self, chunk: Chunk, site: pd.DataFrame | SiteContext) -> None:
         """Pass 1 for one chunk (``site``: ``classify_frame(chunk.sites)`` or its :class:`SiteContext`)."""
         sc = site if isinstance(site, SiteContext) else site_context(chunk, site, self.settings, self.context)
-        if chunk.display is not None:
-            self.display = chunk.display
         p = self.proband
         copies_all, ploidy_all = chunk.genotypes(p.sample)
         rows = np.flatnonzero(copies_all >= 1)
