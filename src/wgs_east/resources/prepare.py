@@ -430,25 +430,37 @@ def gnomad_part(vcf: Path, out: Path, regions: str | None = None,
     missing = [t for t in ("AC", "AN", "AF") if t not in present]
     if missing:
         raise InputError(vcf, [Problem("INFO", f"not a gnomAD sites VCF: INFO tags missing: {', '.join(missing)}")])
-    keep = ",".join(f"INFO/{t}" for t in (*GNOMAD_INFO, *GNOMAD_SEX_INFO) if t in present)
-    work = out.parent / f".{out.name}.work"
-    work.mkdir(parents=True, exist_ok=True)
-    renames, slim, tab, header = work / "rename.txt", work / "slim.bcf", work / "extra.tsv.gz", work / "extra.hdr"
-    rename_chrs_file(_vcf_contigs(vcf), renames)
-    header.write_text(GNOMAD_EXTRA_HEADER)
-    where = f"--regions {_q(regions)} " if regions else ""
+    keep = [t for t in (*GNOMAD_INFO, *GNOMAD_SEX_INFO) if t in present]
     sex = [t if t in present else "" for t in GNOMAD_SEX_INFO]
     query = "%CHROM\\t%POS\\t%REF\\t%ALT\\t%FILTER" + "".join(f"\\t%INFO/{t}" if t else "\\t." for t in sex) + "\\n"
-    drop = ",".join(f"INFO/{t}" for t in GNOMAD_SEX_INFO if t in present)
-    # the full records (~ 800 INFO tags) are parsed once, by the first annotate; the rest sees slim ones
-    _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
+    _slim_part(vcf, out, regions, keep=keep, header=GNOMAD_EXTRA_HEADER, query=query,
+               awk=_sex_awk(NON_PAR if non_par is None else non_par), columns=(FILTERS_TAG, NHEMI_TAG, "nhomalt"),
+               drop=[t for t in GNOMAD_SEX_INFO if t in present])  # fmt: skip
+
+
+def _slim_part(vcf: Path, out: Path, regions: str | None, *, keep: Sequence[str], header: str, query: str, awk: str,
+               columns: Sequence[str], drop: Sequence[str] = ()) -> None:  # fmt: skip
+    """The pipeline of :func:`gnomad_part` and :func:`gnomad_mito_part`: ``vcf`` (optionally ``regions`` of
+    it) with UCSC contig names and only the INFO tags ``keep`` (the full records, ~ 800 INFO tags, are
+    parsed once, by the first annotate; the rest sees slim ones), restricted to ``CONTIGS``; then the
+    ``query`` of it through ``awk`` added back as the INFO ``columns`` (``header``: their header lines),
+    ``drop`` removed; an indexed BCF at ``out``, written under a temporary name."""
+    work = out.parent / f".{out.name}.work"
+    work.mkdir(parents=True, exist_ok=True)
+    renames, slim, tab, hdr = work / "rename.txt", work / "slim.bcf", work / "extra.tsv.gz", work / "extra.hdr"
+    rename_chrs_file(_vcf_contigs(vcf), renames)
+    hdr.write_text(header)
+    where = f"--regions {_q(regions)} " if regions else ""
+    keep_tags = ",".join(f"INFO/{t}" for t in keep)
+    cols = ",".join(f"INFO/{c}" for c in columns)
+    _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep_tags} --output-type u {_q(vcf)}"
            f" | bcftools view --no-version --targets {','.join(CONTIGS)} --output-type b --output {_q(slim)}"
            f" && bcftools index --force {_q(slim)}"
-           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_sex_awk(NON_PAR if non_par is None else non_par))} | bgzip > {_q(tab)}"
+           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(awk)} | bgzip > {_q(tab)}"
            f" && tabix -f -s1 -b2 -e2 {_q(tab)}"
-           f" && bcftools annotate --no-version --header-lines {_q(header)} --annotations {_q(tab)}"
-           f" --columns CHROM,POS,REF,ALT,INFO/{FILTERS_TAG},INFO/{NHEMI_TAG},INFO/nhomalt --output-type u {_q(slim)}"
-           + (f" | bcftools annotate --no-version -x {drop} --output-type u -" if drop else "")
+           f" && bcftools annotate --no-version --header-lines {_q(hdr)} --annotations {_q(tab)}"
+           f" --columns CHROM,POS,REF,ALT,{cols} --output-type u {_q(slim)}"
+           + (f" | bcftools annotate --no-version -x {','.join(f'INFO/{t}' for t in drop)} --output-type u -" if drop else "")
            + f" | bcftools view --no-version --output-type b --output {_q(out)}.tmp.bcf"
            f" && bcftools index --force {_q(out)}.tmp.bcf && mv {_q(out)}.tmp.bcf.csi {_q(out)}.csi"
            f" && mv {_q(out)}.tmp.bcf {_q(out)}")  # fmt: skip
@@ -460,24 +472,9 @@ def gnomad_mito_part(vcf: Path, out: Path, regions: str | None = None) -> None:
     and heteroplasmic counts and frequencies, the highest heteroplasmy level), ``filters`` (the FILTER, as for
     the nuclear parts) and, so that the pipeline's ``POP_AF`` does not call a variant gnomAD saw absent,
     ``AC`` = AC_hom + AC_het and ``AF`` = AC / AN (individuals carrying it at a heteroplasmy level >= 0.10)."""
-    keep = ",".join(f"INFO/{t}" for t in GNOMAD_MITO_INFO)
-    work = out.parent / f".{out.name}.work"
-    work.mkdir(parents=True, exist_ok=True)
-    renames, slim, tab, header = work / "rename.txt", work / "slim.bcf", work / "extra.tsv.gz", work / "extra.hdr"
-    rename_chrs_file(_vcf_contigs(vcf), renames)
-    header.write_text(GNOMAD_EXTRA_HEADER.split("\n")[0] + "\n" + GNOMAD_MITO_HEADER)
-    where = f"--regions {_q(regions)} " if regions else ""
     query = "%CHROM\\t%POS\\t%REF\\t%ALT\\t%FILTER\\t%INFO/AN\\t%INFO/AC_hom\\t%INFO/AC_het\\n"
-    _shell(f"bcftools annotate --no-version {where}--rename-chrs {_q(renames)} -x ^{keep} --output-type u {_q(vcf)}"
-           f" | bcftools view --no-version --targets {','.join(CONTIGS)} --output-type b --output {_q(slim)}"
-           f" && bcftools index --force {_q(slim)}"
-           f" && bcftools query -f '{query}' {_q(slim)} | awk -F '\\t' {_q(_MITO_AWK)} | bgzip > {_q(tab)}"
-           f" && tabix -f -s1 -b2 -e2 {_q(tab)}"
-           f" && bcftools annotate --no-version --header-lines {_q(header)} --annotations {_q(tab)}"
-           f" --columns CHROM,POS,REF,ALT,INFO/{FILTERS_TAG},INFO/AC,INFO/AF --output-type b --output {_q(out)}.tmp.bcf"
-           f" {_q(slim)} && bcftools index --force {_q(out)}.tmp.bcf && mv {_q(out)}.tmp.bcf.csi {_q(out)}.csi"
-           f" && mv {_q(out)}.tmp.bcf {_q(out)}")  # fmt: skip
-    shutil.rmtree(work)
+    _slim_part(vcf, out, regions, keep=GNOMAD_MITO_INFO, header=GNOMAD_EXTRA_HEADER.split("\n")[0] + "\n" + GNOMAD_MITO_HEADER,
+               query=query, awk=_MITO_AWK, columns=(FILTERS_TAG, "AC", "AF"))  # fmt: skip
 
 
 GNOMAD_MITO_FIELDS = {"af_hom": "AF_hom", "af_het": "AF_het", "max_hl": "max_hl"}
